@@ -1,0 +1,245 @@
+using System.Buffers;
+using System.Buffers.Binary;
+
+namespace Orleans.Loki.Chunks;
+
+/// <summary>
+/// An entry batch: one WAL record, and the byte[] the distributor sends to a stream grain. A WAL segment is a
+/// sequence of records. Layout (see README.md): a 20-byte header (magic "OLKW", version, codec, reserved,
+/// u32 payload length, u32 payload CRC-32C, u32 header CRC-32C) followed by the payload.
+/// </summary>
+public static class EntryBatch
+{
+    /// <summary>Fixed header size of every record.</summary>
+    public const int HeaderSize = 20;
+
+    private const byte Version1 = 1;
+
+    /// <summary>Codec byte: payload stored as is (batches are small and already cheap to write).</summary>
+    private const byte CodecNone = 1;
+
+    /// <summary>"OLKW" + version + codec + two reserved zero bytes: the first 8 bytes of every v1 record.</summary>
+    private static ReadOnlySpan<byte> Prefix => [(byte)'O', (byte)'L', (byte)'K', (byte)'W', Version1, CodecNone, 0, 0];
+
+    /// <summary>Encodes <paramref name="entries"/> as one record.</summary>
+    /// <exception cref="ArgumentException">An entry or the whole batch exceeds <see cref="ChunkLimits"/>.</exception>
+    public static byte[] Encode(ReadOnlySpan<LogEntry> entries)
+    {
+        using var buffer = new PooledByteBuffer();
+        Encode(buffer, entries);
+        return buffer.ToArray();
+    }
+
+    /// <inheritdoc cref="Encode(ReadOnlySpan{LogEntry})"/>
+    public static void Encode(IBufferWriter<byte> writer, ReadOnlySpan<LogEntry> entries)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        using var payload = new PooledByteBuffer();
+        WritePayload(payload, entries);
+        if (payload.Length > ChunkLimits.MaxEntryBatchBytes)
+        {
+            throw new ArgumentException($"Entry batch of {payload.Length} bytes exceeds the limit of {ChunkLimits.MaxEntryBatchBytes}.", nameof(entries));
+        }
+
+        var header = writer.GetSpan(HeaderSize)[..HeaderSize];
+        Prefix.CopyTo(header);
+        BinaryPrimitives.WriteUInt32LittleEndian(header[8..], (uint)payload.Length);
+        BinaryPrimitives.WriteUInt32LittleEndian(header[12..], Crc32C.Compute(payload.WrittenSpan));
+        BinaryPrimitives.WriteUInt32LittleEndian(header[16..], Crc32C.Compute(header[..16]));
+        writer.Advance(HeaderSize);
+        writer.Write(payload.WrittenSpan);
+    }
+
+    /// <summary>Decodes exactly one record. Lines slice <paramref name="record"/>, which must not change afterwards.</summary>
+    /// <exception cref="InvalidChunkException">Bad magic, version, checksum, truncation or trailing bytes.</exception>
+    public static List<LogEntry> Decode(ReadOnlyMemory<byte> record)
+    {
+        var entries = new List<LogEntry>();
+        var span = record.Span;
+        if (span.Length < HeaderSize)
+        {
+            throw new InvalidChunkException($"entry batch: {span.Length} bytes is shorter than the {HeaderSize}-byte header", 0);
+        }
+
+        var payloadLength = ReadHeader(span, 0);
+        if (span.Length - HeaderSize < payloadLength)
+        {
+            throw new InvalidChunkException($"entry batch: truncated payload ({span.Length - HeaderSize} of {payloadLength} bytes)", HeaderSize);
+        }
+
+        if (span.Length - HeaderSize > payloadLength)
+        {
+            throw new InvalidChunkException($"entry batch: {span.Length - HeaderSize - payloadLength} trailing bytes after the record", HeaderSize + payloadLength);
+        }
+
+        ReadPayload(record, 0, payloadLength, entries);
+        return entries;
+    }
+
+    /// <summary>
+    /// Reads consecutive records of a WAL segment. An incomplete last record (a prefix of a record, or a zero-filled
+    /// tail, as a crash during an append leaves) is ignored and reported as <see cref="WalSegmentReadResult.TornTail"/>.
+    /// </summary>
+    /// <exception cref="InvalidChunkException">A complete record fails its checksum or is malformed.</exception>
+    public static WalSegmentReadResult ReadSegment(ReadOnlyMemory<byte> segment)
+    {
+        var entries = new List<LogEntry>();
+        var span = segment.Span;
+        var position = 0;
+        var records = 0;
+        while (position < span.Length)
+        {
+            var rest = span[position..];
+            if (rest.Length < HeaderSize)
+            {
+                if (IsTornHeader(rest))
+                {
+                    return new WalSegmentReadResult(entries, records, true, position);
+                }
+
+                throw new InvalidChunkException($"WAL segment: {rest.Length} trailing bytes are not the start of a record", position);
+            }
+
+            if (!rest[..Prefix.Length].SequenceEqual(Prefix) && !rest.ContainsAnyExcept((byte)0))
+            {
+                return new WalSegmentReadResult(entries, records, true, position);
+            }
+
+            var payloadLength = ReadHeader(rest, position);
+            if (rest.Length - HeaderSize < payloadLength)
+            {
+                return new WalSegmentReadResult(entries, records, true, position);
+            }
+
+            ReadPayload(segment, position, payloadLength, entries);
+            position += HeaderSize + payloadLength;
+            records++;
+        }
+
+        return new WalSegmentReadResult(entries, records, false, position);
+    }
+
+    private static bool IsTornHeader(ReadOnlySpan<byte> rest)
+    {
+        var fixedPart = Math.Min(rest.Length, Prefix.Length);
+        return rest[..fixedPart].SequenceEqual(Prefix[..fixedPart]) || !rest.ContainsAnyExcept((byte)0);
+    }
+
+    /// <summary>Validates the header at the start of <paramref name="span"/> and returns the payload length.</summary>
+    private static int ReadHeader(ReadOnlySpan<byte> span, long offset)
+    {
+        if (!span[..4].SequenceEqual(Prefix[..4]))
+        {
+            throw new InvalidChunkException($"entry batch: bad magic 0x{BinaryPrimitives.ReadUInt32BigEndian(span):x8}", offset);
+        }
+
+        var expected = BinaryPrimitives.ReadUInt32LittleEndian(span[16..]);
+        var actual = Crc32C.Compute(span[..16]);
+        if (expected != actual)
+        {
+            throw new InvalidChunkException($"entry batch: header checksum mismatch (expected 0x{expected:x8}, actual 0x{actual:x8})", offset);
+        }
+
+        if (span[4] != Version1)
+        {
+            throw new InvalidChunkException($"entry batch: unsupported version {span[4]}", offset + 4);
+        }
+
+        if (span[5] != CodecNone)
+        {
+            throw new InvalidChunkException($"entry batch: unsupported codec {span[5]}", offset + 5);
+        }
+
+        if (span[6] != 0 || span[7] != 0)
+        {
+            throw new InvalidChunkException("entry batch: reserved bytes are not zero", offset + 6);
+        }
+
+        var length = BinaryPrimitives.ReadUInt32LittleEndian(span[8..]);
+        if (length > ChunkLimits.MaxEntryBatchBytes)
+        {
+            throw new InvalidChunkException($"entry batch: payload length {length} exceeds the limit {ChunkLimits.MaxEntryBatchBytes}", offset + 8);
+        }
+
+        return (int)length;
+    }
+
+    private static void WritePayload(PooledByteBuffer payload, ReadOnlySpan<LogEntry> entries)
+    {
+        var symbols = new SymbolTable();
+        foreach (ref readonly var entry in entries)
+        {
+            if (entry.Line.Length > ChunkLimits.MaxLineBytes)
+            {
+                throw new ArgumentException($"Line of {entry.Line.Length} bytes exceeds the limit of {ChunkLimits.MaxLineBytes}.", nameof(entries));
+            }
+
+            if (entry.Metadata is { } pairs)
+            {
+                if (pairs.Length > ChunkLimits.MaxMetadataPairs)
+                {
+                    throw new ArgumentException($"{pairs.Length} metadata pairs exceed the limit of {ChunkLimits.MaxMetadataPairs}.", nameof(entries));
+                }
+
+                foreach (var pair in pairs)
+                {
+                    symbols.GetOrAdd(pair.Key);
+                    symbols.GetOrAdd(pair.Value);
+                }
+            }
+        }
+
+        payload.WriteUVarint((ulong)entries.Length);
+        symbols.WriteTo(payload);
+        long previous = 0;
+        foreach (ref readonly var entry in entries)
+        {
+            payload.WriteVarint(unchecked(entry.TimestampNs - previous));
+            previous = entry.TimestampNs;
+            payload.WriteUVarint((ulong)entry.Line.Length);
+            payload.Write(entry.Line.Span);
+            var pairs = entry.Metadata;
+            payload.WriteUVarint((ulong)(pairs?.Length ?? 0));
+            if (pairs is not null)
+            {
+                foreach (var pair in pairs)
+                {
+                    payload.WriteUVarint((ulong)symbols.GetOrAdd(pair.Key));
+                    payload.WriteUVarint((ulong)symbols.GetOrAdd(pair.Value));
+                }
+            }
+        }
+    }
+
+    private static void ReadPayload(ReadOnlyMemory<byte> source, int recordOffset, int payloadLength, List<LogEntry> entries)
+    {
+        var payloadOffset = recordOffset + HeaderSize;
+        var payload = source.Slice(payloadOffset, payloadLength);
+        var header = source.Span.Slice(recordOffset, HeaderSize);
+        var expected = BinaryPrimitives.ReadUInt32LittleEndian(header[12..]);
+        var actual = Crc32C.Compute(payload.Span);
+        if (expected != actual)
+        {
+            throw new InvalidChunkException($"entry batch: payload checksum mismatch (expected 0x{expected:x8}, actual 0x{actual:x8})", payloadOffset);
+        }
+
+        var reader = new ByteReader(payload.Span, payloadOffset, "entry batch payload");
+
+        // Every entry takes at least 3 bytes (timestamp, line length, pair count).
+        var count = reader.ReadLength("entry count", reader.Remaining / 3);
+        var symbols = SymbolTable.Read(ref reader);
+        entries.EnsureCapacity(entries.Count + count);
+        long ts = 0;
+        for (var i = 0; i < count; i++)
+        {
+            ts = unchecked(ts + reader.ReadVarint("timestamp delta"));
+            var length = reader.ReadLength("line length", Math.Min(reader.Remaining, ChunkLimits.MaxLineBytes));
+            var lineOffset = reader.Position;
+            reader.ReadBytes(length, "line");
+            var pairs = SymbolTable.ReadPairs(ref reader, symbols);
+            entries.Add(new LogEntry(ts, payload.Slice(lineOffset, length), pairs));
+        }
+
+        reader.ExpectEnd();
+    }
+}

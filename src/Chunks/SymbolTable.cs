@@ -1,0 +1,82 @@
+using System.Text;
+
+namespace Orleans.Loki.Chunks;
+
+/// <summary>
+/// Structured-metadata strings of one block or batch, each stored once; entries refer to them by index.
+/// Serialized as <c>uvarint count, count × (uvarint length, UTF-8 bytes)</c>.
+/// </summary>
+internal sealed class SymbolTable
+{
+    private readonly Dictionary<string, int> _ids = new(StringComparer.Ordinal);
+    private readonly List<string> _symbols = [];
+
+    public int Count => _symbols.Count;
+
+    public string this[int id] => _symbols[id];
+
+    public int GetOrAdd(string symbol)
+    {
+        if (!_ids.TryGetValue(symbol, out var id))
+        {
+            id = _symbols.Count;
+            _ids.Add(symbol, id);
+            _symbols.Add(symbol);
+        }
+
+        return id;
+    }
+
+    public void Clear()
+    {
+        _ids.Clear();
+        _symbols.Clear();
+    }
+
+    public void WriteTo(PooledByteBuffer buffer)
+    {
+        buffer.WriteUVarint((ulong)_symbols.Count);
+        foreach (var symbol in _symbols)
+        {
+            var byteCount = Encoding.UTF8.GetByteCount(symbol);
+            buffer.WriteUVarint((ulong)byteCount);
+            var written = Encoding.UTF8.GetBytes(symbol, buffer.GetSpan(byteCount));
+            buffer.Advance(written);
+        }
+    }
+
+    public static string[] Read(ref ByteReader reader)
+    {
+        // Every symbol takes at least its length byte, which bounds the count before allocating.
+        var count = reader.ReadLength("symbol count", reader.Remaining);
+        var symbols = count == 0 ? [] : new string[count];
+        for (var i = 0; i < symbols.Length; i++)
+        {
+            var length = reader.ReadLength("symbol length", reader.Remaining);
+            symbols[i] = reader.ReadUtf8String(length, "symbol");
+        }
+
+        return symbols;
+    }
+
+    /// <summary>Reads <c>uvarint pairCount, pairCount × (uvarint nameId, uvarint valueId)</c>; null when there are no pairs.</summary>
+    public static KeyValuePair<string, string>[]? ReadPairs(ref ByteReader reader, string[] symbols)
+    {
+        var count = reader.ReadLength("metadata pair count", ChunkLimits.MaxMetadataPairs);
+        if (count == 0)
+        {
+            return null;
+        }
+
+        var pairs = new KeyValuePair<string, string>[count];
+        var maxId = symbols.Length - 1;
+        for (var i = 0; i < pairs.Length; i++)
+        {
+            var name = reader.ReadLength("metadata name symbol", maxId);
+            var value = reader.ReadLength("metadata value symbol", maxId);
+            pairs[i] = new(symbols[name], symbols[value]);
+        }
+
+        return pairs;
+    }
+}
