@@ -1,0 +1,56 @@
+namespace Orleans.Loki.Push;
+
+/// <summary>
+/// Error texts and discard reasons as Loki spells them (pkg/validation/validate.go,
+/// pkg/loghttp/push/push.go), so clients and dashboards that match on them keep working.
+/// Composite formats use .NET placeholders in the order of Loki's Go verbs.
+/// </summary>
+public static class LokiErrors
+{
+    // Discard reasons: the "reason" label of loki_discarded_samples_total / _bytes_total.
+    public const string InvalidLabels = "invalid_labels";
+    public const string MissingLabels = "missing_labels";
+    public const string LineTooLong = "line_too_long";
+    public const string GreaterThanMaxSampleAge = "greater_than_max_sample_age";
+    public const string TooFarInFuture = "too_far_in_future";
+    public const string MaxLabelNamesPerSeries = "max_label_names_per_series";
+    public const string LabelNameTooLong = "label_name_too_long";
+    public const string LabelValueTooLong = "label_value_too_long";
+    public const string DuplicateLabelNames = "duplicate_label_names";
+    public const string StructuredMetadataTooLarge = "structured_metadata_too_large";
+    public const string StructuredMetadataTooMany = "structured_metadata_too_many";
+    public const string RequestBodyTooLarge = "request_body_too_large";
+    public const string RateLimited = "rate_limited";
+    public const string StreamLimit = "stream_limit";
+    public const string PerStreamRateLimit = "per_stream_rate_limit";
+
+    // Messages. {0}, {1}, ... follow the order of the Go format verbs.
+    public const string MissingStreamsErrorMsg = "error at least one valid stream is required for ingestion";
+    public const string MissingLabelsErrorMsg = "error at least one label pair is required per stream";
+    public const string InvalidLabelsErrorMsg = "Error parsing labels '{0}' with error: {1}";
+    public const string LineTooLongErrorMsg = "Max entry size '{0}' bytes exceeded for stream '{1}' while adding an entry with length '{2}' bytes";
+    public const string GreaterThanMaxSampleAgeErrorMsg = "entry for stream '{0}' has timestamp too old: {1}, oldest acceptable timestamp is: {2}";
+    public const string TooFarInFutureErrorMsg = "entry for stream '{0}' has timestamp too new: {1}";
+    public const string MaxLabelNamesPerSeriesErrorMsg = "entry for stream '{0}' has {1} label names; limit {2}";
+    public const string LabelNameTooLongErrorMsg = "stream '{0}' has label name too long: '{1}'";
+    public const string LabelValueTooLongErrorMsg = "stream '{0}' has label value too long: '{1}'";
+    public const string DuplicateLabelNamesErrorMsg = "stream '{0}' has duplicate label name: '{1}'";
+    public const string StructuredMetadataTooLargeErrorMsg = "stream '{0}' has structured metadata too large: '{1}' bytes, limit: '{2}' bytes. Please see `limits_config.max_structured_metadata_size` or contact your Loki administrator to increase it.";
+    public const string StructuredMetadataTooManyErrorMsg = "stream '{0}' has too many structured metadata labels: '{1}', limit: '{2}'. Please see `limits_config.max_structured_metadata_entries_count` or contact your Loki administrator to increase it.";
+    public const string RateLimitedErrorMsg = "Ingestion rate limit exceeded for user {0} (limit: {1} bytes/sec) while attempting to ingest '{2}' lines totaling '{3}' bytes, reduce log volume or contact your Loki administrator to see if the limit can be increased";
+    public const string StreamLimitErrorMsg = "Maximum active stream limit exceeded when trying to create stream {0}, reduce the number of active streams (reduce labels or reduce label values), or contact your Loki administrator to see if the limit can be increased, user: '{1}'";
+
+    // 413 texts. Loki wraps its size errors as "request body too large: <cause> than max (<size> vs <limit>)".
+    public const string RequestBodyTooLargeErrorMsg = "request body too large: {0} bytes, limit: {1} bytes";
+    public const string ErrRequestBodyTooLarge = "request body too large";
+    public const string ErrMessageSizeTooLarge = "message size too large";
+    public const string ErrMessageDecompressedSizeTooLarge = "decompressed message size too large";
+
+    /// <summary>Body of a 413 for a compressed body that would inflate past the limit.</summary>
+    public static string DecompressedTooLarge(long size, long limit) =>
+        $"{ErrRequestBodyTooLarge}: {ErrMessageDecompressedSizeTooLarge} than max ({size} vs {limit})";
+
+    /// <summary>Body of a 413 for a body that is larger than the limit on the wire.</summary>
+    public static string MessageTooLarge(long size, long limit) =>
+        $"{ErrRequestBodyTooLarge}: {ErrMessageSizeTooLarge} than max ({size} vs {limit})";
+}
