@@ -1,0 +1,132 @@
+namespace Orleans.Loki.LogQL.Log;
+
+/// <summary>A predicate over a raw UTF-8 log line (<c>|=</c>, <c>!=</c>, <c>|~</c>, <c>!~</c>, <c>|&gt;</c>, <c>!&gt;</c>, <c>ip()</c>).</summary>
+/// <remarks>Matching allocates nothing per line. Build filters with the static factories.</remarks>
+public abstract class LineFilter
+{
+    /// <summary>True when the line passes the filter.</summary>
+    public abstract bool Matches(ReadOnlySpan<byte> line);
+
+    /// <summary>Adds literals every line passing this filter contains (none when unknown).</summary>
+    internal virtual void CollectRequired(List<RequiredLiteral> into)
+    {
+    }
+
+    /// <summary>Matches every line.</summary>
+    public static LineFilter True { get; } = new TrueFilter();
+
+    /// <summary><c>|= "text"</c>; an empty literal matches every line.</summary>
+    public static LineFilter Contains(string literal, bool ignoreCase = false)
+    {
+        ArgumentNullException.ThrowIfNull(literal);
+        if (literal.Length == 0)
+        {
+            return True;
+        }
+        return ContainsFilter.Create(literal, ignoreCase);
+    }
+
+    /// <summary><c>!= "text"</c>; <c>!= ""</c> keeps only non-empty lines, as Loki does.</summary>
+    public static LineFilter NotContains(string literal, bool ignoreCase = false) => Not(Contains(literal, ignoreCase));
+
+    /// <summary><c>|~ "re"</c> (Go RE2 syntax, unanchored).</summary>
+    public static bool TryRegex(string pattern, out LineFilter filter, out string? error) =>
+        RegexFilter.TryCreate(pattern, out filter, out error);
+
+    /// <summary><c>!~ "re"</c>.</summary>
+    public static bool TryNotRegex(string pattern, out LineFilter filter, out string? error)
+    {
+        var ok = RegexFilter.TryCreate(pattern, out var inner, out error);
+        filter = ok ? Not(inner) : True;
+        return ok;
+    }
+
+    /// <summary><c>|&gt; "pattern"</c> with <c>&lt;_&gt;</c> wildcards; the whole line must match.</summary>
+    public static bool TryPattern(string pattern, out LineFilter filter, out string? error)
+    {
+        if (!PatternMatcher.TryParse(pattern, requireCapture: false, out var matcher, out error))
+        {
+            filter = True;
+            return false;
+        }
+        filter = new PatternFilter(matcher!);
+        return true;
+    }
+
+    /// <summary><c>|= ip("...")</c>: the line contains an IP inside the address, range or CIDR.</summary>
+    public static bool TryIp(string pattern, out LineFilter filter, out string? error)
+    {
+        if (!IpMatcher.TryParse(pattern, out var matcher, out error))
+        {
+            filter = True;
+            return false;
+        }
+        filter = new IpLineFilter(matcher!);
+        return true;
+    }
+
+    public static LineFilter Not(LineFilter inner)
+    {
+        ArgumentNullException.ThrowIfNull(inner);
+        return inner switch
+        {
+            TrueFilter => ExistsFilter.Instance,
+            NotFilter n => n.Inner,
+            _ => new NotFilter(inner),
+        };
+    }
+
+    public static LineFilter And(LineFilter left, LineFilter right)
+    {
+        if (left is TrueFilter)
+        {
+            return right;
+        }
+        return right is TrueFilter ? left : new AndFilter(left, right);
+    }
+
+    /// <summary><c>|= "a" or "b"</c>.</summary>
+    public static LineFilter Or(LineFilter left, LineFilter right)
+    {
+        if (left is TrueFilter || right is TrueFilter)
+        {
+            return True;
+        }
+        return new OrFilter(left, right);
+    }
+
+    private sealed class TrueFilter : LineFilter
+    {
+        public override bool Matches(ReadOnlySpan<byte> line) => true;
+    }
+
+    private sealed class ExistsFilter : LineFilter
+    {
+        public static readonly ExistsFilter Instance = new();
+
+        public override bool Matches(ReadOnlySpan<byte> line) => line.Length > 0;
+    }
+
+    private sealed class NotFilter(LineFilter inner) : LineFilter
+    {
+        public LineFilter Inner { get; } = inner;
+
+        public override bool Matches(ReadOnlySpan<byte> line) => !Inner.Matches(line);
+    }
+
+    private sealed class AndFilter(LineFilter left, LineFilter right) : LineFilter
+    {
+        public override bool Matches(ReadOnlySpan<byte> line) => left.Matches(line) && right.Matches(line);
+
+        internal override void CollectRequired(List<RequiredLiteral> into)
+        {
+            left.CollectRequired(into);
+            right.CollectRequired(into);
+        }
+    }
+
+    private sealed class OrFilter(LineFilter left, LineFilter right) : LineFilter
+    {
+        public override bool Matches(ReadOnlySpan<byte> line) => left.Matches(line) || right.Matches(line);
+    }
+}

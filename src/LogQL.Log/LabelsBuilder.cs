@@ -1,0 +1,246 @@
+namespace Orleans.Loki.LogQL.Log;
+
+/// <summary>
+/// The label set of the line being processed: the stream's labels (fixed per stream) plus, per line,
+/// structured metadata, parsed labels, deletions and the error labels.
+/// </summary>
+/// <remarks>
+/// Lookup precedence is parsed, then structured metadata, then stream labels. Results are cached while
+/// nothing changed, so streams that only run line filters never rebuild their label string per line.
+/// </remarks>
+public sealed partial class LabelsBuilder
+{
+    private readonly KeyValuePair<string, string>[] _base;
+    private readonly List<Entry> _added = new(8);
+    private readonly List<string> _deleted = new(2);
+    private string? _error;
+    private string? _errorDetails;
+
+    // Cache of the computed result; _version bumps on every mutation.
+    private int _version;
+    private int _cachedVersion = -1;
+    private KeyValuePair<string, string>[]? _cachedLabels;
+    private string? _cachedString;
+    private ulong _cachedHash;
+    private bool _hashValid;
+
+    private string? _baseString;
+    private ulong _baseHash;
+    private bool _baseHashValid;
+
+    private record struct Entry(string Name, string Value, LabelCategory Category);
+
+    /// <param name="streamLabels">The stream's labels; sorted here if the caller did not.</param>
+    public LabelsBuilder(KeyValuePair<string, string>[] streamLabels)
+    {
+        ArgumentNullException.ThrowIfNull(streamLabels);
+        _base = streamLabels;
+        if (!IsSorted(streamLabels))
+        {
+            _base = (KeyValuePair<string, string>[])streamLabels.Clone();
+            Array.Sort(_base, static (a, b) => string.CompareOrdinal(a.Key, b.Key));
+        }
+    }
+
+    /// <summary>The stream's labels, sorted.</summary>
+    public KeyValuePair<string, string>[] StreamLabels => _base;
+
+    /// <summary>True when nothing was added, deleted or flagged for the current line.</summary>
+    public bool IsUnchanged => _added.Count == 0 && _deleted.Count == 0 && _error is null && _errorDetails is null;
+
+    /// <summary>Clears all per-line state; call before each line.</summary>
+    public void Reset()
+    {
+        if (IsUnchanged)
+        {
+            return;
+        }
+        _added.Clear();
+        _deleted.Clear();
+        _error = null;
+        _errorDetails = null;
+        _version++;
+    }
+
+    public bool TryGet(string name, out string value)
+    {
+        if (name == PipelineErrors.ErrorLabel)
+        {
+            value = _error ?? "";
+            return _error is not null;
+        }
+        if (name == PipelineErrors.ErrorDetailsLabel)
+        {
+            value = _errorDetails ?? "";
+            return _errorDetails is not null;
+        }
+        var found = -1;
+        for (var i = 0; i < _added.Count; i++)
+        {
+            if (_added[i].Name == name && (found < 0 || _added[i].Category > _added[found].Category))
+            {
+                found = i;
+            }
+        }
+        if (found >= 0)
+        {
+            value = _added[found].Value;
+            return true;
+        }
+        if (_deleted.Count > 0 && _deleted.Contains(name))
+        {
+            value = "";
+            return false;
+        }
+        var idx = BaseIndex(name);
+        if (idx >= 0)
+        {
+            value = _base[idx].Value;
+            return true;
+        }
+        value = "";
+        return false;
+    }
+
+    /// <summary>The value of a label, or "" when absent.</summary>
+    public string GetOrEmpty(string name) => TryGet(name, out var v) ? v : "";
+
+    /// <summary>True when the stream (not the line) carries a label of that name.</summary>
+    public bool StreamHas(string name) => BaseIndex(name) >= 0;
+
+    /// <summary>True when a parser already extracted this key for the current line (the first value wins).</summary>
+    public bool ParserKeyExists(string name)
+    {
+        for (var i = 0; i < _added.Count; i++)
+        {
+            if (_added[i].Category == LabelCategory.Parsed && _added[i].Name == name)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public void Set(LabelCategory category, string name, string value)
+    {
+        if (name == PipelineErrors.ErrorLabel)
+        {
+            SetError(value);
+            return;
+        }
+        if (name == PipelineErrors.ErrorDetailsLabel)
+        {
+            _errorDetails = value;
+            _version++;
+            return;
+        }
+        _version++;
+        for (var i = 0; i < _added.Count; i++)
+        {
+            if (_added[i].Name == name && _added[i].Category == category)
+            {
+                _added[i] = new Entry(name, value, category);
+                return;
+            }
+        }
+        _added.Add(new Entry(name, value, category));
+    }
+
+    /// <summary>Removes a label of any category from the line's result.</summary>
+    public void Delete(string name)
+    {
+        if (name == PipelineErrors.ErrorLabel)
+        {
+            ResetError();
+            return;
+        }
+        if (name == PipelineErrors.ErrorDetailsLabel)
+        {
+            ResetErrorDetails();
+            return;
+        }
+        _version++;
+        for (var i = _added.Count - 1; i >= 0; i--)
+        {
+            if (_added[i].Name == name)
+            {
+                _added.RemoveAt(i);
+            }
+        }
+        if (BaseIndex(name) >= 0 && !_deleted.Contains(name))
+        {
+            _deleted.Add(name);
+        }
+    }
+
+    public bool HasError => _error is not null;
+
+    public string? Error => _error;
+
+    public string? ErrorDetails => _errorDetails;
+
+    /// <summary>Sets <c>__error__</c> (and <c>__error_details__</c> when given), replacing an earlier error as Loki does.</summary>
+    public void SetError(string error, string? details = null)
+    {
+        _error = error;
+        if (details is not null)
+        {
+            _errorDetails = details;
+        }
+        _version++;
+    }
+
+    public void ResetError()
+    {
+        if (_error is not null)
+        {
+            _error = null;
+            _version++;
+        }
+    }
+
+    public void ResetErrorDetails()
+    {
+        if (_errorDetails is not null)
+        {
+            _errorDetails = null;
+            _version++;
+        }
+    }
+
+    private int BaseIndex(string name)
+    {
+        var b = _base;
+        int lo = 0, hi = b.Length - 1;
+        while (lo <= hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            var c = string.CompareOrdinal(b[mid].Key, name);
+            if (c == 0)
+            {
+                return mid;
+            }
+            if (c < 0)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+        return -1;
+    }
+
+    private static bool IsSorted(KeyValuePair<string, string>[] labels)
+    {
+        for (var i = 1; i < labels.Length; i++)
+        {
+            if (string.CompareOrdinal(labels[i - 1].Key, labels[i].Key) > 0)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+}
