@@ -1,6 +1,33 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
+using Orleans.Loki.Silo;
+using Orleans.Loki.Silo.Configuration;
 
-app.MapGet("/", () => "Hello World!");
+if (!CommandLine.TryParse(args, out var flags, out var flagError))
+{
+    Console.Error.WriteLine(flagError);
+    return 2;
+}
+if (flags.Get("help") is not null)
+{
+    Console.WriteLine("Usage: orleans-loki [-config.file=<yaml>] [-target=all|write|read|backend] [-server.http-listen-port=3100] [-common.path-prefix=./data] [-auth.enabled]");
+    return 0;
+}
+if (flags.Get("version") is not null)
+{
+    Console.WriteLine($"orleans-loki, version {BuildInfo.Version}");
+    return 0;
+}
 
-app.Run();
+LokiSettings settings;
+try
+{
+    settings = ConfigLoader.Load(flags);
+}
+catch (ConfigException e)
+{
+    Console.Error.WriteLine($"error loading config: {e.Message}");
+    return 1;
+}
+
+var app = await LokiHost.BuildAsync(settings);
+await app.RunAsync();
+return 0;

@@ -1,0 +1,44 @@
+using Orleans.Loki.Push;
+
+namespace Orleans.Loki.Gateway;
+
+/// <summary>Settings of the HTTP gateway (Loki's <c>auth_enabled</c>, <c>limits_config</c> and distributor settings).</summary>
+public sealed record GatewayOptions
+{
+    /// <summary><c>auth_enabled</c>: when false every request is tenant <c>fake</c>.</summary>
+    public bool AuthEnabled { get; init; }
+
+    /// <summary>Largest push body accepted on the wire (Loki's server default for gRPC/HTTP messages is 100 MB).</summary>
+    public long MaxPushBodyBytes { get; init; } = 100L * 1024 * 1024;
+
+    /// <summary>Largest decompressed push body (bomb guard for gzip/deflate/snappy).</summary>
+    public long MaxDecompressedPushBytes { get; init; } = 256L * 1024 * 1024;
+
+    /// <summary>Validation limits applied to pushes (<c>limits_config</c>).</summary>
+    public ValidationLimits Limits { get; init; } = new();
+
+    /// <summary>Query limits (<c>limits_config</c> query keys and <c>query_range</c> settings).</summary>
+    public QueryLimits Query { get; init; } = new();
+}
+
+/// <summary>Per-query limits, Loki's names and defaults.</summary>
+public sealed record QueryLimits
+{
+    /// <summary><c>max_entries_limit_per_query</c>.</summary>
+    public int MaxEntriesLimitPerQuery { get; init; } = 5000;
+
+    /// <summary><c>max_query_series</c>.</summary>
+    public int MaxQuerySeries { get; init; } = 500;
+
+    /// <summary><c>max_query_length</c> (30d1h).</summary>
+    public TimeSpan MaxQueryLength { get; init; } = TimeSpan.FromHours(30 * 24 + 1);
+
+    /// <summary><c>query_timeout</c>.</summary>
+    public TimeSpan QueryTimeout { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary><c>split_queries_by_interval</c>.</summary>
+    public TimeSpan SplitQueriesByInterval { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary><c>max_query_parallelism</c>.</summary>
+    public int MaxQueryParallelism { get; init; } = 32;
+}

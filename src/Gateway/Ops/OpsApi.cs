@@ -1,0 +1,52 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Orleans.Loki.Grains.Abstractions;
+using Orleans.Runtime;
+
+namespace Orleans.Loki.Gateway.Ops;
+
+/// <summary><c>/ready</c>, <c>/flush</c>, <c>/config</c>, <c>/loki/api/v1/status/buildinfo</c>.</summary>
+public static class OpsApi
+{
+    private static readonly JsonSerializerOptions s_configJson = new() { WriteIndented = true };
+
+    public static IEndpointRouteBuilder MapOpsApi(this IEndpointRouteBuilder app, BuildInfoResponse buildInfo, object effectiveConfig)
+    {
+        app.MapGet("/ready", async (IClusterClient client, CancellationToken ct) =>
+        {
+            try
+            {
+                var hosts = await client.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true).WaitAsync(TimeSpan.FromSeconds(5), ct).ConfigureAwait(false);
+                return hosts.Count > 0 ? Results.Text("ready\n") : Results.Text("no active silos\n", statusCode: 503);
+            }
+            catch (Exception e) when (e is TimeoutException or OrleansException or InvalidOperationException)
+            {
+                return Results.Text($"not ready: {e.Message}\n", statusCode: 503);
+            }
+        });
+        app.MapGet("/loki/api/v1/status/buildinfo", () => Results.Json(buildInfo));
+        app.MapGet("/config", () => Results.Text(JsonSerializer.Serialize(effectiveConfig, effectiveConfig.GetType(), s_configJson), "application/json"));
+        app.MapPost("/flush", FlushAsync);
+        app.MapPost("/ingester/flush", FlushAsync);
+        return app;
+    }
+
+    /// <summary>Flushes every active stream grain in the cluster (Loki's ingester flush endpoint). Answers 204.</summary>
+    private static async Task<IResult> FlushAsync(IClusterClient client, CancellationToken ct)
+    {
+        var management = client.GetGrain<IManagementGrain>(0);
+        var stats = await management.GetDetailedGrainStatistics().WaitAsync(ct).ConfigureAwait(false);
+        var tasks = new List<Task>();
+        foreach (var stat in stats)
+        {
+            if (stat.GrainType.Contains("StreamGrain", StringComparison.Ordinal))
+            {
+                tasks.Add(client.GetGrain<IStreamGrain>(stat.GrainId).FlushAsync());
+            }
+        }
+        await Task.WhenAll(tasks).WaitAsync(ct).ConfigureAwait(false);
+        return Results.NoContent();
+    }
+}

@@ -1,0 +1,76 @@
+using System.Runtime.InteropServices;
+using Orleans.Loki.Chunks;
+using Orleans.Loki.Grains;
+using Orleans.Loki.Grains.Abstractions;
+using Orleans.Loki.Push;
+
+namespace Orleans.Loki.Gateway.Push;
+
+/// <summary>
+/// Loki's distributor: takes a validated push, sends each stream's entries to its stream grain in parallel and
+/// reports success only once every grain acknowledged a durable WAL write.
+/// </summary>
+public sealed class Distributor(IGrainFactory grains)
+{
+    /// <summary>Pushes every valid stream; returns per-entry rejections from the ingesters (e.g. too_far_behind).</summary>
+    public async Task<DistributorResult> PushAsync(string tenant, ValidatedPush push, CancellationToken ct)
+    {
+        var streams = push.Streams;
+        var tasks = new Task<PushAck>[streams.Count];
+        for (var i = 0; i < streams.Count; i++)
+        {
+            var stream = streams[i];
+            var batch = Encode(stream.Entries);
+            var grain = grains.GetGrain<IStreamGrain>(StorageKeys.StreamGrainKey(tenant, stream.Fingerprint));
+            tasks[i] = grain.PushAsync(new StreamPush(stream.Labels, batch, stream.Entries.Count));
+        }
+
+        await Task.WhenAll(tasks).WaitAsync(ct).ConfigureAwait(false);
+
+        var result = new DistributorResult();
+        for (var i = 0; i < tasks.Length; i++)
+        {
+            var ack = tasks[i].Result;
+            result.Accepted += ack.Accepted;
+            result.Duplicates += ack.Duplicates;
+            if (ack.Rejected.Count == 0)
+            {
+                continue;
+            }
+            foreach (var rejected in ack.Rejected)
+            {
+                result.Errors.Add(rejected.Message);
+                result.AddDiscard(rejected.Reason, rejected.Bytes);
+            }
+            result.Errors.Add($"user '{tenant}', total ignored: {ack.Rejected.Count} out of {streams[i].Entries.Count} for stream: {streams[i].Labels}");
+        }
+        return result;
+    }
+
+    private static byte[] Encode(List<PushEntry> entries)
+    {
+        var converted = new LogEntry[entries.Count];
+        var span = CollectionsMarshal.AsSpan(entries);
+        for (var i = 0; i < span.Length; i++)
+        {
+            ref readonly var e = ref span[i];
+            converted[i] = new LogEntry(e.TimestampNs, e.Line, e.Metadata);
+        }
+        return EntryBatch.Encode(converted);
+    }
+}
+
+/// <summary>What the ingesters said about a push.</summary>
+public sealed class DistributorResult
+{
+    public int Accepted { get; set; }
+    public int Duplicates { get; set; }
+    public List<string> Errors { get; } = [];
+    public Dictionary<string, (long Lines, long Bytes)> Discarded { get; } = [];
+
+    public void AddDiscard(string reason, long bytes)
+    {
+        Discarded.TryGetValue(reason, out var current);
+        Discarded[reason] = (current.Lines + 1, current.Bytes + bytes);
+    }
+}

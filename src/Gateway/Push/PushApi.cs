@@ -1,0 +1,126 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Orleans.Loki.Gateway.Tenancy;
+using Orleans.Loki.Push;
+
+namespace Orleans.Loki.Gateway.Push;
+
+/// <summary><c>POST /loki/api/v1/push</c> and <c>POST /otlp/v1/logs</c>.</summary>
+public static class PushApi
+{
+    public static IEndpointRouteBuilder MapPushApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/loki/api/v1/push", (HttpContext ctx, PushHandler handler) => handler.HandleAsync(ctx, PushFormat.Json));
+        app.MapPost("/api/prom/push", (HttpContext ctx, PushHandler handler) => handler.HandleAsync(ctx, PushFormat.Json));
+        app.MapPost("/otlp/v1/logs", (HttpContext ctx, PushHandler handler) => handler.HandleAsync(ctx, PushFormat.OtlpJson));
+        return app;
+    }
+}
+
+/// <summary>Reads, decodes, validates and distributes one push request.</summary>
+public sealed class PushHandler(GatewayOptions options, PushValidator validator, Distributor distributor)
+{
+    public async Task HandleAsync(HttpContext ctx, PushFormat hint)
+    {
+        if (!TenantResolver.TryResolve(ctx, options.AuthEnabled, out var tenant, out var tenantError))
+        {
+            await Results.Text(tenantError!.Message, statusCode: tenantError.StatusCode).ExecuteAsync(ctx).ConfigureAwait(false);
+            return;
+        }
+
+        var read = await ReadBodyAsync(ctx.Request.BodyReader, options.MaxPushBodyBytes, ctx.RequestAborted).ConfigureAwait(false);
+        if (read.TooLarge)
+        {
+            PushMetrics.Discarded(tenant, LokiErrors.RequestBodyTooLarge, 0, read.Length);
+            await Results.Text(LokiErrors.MessageTooLarge(read.Length, options.MaxPushBodyBytes), statusCode: 413).ExecuteAsync(ctx).ConfigureAwait(false);
+            return;
+        }
+
+        PushDecodeResult decoded;
+        try
+        {
+            decoded = PushDecoder.Decode(read.Body.AsSpan(0, read.Length), ctx.Request.ContentType, ctx.Request.Headers.ContentEncoding.ToString(), hint, options.MaxDecompressedPushBytes);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(read.Body);
+        }
+
+        if (!decoded.Success)
+        {
+            await Results.Text(decoded.Error, statusCode: decoded.StatusCode).ExecuteAsync(ctx).ConfigureAwait(false);
+            return;
+        }
+
+        var validated = validator.Validate(tenant, decoded.Streams, options.Limits);
+        foreach (var (reason, (lines, bytes)) in validated.Discarded)
+        {
+            PushMetrics.Discarded(tenant, reason, lines, bytes);
+        }
+        PushMetrics.Received(tenant, validated.AcceptedLines, validated.AcceptedBytes);
+
+        var errors = new List<string>();
+        if (validated.ErrorBody is not null)
+        {
+            errors.Add(validated.ErrorBody);
+        }
+        if (validated.Streams.Count > 0)
+        {
+            var result = await distributor.PushAsync(tenant, validated, ctx.RequestAborted).ConfigureAwait(false);
+            foreach (var (reason, (lines, bytes)) in result.Discarded)
+            {
+                PushMetrics.Discarded(tenant, reason, lines, bytes);
+            }
+            errors.AddRange(result.Errors);
+        }
+
+        if (errors.Count > 0)
+        {
+            await Results.Text(string.Join('\n', errors), statusCode: 400).ExecuteAsync(ctx).ConfigureAwait(false);
+            return;
+        }
+        if (hint is PushFormat.OtlpJson or PushFormat.OtlpProtobuf)
+        {
+            // OTLP exporters expect 200 with an (empty) ExportLogsServiceResponse.
+            await Results.Text("{}", "application/json", statusCode: 200).ExecuteAsync(ctx).ConfigureAwait(false);
+            return;
+        }
+        ctx.Response.StatusCode = StatusCodes.Status204NoContent;
+    }
+
+    /// <summary>Reads the whole body into a pooled buffer, stopping as soon as it passes the limit.</summary>
+    private static async Task<(byte[] Body, int Length, bool TooLarge)> ReadBodyAsync(PipeReader reader, long limit, CancellationToken ct)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        var length = 0;
+        while (true)
+        {
+            var result = await reader.ReadAsync(ct).ConfigureAwait(false);
+            var data = result.Buffer;
+            if (length + data.Length > limit)
+            {
+                var seen = length + data.Length;
+                reader.AdvanceTo(data.End);
+                ArrayPool<byte>.Shared.Return(buffer);
+                return ([], (int)Math.Min(seen, int.MaxValue), true);
+            }
+            if (length + data.Length > buffer.Length)
+            {
+                var bigger = ArrayPool<byte>.Shared.Rent((int)Math.Max(buffer.Length * 2L, length + data.Length));
+                buffer.AsSpan(0, length).CopyTo(bigger);
+                ArrayPool<byte>.Shared.Return(buffer);
+                buffer = bigger;
+            }
+            data.CopyTo(buffer.AsSpan(length));
+            length += (int)data.Length;
+            reader.AdvanceTo(data.End);
+            if (result.IsCompleted)
+            {
+                return (buffer, length, false);
+            }
+        }
+    }
+}

@@ -1,0 +1,30 @@
+namespace Orleans.Loki.Grains.Abstractions;
+
+/// <summary>
+/// The label index of one tenant for one UTC day, keyed <c>{tenant}/{day}</c> (day = days since the Unix epoch):
+/// series (label sets) with postings per label pair, and the chunks flushed for each series.
+/// Every mutation is persisted to the object store before it is acknowledged.
+/// </summary>
+[Alias("IIndexGrain")]
+public interface IIndexGrain : IGrainWithStringKey
+{
+    /// <summary>Records that a series has data on this day (idempotent).</summary>
+    [Alias("RegisterSeries")]
+    Task RegisterSeriesAsync(ulong fingerprint, string labels);
+
+    /// <summary>Records a flushed chunk of a series (idempotent by chunk key).</summary>
+    [Alias("AddChunk")]
+    Task AddChunkAsync(ulong fingerprint, string labels, ChunkRef chunk);
+
+    /// <summary>Series matching every matcher, with their chunks overlapping <c>[fromNs, throughNs)</c>.</summary>
+    [Alias("Lookup")]
+    Task<IReadOnlyList<SeriesMatch>> LookupAsync(IReadOnlyList<MatcherSpec> matchers, long fromNs, long throughNs);
+
+    /// <summary>Label names of series matching the matchers (all series when none).</summary>
+    [Alias("LabelNames")]
+    Task<IReadOnlyList<string>> LabelNamesAsync(IReadOnlyList<MatcherSpec> matchers);
+
+    /// <summary>Values of one label among series matching the matchers.</summary>
+    [Alias("LabelValues")]
+    Task<IReadOnlyList<string>> LabelValuesAsync(string name, IReadOnlyList<MatcherSpec> matchers);
+}

@@ -1,0 +1,25 @@
+using Orleans.Concurrency;
+
+namespace Orleans.Loki.Grains.Abstractions;
+
+/// <summary>
+/// Reads the data of a set of series for a time range: flushed chunks from the object store (only blocks overlapping
+/// the range are decompressed) and, when asked, unflushed entries from the stream grains; de-duplicates entries seen
+/// in both places. Stateless: any silo can run any number of them.
+/// </summary>
+[Alias("IQuerierGrain")]
+public interface IQuerierGrain : IGrainWithIntegerKey
+{
+    [Alias("ReadStreams"), AlwaysInterleave]
+    Task<IReadOnlyList<StreamData>> ReadStreamsAsync(string tenant, IReadOnlyList<SeriesMatch> series, long fromNs, long throughNs, bool includeUnflushed);
+}
+
+/// <summary>One stream's entries in a time range, ascending by timestamp, encoded as an entry batch.</summary>
+[GenerateSerializer, Immutable, Alias("StreamData")]
+public sealed record StreamData(
+    [property: Id(0)] ulong Fingerprint,
+    [property: Id(1)] string Labels,
+    [property: Id(2)] byte[] Batch,
+    [property: Id(3)] int EntryCount,
+    [property: Id(4)] long BytesRead,
+    [property: Id(5)] int ChunksRead);

@@ -1,0 +1,27 @@
+using Orleans.Concurrency;
+
+namespace Orleans.Loki.Grains.Abstractions;
+
+/// <summary>
+/// The ingester for one stream, keyed <c>{tenant}/{fingerprint:x16}</c>: holds the head chunk in memory,
+/// appends every accepted batch to its WAL before acknowledging, and flushes chunks to the object store.
+/// </summary>
+[Alias("IStreamGrain")]
+public interface IStreamGrain : IGrainWithStringKey
+{
+    /// <summary>Appends a batch; completes only after the accepted entries are durable in the WAL.</summary>
+    [Alias("Push"), AlwaysInterleave]
+    Task<PushAck> PushAsync(StreamPush push);
+
+    /// <summary>Entries held in memory (not yet in a flushed chunk) with <c>fromNs &lt;= ts &lt; throughNs</c>, as an encoded entry batch in timestamp order.</summary>
+    [Alias("ReadUnflushed"), AlwaysInterleave]
+    Task<UnflushedEntries> ReadUnflushedAsync(long fromNs, long throughNs);
+
+    /// <summary>Flushes every in-memory entry to a chunk in the object store and registers it with the index.</summary>
+    [Alias("Flush")]
+    Task FlushAsync();
+
+    /// <summary>Activates the grain (replaying its WAL); used by start-up recovery. Returns the number of unflushed entries.</summary>
+    [Alias("Recover"), AlwaysInterleave]
+    Task<int> RecoverAsync();
+}

@@ -1,0 +1,25 @@
+namespace Orleans.Loki.Grains.Abstractions;
+
+/// <summary>
+/// One stream's share of a push request, sent from the distributor to the stream grain.
+/// <see cref="Batch"/> is an encoded entry batch (the same bytes become the WAL record when every entry is accepted).
+/// </summary>
+[GenerateSerializer, Immutable, Alias("StreamPush")]
+public sealed record StreamPush(
+    [property: Id(0)] string Labels,
+    [property: Id(1)] byte[] Batch,
+    [property: Id(2)] int EntryCount);
+
+/// <summary>The stream grain's answer once the accepted entries are durable.</summary>
+[GenerateSerializer, Immutable, Alias("PushAck")]
+public sealed record PushAck(
+    [property: Id(0)] int Accepted,
+    [property: Id(1)] int Duplicates,
+    [property: Id(2)] IReadOnlyList<RejectedEntry> Rejected);
+
+/// <summary>An entry the stream grain refused, with Loki's discard reason and message.</summary>
+[GenerateSerializer, Immutable, Alias("RejectedEntry")]
+public sealed record RejectedEntry(
+    [property: Id(0)] string Reason,
+    [property: Id(1)] string Message,
+    [property: Id(2)] int Bytes);

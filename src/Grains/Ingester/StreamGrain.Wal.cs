@@ -1,0 +1,167 @@
+using System.Text;
+using Orleans.Loki.Chunks;
+
+namespace Orleans.Loki.Grains.Ingester;
+
+/// <summary>
+/// WAL: <c>wal/{tenant}/{stream}/{segment}</c> objects, each a sequence of entry-batch records appended durably before
+/// a push is acknowledged, plus a <c>labels</c> object naming the stream so that recovery can rebuild chunks.
+/// Segment numbers only grow. A chunk generation owns the segments from its first segment up to the next generation's
+/// first segment; those are deleted once the chunk is flushed and indexed.
+/// </summary>
+internal sealed partial class StreamGrain
+{
+    private const string LabelsObjectName = "labels";
+
+    /// <summary>The segment new appends go to.</summary>
+    private long _segment;
+
+    private string WalPrefix => StorageKeys.WalStreamPrefix(_tenant, _streamId);
+
+    private async Task EnsureLabelsPersistedAsync()
+    {
+        if (_labelsPersisted)
+        {
+            return;
+        }
+        await store.PutAsync(WalPrefix + LabelsObjectName, Encoding.UTF8.GetBytes(_labels!));
+        _labelsPersisted = true;
+    }
+
+    private async Task AppendToWalAsync(long segment, List<PendingBatch> group)
+    {
+        var key = StorageKeys.WalSegment(_tenant, _streamId, segment);
+        if (group.Count == 1)
+        {
+            await store.AppendAsync(key, group[0].Record);
+            IngesterMetrics.WalAppended(group[0].Record.Length, 1);
+            return;
+        }
+
+        var total = 0;
+        foreach (var batch in group)
+        {
+            total += batch.Record.Length;
+        }
+        var buffer = new byte[total];
+        var offset = 0;
+        foreach (var batch in group)
+        {
+            batch.Record.CopyTo(buffer, offset);
+            offset += batch.Record.Length;
+        }
+        await store.AppendAsync(key, buffer);
+        IngesterMetrics.WalAppended(total, group.Count);
+    }
+
+    private void RotateSegmentAfterFailure(long failedSegment)
+    {
+        if (_segment == failedSegment)
+        {
+            _segment++;
+        }
+    }
+
+    /// <summary>Starts a new WAL segment for a new chunk generation.</summary>
+    private void StartNewSegmentForHead()
+    {
+        _segment++;
+        _headFirstSegment = _segment;
+    }
+
+    /// <summary>
+    /// Rebuilds the in-memory chunks from the WAL. Entries that were already flushed before a crash (chunk written,
+    /// segment not yet deleted) come back too; the read path drops such exact duplicates.
+    /// </summary>
+    private async Task ReplayWalAsync(CancellationToken ct)
+    {
+        var segments = new List<(long Number, string Key)>();
+        var hasLabels = false;
+        await foreach (var info in store.ListAsync(WalPrefix, ct))
+        {
+            var name = info.Key[WalPrefix.Length..];
+            if (name == LabelsObjectName)
+            {
+                hasLabels = true;
+            }
+            else if (long.TryParse(name, out var number))
+            {
+                segments.Add((number, info.Key));
+            }
+        }
+
+        if (segments.Count == 0)
+        {
+            _segment = 0;
+            _headFirstSegment = 0;
+            return;
+        }
+
+        segments.Sort((a, b) => a.Number.CompareTo(b.Number));
+        if (hasLabels && _labels is null)
+        {
+            var bytes = await store.GetAsync(WalPrefix + LabelsObjectName, ct);
+            _labels = bytes is null ? null : Encoding.UTF8.GetString(bytes);
+            _labelsPersisted = _labels is not null;
+        }
+
+        _headFirstSegment = segments[0].Number;
+        var replayed = 0;
+        var tornTails = 0;
+        var days = new List<LogEntry>();
+        foreach (var (number, key) in segments)
+        {
+            var data = await store.GetAsync(key, ct);
+            if (data is null)
+            {
+                continue;
+            }
+            var result = EntryBatch.ReadSegment(data);
+            if (result.TornTail)
+            {
+                tornTails++;
+            }
+            foreach (var entry in result.Entries)
+            {
+                if (_head.EntryCount == 0)
+                {
+                    _headCreated = time.GetUtcNow();
+                }
+                _head.Append(entry);
+                if (entry.TimestampNs > _highestTs)
+                {
+                    _highestTs = entry.TimestampNs;
+                }
+                replayed++;
+                if (_head.IsFull)
+                {
+                    _closed.Add(new ClosedChunk(_head, _headFirstSegment));
+                    _head = new MemChunk(_chunkOptions);
+                    // The segment being replayed may straddle both generations: the new one starts at it, so it is
+                    // deleted only after the newer chunk is flushed too.
+                    _headFirstSegment = number;
+                }
+            }
+            days.AddRange(result.Entries);
+        }
+
+        // Never append after a possibly torn tail: continue in a fresh segment.
+        _segment = segments[^1].Number + 1;
+        _lastAppend = time.GetUtcNow();
+        LogReplayed(logger, _tenant, _streamId, segments.Count, replayed, tornTails);
+
+        if (_labels is not null && days.Count > 0)
+        {
+            await RegisterDaysAsync(days);
+        }
+    }
+
+    /// <summary>Deletes WAL segments in <c>[from, until)</c>.</summary>
+    private async Task DeleteSegmentsAsync(long from, long until)
+    {
+        for (var s = from; s < until; s++)
+        {
+            await store.DeleteAsync(StorageKeys.WalSegment(_tenant, _streamId, s));
+        }
+    }
+}

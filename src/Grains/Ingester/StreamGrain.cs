@@ -1,0 +1,75 @@
+using Microsoft.Extensions.Logging;
+using Orleans.Concurrency;
+using Orleans.Loki.Chunks;
+using Orleans.Loki.Grains.Abstractions;
+using Orleans.Loki.Storage;
+
+namespace Orleans.Loki.Grains.Ingester;
+
+/// <summary>
+/// Ingester for one stream. State in memory: the head chunk and chunks cut but not yet flushed;
+/// durable state: the WAL segments in the object store (one segment per chunk generation) and flushed chunks.
+/// </summary>
+/// <remarks>
+/// Pushes interleave (<see cref="IStreamGrain.PushAsync"/> is <c>[AlwaysInterleave]</c>) so that concurrent pushes
+/// are grouped into one WAL append (group commit). All state changes happen between awaits on the grain's
+/// single-threaded scheduler, so no locks are needed; the invariants that span awaits are documented where they matter.
+/// </remarks>
+[CollectionAgeLimit(Minutes = 60)]
+internal sealed partial class StreamGrain(
+    IObjectStore store,
+    IngesterOptions options,
+    TimeProvider time,
+    ILogger<StreamGrain> logger) : Grain, IStreamGrain
+{
+    private readonly ChunkOptions _chunkOptions = new()
+    {
+        BlockSize = options.ChunkBlockSize,
+        TargetCompressedSize = options.ChunkTargetSize,
+    };
+
+    private string _tenant = "";
+    private string _streamId = "";
+    private string? _labels;
+    private ulong _fingerprint;
+
+    private MemChunk _head = null!;
+    private long _headFirstSegment;
+    private DateTimeOffset _headCreated;
+    private DateTimeOffset _lastAppend;
+    private readonly List<ClosedChunk> _closed = [];
+
+    /// <summary>Newest timestamp accepted so far (including batches still being committed).</summary>
+    private long _highestTs = long.MinValue;
+    private readonly HashSet<int> _registeredDays = [];
+    private bool _labelsPersisted;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        (_tenant, _streamId) = StorageKeys.SplitKey(this.GetPrimaryKeyString());
+        _fingerprint = Convert.ToUInt64(_streamId, 16);
+        _head = new MemChunk(_chunkOptions);
+        _headCreated = time.GetUtcNow();
+        await ReplayWalAsync(cancellationToken);
+        IngesterMetrics.StreamCreated();
+        this.RegisterGrainTimer(
+            static (grain, _) => grain.OnFlushTimerAsync(),
+            this,
+            new GrainTimerCreationOptions(options.FlushCheckPeriod, options.FlushCheckPeriod) { Interleave = true });
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await FlushAllAsync();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The WAL still holds every acknowledged entry; the next activation replays it.
+            LogDeactivationFlushFailed(logger, e, _tenant, _streamId);
+        }
+    }
+
+    private sealed record ClosedChunk(MemChunk Chunk, long FirstSegment);
+}

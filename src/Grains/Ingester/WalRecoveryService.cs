@@ -1,0 +1,52 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans.Loki.Grains.Abstractions;
+using Orleans.Loki.Storage;
+
+namespace Orleans.Loki.Grains.Ingester;
+
+/// <summary>
+/// On start-up, activates every stream grain that has WAL segments, so data acknowledged before a crash is replayed,
+/// becomes queryable and is eventually flushed even if its stream never receives another push.
+/// Registered after the silo so that it runs once the silo accepts grain calls.
+/// </summary>
+public sealed partial class WalRecoveryService(IObjectStore store, IGrainFactory grains, ILogger<WalRecoveryService> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var streams = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (var info in store.ListAsync(StorageKeys.WalPrefix, stoppingToken).ConfigureAwait(false))
+        {
+            // wal/{tenant}/{stream}/{segment}
+            var parts = info.Key.Split('/');
+            if (parts.Length == 4 && parts[3] != "labels")
+            {
+                streams.Add(parts[1] + "/" + parts[2]);
+            }
+        }
+        if (streams.Count == 0)
+        {
+            return;
+        }
+
+        var recovered = 0;
+        foreach (var key in streams)
+        {
+            try
+            {
+                recovered += await grains.GetGrain<IStreamGrain>(key).RecoverAsync().WaitAsync(stoppingToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogRecoveryFailed(logger, e, key);
+            }
+        }
+        LogRecovered(logger, streams.Count, recovered);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "WAL recovery activated {Streams} streams holding {Entries} unflushed entries")]
+    private static partial void LogRecovered(ILogger logger, int streams, int entries);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "WAL recovery of stream {Stream} failed; it will replay on its next activation")]
+    private static partial void LogRecoveryFailed(ILogger logger, Exception exception, string stream);
+}

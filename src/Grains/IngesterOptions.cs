@@ -1,0 +1,40 @@
+namespace Orleans.Loki.Grains;
+
+/// <summary>
+/// Ingester settings (Loki's <c>ingester</c> block). Defaults are Loki's.
+/// </summary>
+public sealed record IngesterOptions
+{
+    /// <summary><c>ingester.chunk_block_size</c>: uncompressed bytes at which the head block is cut and compressed.</summary>
+    public int ChunkBlockSize { get; init; } = 256 * 1024;
+
+    /// <summary><c>ingester.chunk_target_size</c>: compressed size at which a chunk is closed and flushed.</summary>
+    public int ChunkTargetSize { get; init; } = 1_572_864;
+
+    /// <summary><c>ingester.max_chunk_age</c>: a chunk older than this (first to last entry, or since its first append) is flushed.
+    /// Also bounds out-of-order writes: entries older than newest − max_chunk_age/2 are rejected as too_far_behind.</summary>
+    public TimeSpan MaxChunkAge { get; init; } = TimeSpan.FromHours(2);
+
+    /// <summary><c>ingester.chunk_idle_period</c>: a chunk that received nothing for this long is flushed.</summary>
+    public TimeSpan ChunkIdlePeriod { get; init; } = TimeSpan.FromMinutes(30);
+
+    /// <summary><c>ingester.flush_check_period</c>: how often a stream grain checks whether to flush.</summary>
+    public TimeSpan FlushCheckPeriod { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary><c>querier.query_ingesters_within</c>: queries ask stream grains for unflushed data only when the query range overlaps now − this.</summary>
+    public TimeSpan QueryIngestersWithin { get; init; } = TimeSpan.FromHours(3);
+
+    /// <summary>Stream grains without traffic are deactivated (after flushing) once idle this long.</summary>
+    public TimeSpan StreamIdleDeactivation { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>Validates the settings; returns the first problem, or null.</summary>
+    public string? Validate()
+    {
+        if (ChunkBlockSize < 1024) { return "ingester.chunk_block_size must be at least 1024 bytes"; }
+        if (ChunkTargetSize < ChunkBlockSize / 8) { return "ingester.chunk_target_size is too small for the block size"; }
+        if (MaxChunkAge <= TimeSpan.Zero) { return "ingester.max_chunk_age must be positive"; }
+        if (ChunkIdlePeriod <= TimeSpan.Zero) { return "ingester.chunk_idle_period must be positive"; }
+        if (FlushCheckPeriod <= TimeSpan.Zero) { return "ingester.flush_check_period must be positive"; }
+        return null;
+    }
+}

@@ -1,0 +1,38 @@
+namespace Orleans.Loki.Grains;
+
+/// <summary>
+/// Object-store key layout. WAL segments live under one top-level prefix so start-up recovery lists only WAL keys,
+/// never the (much larger) chunk space.
+/// </summary>
+public static class StorageKeys
+{
+    public static string StreamId(ulong fingerprint) => fingerprint.ToString("x16");
+
+    /// <summary>Grain key of a stream grain.</summary>
+    public static string StreamGrainKey(string tenant, ulong fingerprint) => tenant + "/" + StreamId(fingerprint);
+
+    public static string WalPrefix => "wal/";
+
+    public static string WalStreamPrefix(string tenant, string streamId) => $"wal/{tenant}/{streamId}/";
+
+    /// <summary>Zero-padded so that ordinal listing order is numeric order.</summary>
+    public static string WalSegment(string tenant, string streamId, long segment) => $"wal/{tenant}/{streamId}/{segment:D10}";
+
+    public static string Chunk(string tenant, string streamId, long fromNs, long throughNs, uint checksum) =>
+        $"{tenant}/chunks/{streamId}/{fromNs:x}-{throughNs:x}-{checksum:x8}";
+
+    public static string IndexFile(string tenant, int day) => $"{tenant}/index/{day}/0";
+
+    public static int DayOf(long timestampNs) => (int)Math.Floor(timestampNs / 86_400e9);
+
+    /// <summary>Splits a grain key <c>{tenant}/{rest}</c>.</summary>
+    public static (string Tenant, string Rest) SplitKey(string key)
+    {
+        var slash = key.IndexOf('/');
+        if (slash <= 0 || slash == key.Length - 1)
+        {
+            throw new ArgumentException($"grain key '{key}' is not of the form tenant/id", nameof(key));
+        }
+        return (key[..slash], key[(slash + 1)..]);
+    }
+}

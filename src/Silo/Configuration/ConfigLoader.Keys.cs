@@ -1,0 +1,80 @@
+using YamlDotNet.RepresentationModel;
+
+namespace Orleans.Loki.Silo.Configuration;
+
+/// <summary>The supported config keys, by their Loki names.</summary>
+public static partial class ConfigLoader
+{
+    private delegate void Setter(LokiSettings settings, YamlNode value, string key);
+
+    private static readonly HashSet<string> s_sections =
+    [
+        "server", "common", "storage_config", "storage_config.azure", "limits_config", "ingester", "querier",
+        "query_range", "cluster", "frontend",
+    ];
+
+    private static readonly Dictionary<string, Setter> s_setters = new(StringComparer.Ordinal)
+    {
+        ["target"] = (s, v, k) => s.Target = Scalar(v, k),
+        ["auth_enabled"] = (s, v, k) => s.Gateway = s.Gateway with { AuthEnabled = ParseBool(k, Scalar(v, k)) },
+        ["server.http_listen_port"] = (s, v, k) => s.HttpListenPort = ParseInt(k, Scalar(v, k)),
+        ["server.http_listen_address"] = (s, v, k) => s.HttpListenAddress = Scalar(v, k),
+        ["server.log_level"] = (s, v, k) => s.LogLevel = Scalar(v, k),
+        ["server.grpc_listen_port"] = (_, _, _) => { },
+        ["common.path_prefix"] = (s, v, k) => s.PathPrefix = Scalar(v, k),
+        ["common.replication_factor"] = (_, _, _) => { },
+        ["storage_config.azure.connection_string"] = (s, v, k) => s.AzureConnectionString = Scalar(v, k),
+        ["storage_config.azure.container_name"] = (s, v, k) => s.AzureContainerName = Scalar(v, k),
+
+        ["ingester.chunk_block_size"] = (s, v, k) => s.Ingester = s.Ingester with { ChunkBlockSize = (int)ParseBytes(k, Scalar(v, k)) },
+        ["ingester.chunk_target_size"] = (s, v, k) => s.Ingester = s.Ingester with { ChunkTargetSize = (int)ParseBytes(k, Scalar(v, k)) },
+        ["ingester.max_chunk_age"] = (s, v, k) => s.Ingester = s.Ingester with { MaxChunkAge = ParseDuration(k, Scalar(v, k)) },
+        ["ingester.chunk_idle_period"] = (s, v, k) => s.Ingester = s.Ingester with { ChunkIdlePeriod = ParseDuration(k, Scalar(v, k)) },
+        ["ingester.flush_check_period"] = (s, v, k) => s.Ingester = s.Ingester with { FlushCheckPeriod = ParseDuration(k, Scalar(v, k)) },
+        ["querier.query_ingesters_within"] = (s, v, k) => s.Ingester = s.Ingester with { QueryIngestersWithin = ParseDuration(k, Scalar(v, k)) },
+
+        ["limits_config.max_label_names_per_series"] = (s, v, k) => Limits(s, l => l with { MaxLabelNamesPerSeries = ParseInt(k, Scalar(v, k)) }),
+        ["limits_config.max_label_name_length"] = (s, v, k) => Limits(s, l => l with { MaxLabelNameLength = ParseInt(k, Scalar(v, k)) }),
+        ["limits_config.max_label_value_length"] = (s, v, k) => Limits(s, l => l with { MaxLabelValueLength = ParseInt(k, Scalar(v, k)) }),
+        ["limits_config.max_line_size"] = (s, v, k) => Limits(s, l => l with { MaxLineSize = (int)ParseBytes(k, Scalar(v, k)) }),
+        ["limits_config.max_line_size_truncate"] = (s, v, k) => Limits(s, l => l with { MaxLineSizeTruncate = ParseBool(k, Scalar(v, k)) }),
+        ["limits_config.reject_old_samples"] = (s, v, k) => Limits(s, l => l with { RejectOldSamples = ParseBool(k, Scalar(v, k)) }),
+        ["limits_config.reject_old_samples_max_age"] = (s, v, k) => Limits(s, l => l with { RejectOldSamplesMaxAge = ParseDuration(k, Scalar(v, k)) }),
+        ["limits_config.creation_grace_period"] = (s, v, k) => Limits(s, l => l with { CreationGracePeriod = ParseDuration(k, Scalar(v, k)) }),
+        ["limits_config.max_structured_metadata_size"] = (s, v, k) => Limits(s, l => l with { MaxStructuredMetadataSize = (int)ParseBytes(k, Scalar(v, k)) }),
+        ["limits_config.max_structured_metadata_entries_count"] = (s, v, k) => Limits(s, l => l with { MaxStructuredMetadataEntriesCount = ParseInt(k, Scalar(v, k)) }),
+        ["limits_config.discover_log_levels"] = (s, v, k) => Limits(s, l => l with { DiscoverLogLevels = ParseBool(k, Scalar(v, k)) }),
+        ["limits_config.discover_service_name"] = (s, v, k) => Limits(s, l => l with { DiscoverServiceName = StringList(v, k) }),
+
+        ["limits_config.max_entries_limit_per_query"] = (s, v, k) => Query(s, q => q with { MaxEntriesLimitPerQuery = ParseInt(k, Scalar(v, k)) }),
+        ["limits_config.max_query_series"] = (s, v, k) => Query(s, q => q with { MaxQuerySeries = ParseInt(k, Scalar(v, k)) }),
+        ["limits_config.max_query_length"] = (s, v, k) => Query(s, q => q with { MaxQueryLength = ParseDuration(k, Scalar(v, k)) }),
+        ["limits_config.query_timeout"] = (s, v, k) => Query(s, q => q with { QueryTimeout = ParseDuration(k, Scalar(v, k)) }),
+        ["limits_config.split_queries_by_interval"] = (s, v, k) => Query(s, q => q with { SplitQueriesByInterval = ParseDuration(k, Scalar(v, k)) }),
+        ["limits_config.max_query_parallelism"] = (s, v, k) => Query(s, q => q with { MaxQueryParallelism = ParseInt(k, Scalar(v, k)) }),
+
+        ["cluster.provider"] = (s, v, k) => s.Cluster.Provider = Scalar(v, k),
+        ["cluster.silo_port"] = (s, v, k) => s.Cluster.SiloPort = ParseInt(k, Scalar(v, k)),
+        ["cluster.gateway_port"] = (s, v, k) => s.Cluster.GatewayPort = ParseInt(k, Scalar(v, k)),
+        ["cluster.cluster_id"] = (s, v, k) => s.Cluster.ClusterId = Scalar(v, k),
+        ["cluster.service_id"] = (s, v, k) => s.Cluster.ServiceId = Scalar(v, k),
+        ["cluster.advertised_address"] = (s, v, k) => s.Cluster.AdvertisedAddress = Scalar(v, k),
+    };
+
+    /// <summary>Every supported key, for the README and for tests.</summary>
+    public static IReadOnlyCollection<string> SupportedKeys => s_setters.Keys;
+
+    private static void Limits(LokiSettings s, Func<Orleans.Loki.Push.ValidationLimits, Orleans.Loki.Push.ValidationLimits> change) =>
+        s.Gateway = s.Gateway with { Limits = change(s.Gateway.Limits) };
+
+    private static void Query(LokiSettings s, Func<Orleans.Loki.Gateway.QueryLimits, Orleans.Loki.Gateway.QueryLimits> change) =>
+        s.Gateway = s.Gateway with { Query = change(s.Gateway.Query) };
+
+    private static string[] StringList(YamlNode node, string key) => node switch
+    {
+        YamlSequenceNode seq => [.. seq.Children.Select(c => Scalar(c, key))],
+        YamlScalarNode { Value: null or "" } => [],
+        YamlScalarNode s => [.. s.Value!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)],
+        _ => throw new ConfigException($"config key '{key}' must be a list of strings"),
+    };
+}

@@ -1,0 +1,45 @@
+using Orleans.Loki.Gateway;
+using Orleans.Loki.Grains;
+
+namespace Orleans.Loki.Silo.Configuration;
+
+/// <summary>Everything the process needs, after the YAML file and the flags were applied.</summary>
+public sealed class LokiSettings
+{
+    /// <summary><c>-target</c>: all, write, read or backend.</summary>
+    public string Target { get; set; } = "all";
+    public string HttpListenAddress { get; set; } = "0.0.0.0";
+    public int HttpListenPort { get; set; } = 3100;
+    public string LogLevel { get; set; } = "info";
+
+    /// <summary><c>common.path_prefix</c>: root of the filesystem object store.</summary>
+    public string PathPrefix { get; set; } = "./data";
+
+    /// <summary><c>storage_config.azure</c>: when a connection string is set, Azure Blob is the object store.</summary>
+    public string? AzureConnectionString { get; set; }
+    public string AzureContainerName { get; set; } = "loki";
+
+    /// <summary><c>cluster.*</c> (ours): how silos find each other.</summary>
+    public ClusterSettings Cluster { get; set; } = new();
+
+    public GatewayOptions Gateway { get; set; } = new();
+    public IngesterOptions Ingester { get; set; } = new();
+
+    /// <summary>Non-fatal findings (unknown keys), logged at start-up.</summary>
+    public List<string> Warnings { get; } = [];
+
+    public static readonly string[] Targets = ["all", "write", "read", "backend"];
+}
+
+/// <summary>Cluster membership settings.</summary>
+public sealed class ClusterSettings
+{
+    /// <summary><c>localhost</c> (single process, default) or <c>azure_table</c> (uses the Azure storage connection string).</summary>
+    public string Provider { get; set; } = "localhost";
+    public int SiloPort { get; set; } = 11111;
+    public int GatewayPort { get; set; } = 30000;
+    public string ClusterId { get; set; } = "loki";
+    public string ServiceId { get; set; } = "orleans-loki";
+    /// <summary>Address advertised to other silos; defaults to loopback for <c>localhost</c> clustering.</summary>
+    public string? AdvertisedAddress { get; set; }
+}

@@ -1,0 +1,108 @@
+using System.Net;
+using Azure.Data.Tables;
+using Orleans.Configuration;
+using Orleans.Loki.Gateway;
+using Orleans.Loki.Grains;
+using Orleans.Loki.Grains.Ingester;
+using Orleans.Loki.Silo.Configuration;
+using Orleans.Loki.Storage;
+
+namespace Orleans.Loki.Silo;
+
+/// <summary>Builds the one process: an Orleans silo and the Loki HTTP API, wired from <see cref="LokiSettings"/>.</summary>
+public static class LokiHost
+{
+    public static async Task<WebApplication> BuildAsync(LokiSettings settings, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
+        builder.WebHost.UseUrls($"http://{FormatHost(settings.HttpListenAddress)}:{settings.HttpListenPort}");
+        builder.Logging.SetMinimumLevel(ParseLevel(settings.LogLevel));
+        // Orleans is chatty at Information; keep its warnings.
+        builder.Logging.AddFilter("Orleans", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+
+        var store = await CreateObjectStoreAsync(settings);
+        builder.Services.AddSingleton(store);
+        builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton(settings.Ingester);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddLokiGateway(settings.Gateway);
+
+        builder.UseOrleans(silo => ConfigureSilo(silo, settings));
+        // After UseOrleans: hosted services start in order, so recovery runs once the silo accepts calls.
+        builder.Services.AddHostedService<WalRecoveryService>();
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        foreach (var warning in settings.Warnings)
+        {
+            app.Logger.LogWarning("{Warning}", warning);
+        }
+        app.MapLokiApi(new BuildInfoResponse(BuildInfo.Version, BuildInfo.Revision), settings);
+        return app;
+    }
+
+    private static void ConfigureSilo(ISiloBuilder silo, LokiSettings settings)
+    {
+        var cluster = settings.Cluster;
+        if (cluster.Provider == "localhost")
+        {
+            silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, serviceId: cluster.ServiceId, clusterId: cluster.ClusterId);
+        }
+        else
+        {
+            silo.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = cluster.ClusterId;
+                o.ServiceId = cluster.ServiceId;
+            });
+            var address = cluster.AdvertisedAddress is { } a ? IPAddress.Parse(a) : ResolveOwnAddress();
+            silo.ConfigureEndpoints(address, cluster.SiloPort, cluster.GatewayPort, listenOnAnyHostAddress: true);
+            silo.UseAzureStorageClustering(o => o.TableServiceClient = new TableServiceClient(settings.AzureConnectionString));
+        }
+        silo.Configure<SiloOptions>(o => o.SiloName = $"{settings.Target}-{Environment.MachineName}");
+    }
+
+    private static async Task<IObjectStore> CreateObjectStoreAsync(LokiSettings settings)
+    {
+        if (settings.AzureConnectionString is { } connection)
+        {
+            return await AzureBlobObjectStore.CreateAsync(connection, settings.AzureContainerName);
+        }
+        Directory.CreateDirectory(settings.PathPrefix);
+        return new FileSystemObjectStore(Path.GetFullPath(settings.PathPrefix));
+    }
+
+    private static IPAddress ResolveOwnAddress()
+    {
+        var env = Environment.GetEnvironmentVariable("POD_IP");
+        if (env is not null && IPAddress.TryParse(env, out var podIp))
+        {
+            return podIp;
+        }
+        foreach (var address in Dns.GetHostAddresses(Dns.GetHostName()))
+        {
+            if (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && !IPAddress.IsLoopback(address))
+            {
+                return address;
+            }
+        }
+        return IPAddress.Loopback;
+    }
+
+    private static string FormatHost(string address) => address switch
+    {
+        "" or "0.0.0.0" or "*" => "0.0.0.0",
+        _ when address.Contains(':') && !address.StartsWith('[') => $"[{address}]",
+        _ => address,
+    };
+
+    private static LogLevel ParseLevel(string level) => level.ToLowerInvariant() switch
+    {
+        "debug" => LogLevel.Debug,
+        "warn" or "warning" => LogLevel.Warning,
+        "error" => LogLevel.Error,
+        _ => LogLevel.Information,
+    };
+}
