@@ -1,0 +1,93 @@
+using Orleans.Loki.Grains;
+using Orleans.Loki.Grains.Abstractions;
+
+namespace Orleans.Loki.Gateway.Query;
+
+/// <summary>
+/// Resolves series through the per-day index grains and reads their data through querier grains, in parallel shards.
+/// </summary>
+public sealed class GrainDataSource(IGrainFactory grains, IngesterOptions ingester, TimeProvider time)
+{
+    /// <summary>Series per querier call: small enough to spread work, large enough to amortise the call.</summary>
+    private const int SeriesPerShard = 64;
+
+    /// <summary>Series matching the matchers with data in <c>[fromNs, throughNs)</c>, with their chunks.</summary>
+    public async Task<List<SeriesMatch>> LookupAsync(string tenant, IReadOnlyList<MatcherSpec> matchers, long fromNs, long throughNs, CancellationToken ct)
+    {
+        var firstDay = StorageKeys.DayOf(fromNs);
+        var lastDay = StorageKeys.DayOf(Math.Max(fromNs, throughNs - 1));
+        var tasks = new List<Task<IReadOnlyList<SeriesMatch>>>(lastDay - firstDay + 1);
+        for (var day = firstDay; day <= lastDay; day++)
+        {
+            tasks.Add(grains.GetGrain<IIndexGrain>($"{tenant}/{day}").LookupAsync(matchers, fromNs, throughNs));
+        }
+        await Task.WhenAll(tasks).WaitAsync(ct).ConfigureAwait(false);
+
+        var merged = new Dictionary<ulong, (string Labels, Dictionary<string, ChunkRef> Chunks)>();
+        foreach (var task in tasks)
+        {
+            foreach (var match in task.Result)
+            {
+                if (!merged.TryGetValue(match.Fingerprint, out var entry))
+                {
+                    entry = (match.Labels, new Dictionary<string, ChunkRef>(StringComparer.Ordinal));
+                    merged.Add(match.Fingerprint, entry);
+                }
+                foreach (var chunk in match.Chunks)
+                {
+                    entry.Chunks.TryAdd(chunk.Key, chunk);
+                }
+            }
+        }
+        var result = new List<SeriesMatch>(merged.Count);
+        foreach (var (fp, (labels, chunks)) in merged)
+        {
+            result.Add(new SeriesMatch(fp, labels, [.. chunks.Values.OrderBy(c => c.FromNs)]));
+        }
+        result.Sort(static (a, b) => string.CompareOrdinal(a.Labels, b.Labels));
+        return result;
+    }
+
+    /// <summary>Reads the series' entries in <c>[fromNs, throughNs)</c>, asking stream grains only when the range is recent.</summary>
+    public async Task<List<StreamData>> ReadAsync(string tenant, List<SeriesMatch> series, long fromNs, long throughNs, CancellationToken ct)
+    {
+        var includeUnflushed = throughNs > LokiTime.NowNs(time) - ingester.QueryIngestersWithin.Ticks * 100;
+        var shards = new List<Task<IReadOnlyList<StreamData>>>();
+        for (var i = 0; i < series.Count; i += SeriesPerShard)
+        {
+            var shard = series.GetRange(i, Math.Min(SeriesPerShard, series.Count - i));
+            shards.Add(grains.GetGrain<IQuerierGrain>(0).ReadStreamsAsync(tenant, shard, fromNs, throughNs, includeUnflushed));
+        }
+        await Task.WhenAll(shards).WaitAsync(ct).ConfigureAwait(false);
+        var result = new List<StreamData>(series.Count);
+        foreach (var shard in shards)
+        {
+            result.AddRange(shard.Result);
+        }
+        return result;
+    }
+
+    public async Task<IReadOnlyList<string>> LabelNamesAsync(string tenant, IReadOnlyList<MatcherSpec> matchers, long fromNs, long throughNs, CancellationToken ct)
+    {
+        var tasks = PerDay(fromNs, throughNs, day => grains.GetGrain<IIndexGrain>($"{tenant}/{day}").LabelNamesAsync(matchers));
+        await Task.WhenAll(tasks).WaitAsync(ct).ConfigureAwait(false);
+        return [.. tasks.SelectMany(t => t.Result).Distinct().Order(StringComparer.Ordinal)];
+    }
+
+    public async Task<IReadOnlyList<string>> LabelValuesAsync(string tenant, string name, IReadOnlyList<MatcherSpec> matchers, long fromNs, long throughNs, CancellationToken ct)
+    {
+        var tasks = PerDay(fromNs, throughNs, day => grains.GetGrain<IIndexGrain>($"{tenant}/{day}").LabelValuesAsync(name, matchers));
+        await Task.WhenAll(tasks).WaitAsync(ct).ConfigureAwait(false);
+        return [.. tasks.SelectMany(t => t.Result).Distinct().Order(StringComparer.Ordinal)];
+    }
+
+    private static List<Task<T>> PerDay<T>(long fromNs, long throughNs, Func<int, Task<T>> call)
+    {
+        var tasks = new List<Task<T>>();
+        for (var day = StorageKeys.DayOf(fromNs); day <= StorageKeys.DayOf(Math.Max(fromNs, throughNs - 1)); day++)
+        {
+            tasks.Add(call(day));
+        }
+        return tasks;
+    }
+}

@@ -1,0 +1,153 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Orleans.Loki.EndToEnd.Tests;
+
+/// <summary>
+/// The real binary, started as the README says (<c>orleans-loki -common.path-prefix=... -server.http-listen-port=...</c>),
+/// on free loopback ports with its own data directory.
+/// </summary>
+public sealed class LokiProcess : IAsyncDisposable
+{
+    private readonly StringBuilder _output = new();
+    private Process? _process;
+
+    private LokiProcess(string dataDir, string configFile, int httpPort)
+    {
+        DataDir = dataDir;
+        ConfigFile = configFile;
+        HttpPort = httpPort;
+        Client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}"), Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    public string DataDir { get; }
+    public string ConfigFile { get; }
+    public int HttpPort { get; }
+    public HttpClient Client { get; }
+    public string Output { get { lock (_output) { return _output.ToString(); } } }
+
+    /// <summary>Creates a data directory and a config file (extra YAML appended) and starts the process.</summary>
+    public static async Task<LokiProcess> StartAsync(string extraYaml = "", string? dataDir = null)
+    {
+        dataDir ??= Path.Combine(Path.GetTempPath(), "loki-e2e-" + Guid.NewGuid().ToString("n"));
+        Directory.CreateDirectory(dataDir);
+        var httpPort = FreePort();
+        var config = Path.Combine(dataDir, "..", Path.GetFileName(dataDir) + ".yaml");
+        await File.WriteAllTextAsync(config, $"""
+            server:
+              http_listen_address: 127.0.0.1
+            cluster:
+              silo_port: {FreePort()}
+              gateway_port: {FreePort()}
+            {extraYaml}
+            """);
+        var process = new LokiProcess(dataDir, config, httpPort);
+        await process.LaunchAsync();
+        return process;
+    }
+
+    /// <summary>Starts the binary again on the same data directory and ports (after a kill or stop).</summary>
+    public async Task RestartAsync() => await LaunchAsync();
+
+    private async Task LaunchAsync()
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "orleans-loki.dll");
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(dll);
+        info.ArgumentList.Add($"-config.file={ConfigFile}");
+        info.ArgumentList.Add($"-common.path-prefix={DataDir}");
+        info.ArgumentList.Add($"-server.http-listen-port={HttpPort}");
+        _process = Process.Start(info) ?? throw new InvalidOperationException("could not start the binary");
+        _process.OutputDataReceived += (_, e) => Append(e.Data);
+        _process.ErrorDataReceived += (_, e) => Append(e.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"binary exited with {_process.ExitCode} during start-up:\n{Output}");
+            }
+            try
+            {
+                using var response = await Client.GetAsync("/ready");
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // not listening yet
+            }
+            await _process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromMilliseconds(200)).Token).ContinueWith(_ => { });
+        }
+        throw new TimeoutException($"binary not ready on port {HttpPort} within 60 s:\n{Output}");
+    }
+
+    /// <summary>SIGKILL: no flush, no graceful shutdown.</summary>
+    public async Task KillAsync()
+    {
+        _process!.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
+
+    /// <summary>SIGTERM, then wait for a clean exit.</summary>
+    public async Task<int> TerminateAsync()
+    {
+        using (var kill = Process.Start("kill", ["-TERM", _process!.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await _process.WaitForExitAsync(timeout.Token);
+        return _process.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_process is { HasExited: false })
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        Client.Dispose();
+        try
+        {
+            Directory.Delete(DataDir, recursive: true);
+            File.Delete(ConfigFile);
+        }
+        catch (IOException)
+        {
+            // best effort: temp files
+        }
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
