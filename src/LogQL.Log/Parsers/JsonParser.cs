@@ -1,0 +1,114 @@
+using System.Text;
+using System.Text.Json;
+
+namespace Orleans.Loki.LogQL.Log;
+
+/// <summary>
+/// <c>| json</c>: every string, number and boolean of a JSON object becomes a label; nested objects are
+/// flattened with <c>_</c>, arrays and nulls are skipped.
+/// </summary>
+public sealed class JsonParser : IStage
+{
+    private readonly LabelKeys _keys = new();
+    private readonly StringBuilder _prefix = new(64);
+    private readonly List<int> _prefixStack = new(8);
+
+    public bool Process(long timestampNs, ref ReadOnlySpan<byte> line, LabelsBuilder labels)
+    {
+        var start = SkipSpace(line);
+        if (start >= line.Length || line[start] != '{')
+        {
+            labels.SetError(PipelineErrors.JsonParser, JsonText.NotAnObject);
+            return true;
+        }
+        _prefix.Clear();
+        _prefixStack.Clear();
+        var reader = new Utf8JsonReader(line[start..], new JsonReaderOptions { MaxDepth = 256 });
+        try
+        {
+            Walk(ref reader, labels);
+        }
+        catch (JsonException e)
+        {
+            // Malformed input is an expected outcome of parsing arbitrary lines; labels found so far stay.
+            labels.SetError(PipelineErrors.JsonParser, JsonText.Describe(e));
+        }
+        return true;
+    }
+
+    private void Walk(ref Utf8JsonReader reader, LabelsBuilder labels)
+    {
+        reader.Read(); // StartObject
+        var depth = 0;
+        while (reader.Read())
+        {
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.EndObject:
+                    if (depth == 0)
+                    {
+                        return;
+                    }
+                    depth--;
+                    _prefix.Length = _prefixStack[^1];
+                    _prefixStack.RemoveAt(_prefixStack.Count - 1);
+                    continue;
+                case JsonTokenType.PropertyName:
+                    break;
+                default:
+                    throw new JsonException("unexpected token");
+            }
+            var rawKey = JsonText.PropertyBytes(ref reader, out var keyOwner);
+            _ = keyOwner;
+            reader.Read();
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.StartObject:
+                    _prefixStack.Add(_prefix.Length);
+                    var before = _prefix.Length;
+                    if (before > 0)
+                    {
+                        _prefix.Append('_');
+                    }
+                    LabelKeys.AppendSanitized(_prefix, Encoding.UTF8.GetString(rawKey));
+                    depth++;
+                    continue;
+                case JsonTokenType.StartArray:
+                    reader.Skip();
+                    continue;
+                case JsonTokenType.Null:
+                    continue;
+            }
+            string name;
+            if (_prefix.Length == 0)
+            {
+                name = _keys.Sanitize(rawKey);
+            }
+            else
+            {
+                var len = _prefix.Length;
+                _prefix.Append('_');
+                LabelKeys.AppendSanitized(_prefix, Encoding.UTF8.GetString(rawKey));
+                name = _prefix.ToString();
+                _prefix.Length = len;
+            }
+            var key = _keys.Resolve(labels, name);
+            if (key is null)
+            {
+                continue;
+            }
+            labels.Set(LabelCategory.Parsed, key, JsonText.ScalarValue(ref reader));
+        }
+        throw new JsonException("truncated");
+    }
+
+    private static int SkipSpace(ReadOnlySpan<byte> line)
+    {
+        var i = 0;
+        while (i < line.Length && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r' || line[i] == '\n'))
+        {
+            i++;
+        }
+        return i;
+    }
+}
