@@ -33,7 +33,7 @@ internal static class OtlpValue
     /// </summary>
     public static string NormalizeLabel(string label)
     {
-        if (label.Length == 0)
+        if (label.Length == 0 || IsNormalized(label))
         {
             return label;
         }
@@ -62,6 +62,20 @@ internal static class OtlpValue
         }
 
         return normalized;
+    }
+
+    /// <summary>True when <see cref="NormalizeLabel"/> would return the name unchanged (the common case, without allocating).</summary>
+    private static bool IsNormalized(string label)
+    {
+        foreach (var c in label)
+        {
+            if (c is not ((>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '_'))
+            {
+                return false;
+            }
+        }
+
+        return !char.IsAsciiDigit(label[0]) && (label[0] != '_' || label.StartsWith("__", StringComparison.Ordinal));
     }
 
     /// <summary>pdata's <c>Value.AsString()</c>: strings as they are, scalars in Go's formatting, maps and arrays as JSON.</summary>

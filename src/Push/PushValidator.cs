@@ -1,0 +1,251 @@
+using System.Globalization;
+
+namespace Orleans.Loki.Push;
+
+/// <summary>
+/// Applies Loki's push validation and normalisation (pkg/loghttp/push and pkg/distributor): label
+/// syntax and limits, empty-label removal, <c>service_name</c> discovery, line length (reject or
+/// truncate), sample age, structured metadata limits, <c>detected_level</c>. A partly invalid push keeps
+/// its valid entries; streams with the same label set are merged.
+/// </summary>
+public sealed class PushValidator
+{
+    /// <summary>The label Loki adds to every stream that has none.</summary>
+    public const string ServiceNameLabel = "service_name";
+
+    /// <summary>The value of <see cref="ServiceNameLabel"/> when no discovery label is present.</summary>
+    public const string UnknownService = "unknown_service";
+
+    // Streams Loki writes for itself (aggregated metrics, patterns) are exempt from service_name discovery and label limits.
+    private const string AggregatedMetricLabel = "__aggregated_metric__";
+    private const string PatternLabel = "__pattern__";
+
+    private readonly TimeProvider _time;
+
+    public PushValidator(TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(time);
+        _time = time;
+    }
+
+    public ValidatedPush Validate(string tenant, IReadOnlyList<PushStream> streams, ValidationLimits limits)
+    {
+        ArgumentNullException.ThrowIfNull(streams);
+        ArgumentNullException.ThrowIfNull(limits);
+        var now = _time.GetUtcNow();
+        var context = new Context(
+            limits,
+            RejectBefore: limits.RejectOldSamples ? ToUnixNanos(now - limits.RejectOldSamplesMaxAge) : long.MinValue,
+            RejectAfter: ToUnixNanos(now + limits.CreationGracePeriod),
+            Levels: limits.DiscoverLogLevels ? new LevelDetector(limits.LogLevelFields, limits.LogLevelFromJsonMaxDepth) : null);
+        var result = new ValidatedPush();
+        var byLabels = new Dictionary<string, ValidStream>(StringComparer.Ordinal);
+        foreach (var stream in streams)
+        {
+            if (stream.Entries.Count == 0)
+            {
+                continue;
+            }
+
+            var target = ValidateLabels(stream, context, result, byLabels);
+            if (target is null)
+            {
+                continue;
+            }
+
+            foreach (var entry in stream.Entries)
+            {
+                if (ValidateEntry(entry, target, context, result) is { } accepted)
+                {
+                    target.Entries.Add(accepted);
+                    result.AcceptedLines++;
+                    result.AcceptedBytes += accepted.Line.Length + entry.MetadataSize;
+                }
+            }
+        }
+
+        result.Streams.RemoveAll(s => s.Entries.Count == 0);
+        return result;
+    }
+
+    private sealed record Context(ValidationLimits Limits, long RejectBefore, long RejectAfter, LevelDetector? Levels);
+
+    /// <summary>Returns the stream to add entries to, or null when the whole stream is rejected.</summary>
+    private static ValidStream? ValidateLabels(PushStream stream, Context context, ValidatedPush result, Dictionary<string, ValidStream> byLabels)
+    {
+        var limits = context.Limits;
+        if (!LabelSet.TryParse(stream.Labels, out var parsed, out var parseError))
+        {
+            RejectStream(result, stream, LokiErrors.InvalidLabels, string.Format(CultureInfo.InvariantCulture, LokiErrors.InvalidLabelsErrorMsg, stream.Labels, parseError));
+            return null;
+        }
+
+        // Empty values are the same as absent labels; Loki drops them before anything else.
+        var pairs = Array.FindAll(parsed, p => p.Value.Length > 0);
+        LabelSet.SortByName(pairs);
+        var internalStream = Has(pairs, AggregatedMetricLabel) || Has(pairs, PatternLabel);
+        if (!internalStream && limits.DiscoverServiceName.Count > 0 && !Has(pairs, ServiceNameLabel))
+        {
+            var serviceName = UnknownService;
+            foreach (var candidate in limits.DiscoverServiceName)
+            {
+                if (Get(pairs, candidate) is { Length: > 0 } value)
+                {
+                    serviceName = value;
+                    break;
+                }
+            }
+
+            pairs = [.. pairs, new KeyValuePair<string, string>(ServiceNameLabel, serviceName)];
+            LabelSet.SortByName(pairs);
+        }
+
+        var labels = LabelSet.Format(pairs);
+        if (pairs.Length == 0)
+        {
+            RejectStream(result, stream, LokiErrors.MissingLabels, LokiErrors.MissingLabelsErrorMsg);
+            return null;
+        }
+
+        if (!internalStream && LabelError(pairs, labels, limits) is { } failure)
+        {
+            RejectStream(result, stream, failure.Reason, failure.Message);
+            return null;
+        }
+
+        if (!byLabels.TryGetValue(labels, out var target))
+        {
+            target = new ValidStream(labels, pairs);
+            byLabels.Add(labels, target);
+            result.Streams.Add(target);
+        }
+
+        return target;
+    }
+
+    private static (string Reason, string Message)? LabelError(KeyValuePair<string, string>[] pairs, string labels, ValidationLimits limits)
+    {
+        // service_name is usually added by the push path itself, so it does not count against the limit.
+        var count = Has(pairs, ServiceNameLabel) ? pairs.Length - 1 : pairs.Length;
+        if (count > limits.MaxLabelNamesPerSeries)
+        {
+            return (LokiErrors.MaxLabelNamesPerSeries, Format(LokiErrors.MaxLabelNamesPerSeriesErrorMsg, labels, count, limits.MaxLabelNamesPerSeries));
+        }
+
+        string? previous = null;
+        foreach (var pair in pairs)
+        {
+            if (Utf8Length(pair.Key) > limits.MaxLabelNameLength)
+            {
+                return (LokiErrors.LabelNameTooLong, Format(LokiErrors.LabelNameTooLongErrorMsg, labels, pair.Key));
+            }
+
+            if (Utf8Length(pair.Value) > limits.MaxLabelValueLength)
+            {
+                return (LokiErrors.LabelValueTooLong, Format(LokiErrors.LabelValueTooLongErrorMsg, labels, pair.Value));
+            }
+
+            if (previous == pair.Key)
+            {
+                return (LokiErrors.DuplicateLabelNames, Format(LokiErrors.DuplicateLabelNamesErrorMsg, labels, pair.Key));
+            }
+
+            previous = pair.Key;
+        }
+
+        return null;
+    }
+
+    private static PushEntry? ValidateEntry(PushEntry entry, ValidStream stream, Context context, ValidatedPush result)
+    {
+        var limits = context.Limits;
+
+        // Loki truncates before validating, so a truncated line is accepted and counted at its new length.
+        var line = entry.Line;
+        if (limits.MaxLineSizeTruncate && limits.MaxLineSize > 0 && line.Length > limits.MaxLineSize)
+        {
+            line = line[..limits.MaxLineSize];
+        }
+
+        var metadataSize = entry.MetadataSize;
+        var metadataCount = entry.Metadata?.Length ?? 0;
+        long size = line.Length + metadataSize;
+        if (entry.TimestampNs < context.RejectBefore)
+        {
+            result.Reject(LokiErrors.GreaterThanMaxSampleAge, Format(LokiErrors.GreaterThanMaxSampleAgeErrorMsg, stream.Labels, Timestamps.FormatRfc3339(entry.TimestampNs), Timestamps.FormatRfc3339(context.RejectBefore)), 1, size);
+            return null;
+        }
+
+        if (entry.TimestampNs > context.RejectAfter)
+        {
+            result.Reject(LokiErrors.TooFarInFuture, Format(LokiErrors.TooFarInFutureErrorMsg, stream.Labels, Timestamps.FormatRfc3339(entry.TimestampNs)), 1, size);
+            return null;
+        }
+
+        if (limits.MaxLineSize != 0 && line.Length > limits.MaxLineSize)
+        {
+            result.Reject(LokiErrors.LineTooLong, Format(LokiErrors.LineTooLongErrorMsg, limits.MaxLineSize, stream.Labels, line.Length), 1, size);
+            return null;
+        }
+
+        if (metadataCount > 0)
+        {
+            if (limits.MaxStructuredMetadataSize != 0 && metadataSize > limits.MaxStructuredMetadataSize)
+            {
+                result.Reject(LokiErrors.StructuredMetadataTooLarge, Format(LokiErrors.StructuredMetadataTooLargeErrorMsg, stream.Labels, metadataSize, limits.MaxStructuredMetadataSize), 1, size);
+                return null;
+            }
+
+            if (limits.MaxStructuredMetadataEntriesCount != 0 && metadataCount > limits.MaxStructuredMetadataEntriesCount)
+            {
+                result.Reject(LokiErrors.StructuredMetadataTooMany, Format(LokiErrors.StructuredMetadataTooManyErrorMsg, stream.Labels, metadataCount, limits.MaxStructuredMetadataEntriesCount), 1, size);
+                return null;
+            }
+        }
+
+        var metadata = StructuredMetadata.Sanitize(entry.Metadata);
+        if (context.Levels is { } levels && !StructuredMetadata.Contains(metadata, LevelDetector.DetectedLevel)
+            && levels.Detect(stream.LabelPairs, metadata, line.Span) is { } level)
+        {
+            metadata = metadata is null ? [new(LevelDetector.DetectedLevel, level)] : [.. metadata, new(LevelDetector.DetectedLevel, level)];
+        }
+
+        return new PushEntry(entry.TimestampNs, line, metadata);
+    }
+
+    private static void RejectStream(ValidatedPush result, PushStream stream, string reason, string message)
+    {
+        long bytes = 0;
+        foreach (var entry in stream.Entries)
+        {
+            bytes += entry.Line.Length + entry.MetadataSize;
+        }
+
+        result.Reject(reason, message, stream.Entries.Count, bytes);
+    }
+
+    private static bool Has(KeyValuePair<string, string>[] pairs, string name) => Get(pairs, name) is not null;
+
+    private static string? Get(KeyValuePair<string, string>[] pairs, string name)
+    {
+        foreach (var pair in pairs)
+        {
+            if (pair.Key == name)
+            {
+                return pair.Value;
+            }
+        }
+
+        return null;
+    }
+
+    private static int Utf8Length(string text) => System.Text.Encoding.UTF8.GetByteCount(text);
+
+    private static string Format(string format, params object[] args) => string.Format(CultureInfo.InvariantCulture, format, args);
+
+    private static long ToUnixNanos(DateTimeOffset instant)
+    {
+        var ticks = instant.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks;
+        return ticks > long.MaxValue / 100 ? long.MaxValue : ticks < long.MinValue / 100 ? long.MinValue : ticks * 100;
+    }
+}
