@@ -1,0 +1,89 @@
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Orleans.Loki.LogQL.Syntax;
+
+/// <summary>A label matcher (<c>name="v"</c>, <c>name=~"re"</c> …) with its regex compiled once, anchored at both ends.</summary>
+public sealed class LabelMatcher : IEquatable<LabelMatcher>
+{
+    private readonly Regex? _regex;
+
+    private LabelMatcher(LabelMatchType type, string name, string value, Regex? regex)
+    {
+        Type = type;
+        Name = name;
+        Value = value;
+        _regex = regex;
+    }
+
+    /// <summary>The operator.</summary>
+    public LabelMatchType Type { get; }
+
+    /// <summary>The label name.</summary>
+    public string Name { get; }
+
+    /// <summary>The value or regular expression (RE2 syntax, as written).</summary>
+    public string Value { get; }
+
+    /// <summary>Creates a matcher; false with an error text if the regex is invalid.</summary>
+    public static bool TryCreate(LabelMatchType type, string name, string value, out LabelMatcher? matcher, out string? error)
+    {
+        matcher = null;
+        error = null;
+        Regex? regex = null;
+        if (type is LabelMatchType.Regexp or LabelMatchType.NotRegexp && !GoRegex.TryCompileAnchored(value, out regex, out error))
+        {
+            return false;
+        }
+        matcher = new LabelMatcher(type, name, value, regex);
+        return true;
+    }
+
+    /// <summary>Creates a matcher, throwing <see cref="ArgumentException"/> on an invalid regex (for code-built matchers).</summary>
+    public static LabelMatcher Create(LabelMatchType type, string name, string value) =>
+        TryCreate(type, name, value, out var m, out var error) ? m! : throw new ArgumentException(error, nameof(value));
+
+    /// <summary>Whether <paramref name="value"/> (an absent label is "") satisfies the matcher.</summary>
+    public bool Matches(string value) => Type switch
+    {
+        LabelMatchType.Equal => string.Equals(value, Value, StringComparison.Ordinal),
+        LabelMatchType.NotEqual => !string.Equals(value, Value, StringComparison.Ordinal),
+        LabelMatchType.Regexp => _regex!.IsMatch(value),
+        _ => !_regex!.IsMatch(value),
+    };
+
+    /// <summary>The operator text.</summary>
+    public static string OperatorText(LabelMatchType type) => type switch
+    {
+        LabelMatchType.Equal => "=",
+        LabelMatchType.NotEqual => "!=",
+        LabelMatchType.Regexp => "=~",
+        _ => "!~",
+    };
+
+    /// <summary>Appends <c>name op "value"</c>.</summary>
+    public void WriteTo(StringBuilder sb)
+    {
+        sb.Append(Name).Append(OperatorText(Type));
+        GoText.AppendQuoted(sb, Value);
+    }
+
+    /// <inheritdoc/>
+    public override string ToString()
+    {
+        var sb = new StringBuilder();
+        WriteTo(sb);
+        return sb.ToString();
+    }
+
+    /// <inheritdoc/>
+    public bool Equals(LabelMatcher? other) =>
+        other is not null && other.Type == Type && string.Equals(other.Name, Name, StringComparison.Ordinal)
+        && string.Equals(other.Value, Value, StringComparison.Ordinal);
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => obj is LabelMatcher m && Equals(m);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(Type, Name, Value);
+}

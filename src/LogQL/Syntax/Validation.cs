@@ -1,0 +1,191 @@
+using System.Globalization;
+
+namespace Orleans.Loki.LogQL.Syntax;
+
+/// <summary>Loki's semantic checks, with its error texts (reported at line 0, col 0 as Loki does).</summary>
+internal static class Validation
+{
+    public const string ErrAtLeastOneEqualityMatcherRequired =
+        "queries require at least one regexp or equality matcher that does not have an empty-compatible value. For instance, app=~\".*\" does not meet this requirement, but app=~\".+\" will";
+
+    public static void Validate(Expr expr)
+    {
+        switch (expr)
+        {
+            case SampleExpr s:
+                ValidateSample(s);
+                break;
+            case LogSelectorExpr l:
+                ValidateMatchers(l.Matchers);
+                break;
+        }
+    }
+
+    private static void ValidateSample(SampleExpr expr)
+    {
+        switch (expr)
+        {
+            case BinOpExpr b:
+                ValidateSample(b.Left);
+                ValidateSample(b.Right);
+                break;
+            case LiteralExpr or VectorExpr:
+                break;
+            case VectorAggregationExpr v:
+                if (v.Operation is VectorOp.Sort or VectorOp.SortDesc && v.Grouping.Groups.Count > 0)
+                {
+                    throw new ParseException("sort and sort_desc doesn't allow grouping by ", 0, 0);
+                }
+                ValidateSample(v.Left);
+                break;
+            default:
+                ValidateMatchers(FirstSelector(expr)?.Matchers ?? ValueList<LabelMatcher>.Empty);
+                break;
+        }
+    }
+
+    // The selector Loki's SampleExpr.Selector() returns (a binary operation answers with its left leg).
+    private static LogSelectorExpr? FirstSelector(SampleExpr e) => e switch
+    {
+        RangeAggregationExpr r => r.Left.Left,
+        VectorAggregationExpr v => FirstSelector(v.Left),
+        LabelReplaceExpr l => FirstSelector(l.Left),
+        BinOpExpr b => FirstSelector(b.Left),
+        _ => null,
+    };
+
+    public static void ValidateMatchers(ValueList<LabelMatcher> matchers)
+    {
+        foreach (var m in matchers)
+        {
+            if (!m.Matches(""))
+            {
+                return;
+            }
+        }
+        throw new ParseException(ErrAtLeastOneEqualityMatcherRequired, 0, 0);
+    }
+
+    public static RangeAggregationExpr NewRangeAggregation(RangeOp op, LogRangeExpr range, Grouping? grouping, string? param)
+    {
+        double? parameter = null;
+        if (param is not null)
+        {
+            if (op != RangeOp.QuantileOverTime)
+            {
+                throw new ParseException($"parameter {param} not supported for operation {op.Name()}", 0, 0);
+            }
+            parameter = Lexer.ParseNumber(param);
+        }
+        else if (op == RangeOp.QuantileOverTime)
+        {
+            throw new ParseException($"parameter required for operation {op.Name()}", 0, 0);
+        }
+        if (grouping is not null && op is not (RangeOp.AvgOverTime or RangeOp.StddevOverTime or RangeOp.StdvarOverTime
+            or RangeOp.QuantileOverTime or RangeOp.MaxOverTime or RangeOp.MinOverTime or RangeOp.FirstOverTime or RangeOp.LastOverTime))
+        {
+            throw new ParseException($"grouping not allowed for {op.Name()} aggregation", 0, 0);
+        }
+        if (range.Unwrap is not null)
+        {
+            if (op is RangeOp.CountOverTime or RangeOp.BytesOverTime or RangeOp.BytesRate)
+            {
+                throw new ParseException($"invalid aggregation {op.Name()} with unwrap", 0, 0);
+            }
+        }
+        else if (op is not (RangeOp.BytesOverTime or RangeOp.BytesRate or RangeOp.CountOverTime or RangeOp.Rate or RangeOp.AbsentOverTime))
+        {
+            throw new ParseException($"invalid aggregation {op.Name()} without unwrap", 0, 0);
+        }
+        return new RangeAggregationExpr(op, range, parameter, grouping);
+    }
+
+    public static VectorAggregationExpr NewVectorAggregation(VectorOp op, SampleExpr inner, Grouping? grouping, string? param)
+    {
+        var p = 0;
+        if (op is VectorOp.Topk or VectorOp.Bottomk)
+        {
+            if (param is null)
+            {
+                throw new ParseException($"parameter required for operation {op.Name()}", 0, 0);
+            }
+            if (!int.TryParse(param, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out p))
+            {
+                throw new ParseException($"invalid parameter {op.Name()}({param},", 0, 0);
+            }
+            if (p <= 0)
+            {
+                throw new ParseException($"invalid parameter (must be greater than 0) {op.Name()}({param}", 0, 0);
+            }
+        }
+        else if (param is not null)
+        {
+            throw new ParseException($"unsupported parameter for operation {op.Name()}({param},", 0, 0);
+        }
+        return new VectorAggregationExpr(op, inner, grouping ?? Grouping.None, p);
+    }
+
+    public static void ValidateRegexpParser(string pattern)
+    {
+        if (!GoRegex.TryCompile(pattern, out var re, out var error))
+        {
+            throw new ParseException("invalid regexp parser: " + error, 0, 0);
+        }
+        foreach (var name in re!.GetGroupNames())
+        {
+            if (!int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out _))
+            {
+                return;
+            }
+        }
+        throw new ParseException("invalid regexp parser: at least one named capture must be supplied", 0, 0);
+    }
+
+    public static void ValidatePatternParser(string pattern)
+    {
+        // A pattern needs at least one named capture <name>; <_> only skips.
+        var i = 0;
+        var previousWasCapture = false;
+        var sawNamed = false;
+        while (i < pattern.Length)
+        {
+            if (pattern[i] == '<')
+            {
+                var close = pattern.IndexOf('>', i + 1);
+                if (close > i + 1 && IsCaptureName(pattern.AsSpan(i + 1, close - i - 1)))
+                {
+                    if (previousWasCapture)
+                    {
+                        throw new ParseException("invalid pattern parser: found consecutive capture '" + pattern[i..(close + 1)] + "'", 0, 0);
+                    }
+                    sawNamed |= pattern.AsSpan(i + 1, close - i - 1) is not "_";
+                    previousWasCapture = true;
+                    i = close + 1;
+                    continue;
+                }
+            }
+            previousWasCapture = false;
+            i++;
+        }
+        if (!sawNamed)
+        {
+            throw new ParseException("invalid pattern parser: at least one capture is required", 0, 0);
+        }
+    }
+
+    private static bool IsCaptureName(ReadOnlySpan<char> s)
+    {
+        if (s.Length == 0 || !(char.IsAsciiLetter(s[0]) || s[0] == '_'))
+        {
+            return false;
+        }
+        foreach (var c in s)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c == '_'))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+}
