@@ -158,9 +158,21 @@ internal ref struct LokiJsonDecoder
 
         long timestamp;
         string error;
-        var parsed = _reader.ValueIsEscaped
-            ? Timestamps.TryParseNanos(System.Text.Encoding.UTF8.GetBytes(_reader.GetString() ?? string.Empty), out timestamp, out error)
-            : Timestamps.TryParseNanos(_reader.ValueSpan, out timestamp, out error);
+        bool parsed;
+        if (_reader.ValueIsEscaped)
+        {
+            if (GetString() is not { } text)
+            {
+                return false;
+            }
+
+            parsed = Timestamps.TryParseNanos(System.Text.Encoding.UTF8.GetBytes(text), out timestamp, out error);
+        }
+        else
+        {
+            parsed = Timestamps.TryParseNanos(_reader.ValueSpan, out timestamp, out error);
+        }
+
         if (!parsed)
         {
             return FailFalse(error);

@@ -11,7 +11,7 @@ internal static class LokiProtobufDecoder
     {
         // The snappy preamble declares the uncompressed length: check it before allocating anything,
         // so a body that lies about its length cannot make us reserve gigabytes.
-        var declared = body.IsEmpty ? 0 : Snappier.Snappy.GetUncompressedLength(body);
+        var declared = DeclaredLength(body);
         if (declared < 0)
         {
             return PushDecodeResult.BadRequest("snappy: corrupt input");
@@ -54,6 +54,25 @@ internal static class LokiProtobufDecoder
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>The uncompressed length from the snappy preamble, or -1 when the preamble is malformed.</summary>
+    private static int DeclaredLength(ReadOnlySpan<byte> body)
+    {
+        if (body.IsEmpty)
+        {
+            return 0;
+        }
+
+        try
+        {
+            return Snappier.Snappy.GetUncompressedLength(body);
+        }
+        catch (InvalidDataException)
+        {
+            // Truncated or over-long varint.
+            return -1;
         }
     }
 

@@ -91,6 +91,17 @@ public sealed class LokiProtobufDecodeTests
         Assert.Equal("request body too large: decompressed message size too large than max (1073741824 vs 1048576)", result.Error);
     }
 
+    [Theory]
+    [InlineData(new byte[] { 0x80 })]
+    [InlineData(new byte[] { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff })]
+    public void MalformedSnappyPreamble_Is400(byte[] body)
+    {
+        var result = PushDecoder.Decode(body, "application/x-protobuf", null, PushFormat.Protobuf, 1 << 20);
+
+        Assert.Equal(400, result.StatusCode);
+        Assert.Equal("snappy: corrupt input", result.Error);
+    }
+
     [Fact]
     public void DeclaredLengthLongerThanData_Is400()
     {
