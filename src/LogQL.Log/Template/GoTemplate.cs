@@ -1,0 +1,65 @@
+using System.Text;
+
+namespace Orleans.Loki.LogQL.Log.Template;
+
+/// <summary>A compiled Go text/template with Loki's function set (<c>missingkey=zero</c>). Compile once, execute many.</summary>
+internal sealed partial class GoTemplate
+{
+    private readonly IReadOnlyList<TNode> _root;
+    private readonly string _name;
+
+    private GoTemplate(IReadOnlyList<TNode> root, string name, bool usesLine)
+    {
+        _root = root;
+        _name = name;
+        UsesLine = usesLine;
+    }
+
+    /// <summary>True when the template calls <c>__line__</c> (only then the line is decoded to a string).</summary>
+    public bool UsesLine { get; }
+
+    /// <summary>Constant text without actions (label_format "x" style).</summary>
+    public string? ConstantText => _root.Count switch
+    {
+        0 => "",
+        1 when _root[0] is TText t => t.Text,
+        _ => null,
+    };
+
+    public static bool TryParse(string text, string name, out GoTemplate? template, out string? error)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        try
+        {
+            var root = TemplateParser.Parse(text, name, TemplateFunctions.Names);
+            template = new GoTemplate(root, name, text.Contains("__line__", StringComparison.Ordinal));
+            error = null;
+            return true;
+        }
+        catch (TemplateException e)
+        {
+            template = null;
+            error = e.Message;
+            return false;
+        }
+    }
+
+    /// <summary>Executes into <paramref name="output"/> (cleared first); on failure returns false with Go-like error text.</summary>
+    public bool TryExecute(Dictionary<string, string> data, string line, long timestampNs, StringBuilder output, out string? error)
+    {
+        output.Clear();
+        var ctx = new TemplateContext(data, line, timestampNs, output);
+        var exec = new Executor(ctx, _name, data);
+        try
+        {
+            exec.ExecList(_root, data);
+            error = null;
+            return true;
+        }
+        catch (TemplateException e)
+        {
+            error = e.Message;
+            return false;
+        }
+    }
+}
