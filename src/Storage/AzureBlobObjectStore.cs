@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Azure;
@@ -25,6 +27,9 @@ public sealed class AzureBlobObjectStore : IObjectStore
     private const int PutAttempts = 3;
 
     private readonly BlobContainerClient _container;
+
+    /// <summary>Where this process last left each append blob; pins the next append (see <see cref="AppendAsync"/>).</summary>
+    private readonly ConcurrentDictionary<string, long> _appendEnds = new(StringComparer.Ordinal);
 
     public AzureBlobObjectStore(BlobContainerClient container)
     {
@@ -136,16 +141,28 @@ public sealed class AzureBlobObjectStore : IObjectStore
             return;
         }
 
-        long? nextPosition = null;
-        for (var start = 0; start < data.Length; start += MaxAppendBlockBytes)
+        // Pin every block to where this writer last left the blob, so a request the SDK retries after its first
+        // attempt landed fails with 412 instead of appending the block twice (see ResolvePositionConflictAsync).
+        long? position = _appendEnds.TryGetValue(key, out var known) ? known : null;
+        var completed = false;
+        try
         {
-            var slice = data.Slice(start, Math.Min(MaxAppendBlockBytes, data.Length - start));
+            for (var start = 0; start < data.Length; start += MaxAppendBlockBytes)
+            {
+                var slice = data.Slice(start, Math.Min(MaxAppendBlockBytes, data.Length - start));
+                position = await AppendBlockAsync(blob, key, slice, position, ct).ConfigureAwait(false);
+            }
 
-            // After the first block, pin each block to the end of the previous one, so a retried request can never
-            // append a block twice or in the wrong place.
-            var conditions = nextPosition is { } position ? new AppendBlobRequestConditions { IfAppendPositionEqual = position } : null;
-            var info = await AppendBlockAsync(blob, key, slice, conditions, ct).ConfigureAwait(false);
-            nextPosition = long.Parse(info.BlobAppendOffset, System.Globalization.CultureInfo.InvariantCulture) + slice.Length;
+            _appendEnds[key] = position!.Value;
+            completed = true;
+        }
+        finally
+        {
+            if (!completed)
+            {
+                // The blob's end is unknown after a failure: forget it rather than trust it.
+                _appendEnds.TryRemove(key, out _);
+            }
         }
     }
 
@@ -165,34 +182,72 @@ public sealed class AzureBlobObjectStore : IObjectStore
     public async ValueTask<bool> DeleteAsync(string key, CancellationToken ct = default)
     {
         ObjectKeys.Validate(key);
+        _appendEnds.TryRemove(key, out _);
         var response = await _container.GetBlobClient(key)
             .DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: ct).ConfigureAwait(false);
         return response.Value;
     }
 
-    private static async Task<BlobAppendInfo> AppendBlockAsync(
-        AppendBlobClient blob, string key, ReadOnlyMemory<byte> slice, AppendBlobRequestConditions? conditions, CancellationToken ct)
+    /// <summary>Appends one block (at most <see cref="MaxAppendBlockBytes"/>) and returns the blob's new end.</summary>
+    private static async Task<long> AppendBlockAsync(AppendBlobClient blob, string key, ReadOnlyMemory<byte> slice, long? position, CancellationToken ct)
     {
-        for (var created = false; ; created = true)
+        var triedCreate = false;
+        for (var attempt = 1; ; attempt++)
         {
             try
             {
                 using var stream = AsStream(slice);
-                var options = new AppendBlobAppendBlockOptions { Conditions = conditions };
-                return (await blob.AppendBlockAsync(stream, options, ct).ConfigureAwait(false)).Value;
+                var options = new AppendBlobAppendBlockOptions
+                {
+                    Conditions = position is { } p ? new AppendBlobRequestConditions { IfAppendPositionEqual = p } : null,
+                };
+                var info = (await blob.AppendBlockAsync(stream, options, ct).ConfigureAwait(false)).Value;
+                return long.Parse(info.BlobAppendOffset, CultureInfo.InvariantCulture) + slice.Length;
             }
-            catch (RequestFailedException e) when (e.Status == 404 && !created && e.ErrorCode == BlobErrorCode.BlobNotFound)
+            catch (RequestFailedException e) when (e.Status == 404 && !triedCreate && e.ErrorCode == BlobErrorCode.BlobNotFound)
             {
-                await CreateAppendBlobAsync(blob, key, ct).ConfigureAwait(false);
+                triedCreate = true;
+                position = await CreateAppendBlobAsync(blob, key, ct).ConfigureAwait(false) ? 0 : null;
             }
             catch (RequestFailedException e) when (e.Status == 409 && e.ErrorCode == BlobErrorCode.InvalidBlobType)
             {
                 throw MixedTypes(key, e);
             }
+            catch (RequestFailedException e) when (e.Status == 412 && e.ErrorCode == BlobErrorCode.AppendPositionConditionNotMet && attempt < 3)
+            {
+                var (landed, end) = await ResolvePositionConflictAsync(blob, slice, position!.Value, ct).ConfigureAwait(false);
+                if (landed)
+                {
+                    return end;
+                }
+
+                position = end;
+            }
         }
     }
 
-    private static async Task CreateAppendBlobAsync(AppendBlobClient blob, string key, CancellationToken ct)
+    /// <summary>
+    /// After a 412 on the append position: either our block already landed (an SDK retry of a request whose first
+    /// attempt succeeded: the blob ends with exactly our bytes at the expected place), or another writer appended
+    /// since (the stream moved to this process from another one): then append at the new end.
+    /// </summary>
+    private static async Task<(bool Landed, long End)> ResolvePositionConflictAsync(AppendBlobClient blob, ReadOnlyMemory<byte> slice, long expected, CancellationToken ct)
+    {
+        var length = (await blob.GetPropertiesAsync(cancellationToken: ct).ConfigureAwait(false)).Value.ContentLength;
+        if (length == expected + slice.Length)
+        {
+            var tail = await blob.DownloadContentAsync(new BlobDownloadOptions { Range = new HttpRange(expected, slice.Length) }, ct).ConfigureAwait(false);
+            if (tail.Value.Content.ToMemory().Span.SequenceEqual(slice.Span))
+            {
+                return (true, length);
+            }
+        }
+
+        return (false, length);
+    }
+
+    /// <summary>Creates an empty append blob unless one exists; true when this call created it.</summary>
+    private static async Task<bool> CreateAppendBlobAsync(AppendBlobClient blob, string key, CancellationToken ct)
     {
         // Create-only: null means the blob already existed, which is fine for an append blob and a caller bug otherwise.
         var created = await blob.CreateIfNotExistsAsync(cancellationToken: ct).ConfigureAwait(false);
@@ -204,6 +259,8 @@ public sealed class AzureBlobObjectStore : IObjectStore
                 throw MixedTypes(key, null);
             }
         }
+
+        return created is not null;
     }
 
     private static InvalidOperationException MixedTypes(string key, Exception? inner) =>

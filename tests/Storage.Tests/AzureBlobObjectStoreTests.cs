@@ -1,5 +1,6 @@
 using Azure;
 using Azure.Core;
+using Azure.Core.Pipeline;
 using Azure.Storage.Blobs;
 
 namespace Orleans.Loki.Storage.Tests;
@@ -81,6 +82,21 @@ public sealed class AzureBlobObjectStoreTests : ObjectStoreContractTests
     }
 
     [Fact]
+    public async Task Append_WhoseResponseIsLost_IsRetriedWithoutDuplicatingTheBlock()
+    {
+        var dropper = new DropFirstAppendResponsePolicy();
+        var options = ClientOptions();
+        options.AddPolicy(dropper, HttpPipelinePosition.PerRetry);
+        var store = new AzureBlobObjectStore(new BlobServiceClient(ConnectionString, options).GetBlobContainerClient(_containerName));
+
+        await store.AppendAsync("wal/retried", "record-1|"u8.ToArray());
+        await store.AppendAsync("wal/retried", "record-2|"u8.ToArray());
+
+        Assert.True(dropper.Dropped);
+        Assert.Equal("record-1|record-2|"u8.ToArray(), await Store.GetAsync("wal/retried"));
+    }
+
+    [Fact]
     public async Task CreateAsync_CreatesMissingContainer()
     {
         var name = "loki-test-" + Guid.NewGuid().ToString("N");
@@ -94,6 +110,25 @@ public sealed class AzureBlobObjectStoreTests : ObjectStoreContractTests
         finally
         {
             await store.Container.DeleteIfExistsAsync();
+        }
+    }
+
+    /// <summary>Lets the first Append Block reach the service, then loses its response, as a dropped connection would.</summary>
+    private sealed class DropFirstAppendResponsePolicy : HttpPipelinePolicy
+    {
+        public bool Dropped { get; private set; }
+
+        public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline) =>
+            throw new NotSupportedException("tests use the async API");
+
+        public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+        {
+            await ProcessNextAsync(message, pipeline);
+            if (!Dropped && message.Request.Uri.Query.Contains("comp=appendblock", StringComparison.Ordinal) && message.Response.Status == 201)
+            {
+                Dropped = true;
+                throw new IOException("simulated connection reset after the block was committed");
+            }
         }
     }
 

@@ -126,6 +126,22 @@ public abstract class ObjectStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Append_FromTwoInstancesInTurn_ConcatenatesInOrder()
+    {
+        var other = ReopenStore();
+
+        await Store.AppendAsync("wal/moved", "a"u8.ToArray());
+        await other.AppendAsync("wal/moved", "b"u8.ToArray());
+        await Store.AppendAsync("wal/moved", "c"u8.ToArray());
+        Assert.Equal("abc"u8.ToArray(), await other.GetAsync("wal/moved"));
+        await Store.DeleteAsync("wal/moved");
+        await other.AppendAsync("wal/moved", "d"u8.ToArray());
+        await Store.AppendAsync("wal/moved", "e"u8.ToArray());
+
+        Assert.Equal("de"u8.ToArray(), await Store.GetAsync("wal/moved"));
+    }
+
+    [Fact]
     public async Task Append_Empty_CreatesEmptyObject()
     {
         await Store.AppendAsync("wal/empty", ReadOnlyMemory<byte>.Empty);
