@@ -237,7 +237,8 @@ internal ref struct LokiJsonDecoder
         }
 
         var pairs = new List<KeyValuePair<string, string>>();
-        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        // Small maps (the norm) are searched linearly; an index is built only for large ones.
+        Dictionary<string, int>? index = null;
         while (Next() == JsonTokenType.PropertyName)
         {
             var name = GetString();
@@ -257,18 +258,45 @@ internal ref struct LokiJsonDecoder
                 return null;
             }
 
-            if (index.TryGetValue(name, out var existing))
+            var existing = IndexOf(pairs, index, name);
+            if (existing >= 0)
             {
                 pairs[existing] = new KeyValuePair<string, string>(name, value);
+                continue;
             }
-            else
+
+            if (index is null && pairs.Count >= 8)
             {
-                index[name] = pairs.Count;
-                pairs.Add(new KeyValuePair<string, string>(name, value));
+                index = new Dictionary<string, int>(StringComparer.Ordinal);
+                for (var i = 0; i < pairs.Count; i++)
+                {
+                    index[pairs[i].Key] = i;
+                }
             }
+
+            index?.Add(name, pairs.Count);
+            pairs.Add(new KeyValuePair<string, string>(name, value));
         }
 
         return [.. pairs];
+    }
+
+    private static int IndexOf(List<KeyValuePair<string, string>> pairs, Dictionary<string, int>? index, string name)
+    {
+        if (index is not null)
+        {
+            return index.TryGetValue(name, out var found) ? found : -1;
+        }
+
+        for (var i = 0; i < pairs.Count; i++)
+        {
+            if (pairs[i].Key == name)
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     private ReadOnlyMemory<byte>? CopyToArena()

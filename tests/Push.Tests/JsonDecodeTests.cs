@@ -66,6 +66,20 @@ public sealed class JsonDecodeTests
     }
 
     [Fact]
+    public void LargeMetadataObject_WithRepeatedKeys_KeepsFirstOrderAndLastValues()
+    {
+        var pairs = string.Join(",", Enumerable.Range(0, 20).Select(i => $"\"k{i}\":\"{i}\"")) + ",\"k3\":\"last\",\"k15\":\"end\"";
+
+        var result = TestData.DecodeJson("{\"streams\":[{\"stream\":{\"a\":\"b\"},\"values\":[[\"1\",\"x\",{" + pairs + "}]]}]}");
+
+        var metadata = result.Streams[0].Entries[0].Metadata!;
+        Assert.Equal(20, metadata.Length);
+        Assert.Equal(new KeyValuePair<string, string>("k3", "last"), metadata[3]);
+        Assert.Equal(new KeyValuePair<string, string>("k15", "end"), metadata[15]);
+        Assert.Equal(new KeyValuePair<string, string>("k19", "19"), metadata[19]);
+    }
+
+    [Fact]
     public void UnknownFields_AreIgnored()
     {
         var result = TestData.DecodeJson("{\"extra\":{\"deep\":[1,2,{\"x\":null}]},\"streams\":[{\"other\":true,\"stream\":{\"a\":\"b\"},\"values\":[[\"1\",\"x\"]]}]}");
