@@ -28,6 +28,10 @@ public sealed class PushValidator
         _time = time;
     }
 
+    /// <summary>Validates and normalises decoded streams against <paramref name="limits"/> at the current time.</summary>
+    /// <param name="tenant">The tenant the push belongs to; limits are resolved by the caller and passed in.</param>
+    /// <param name="streams">Decoded streams, in request order.</param>
+    /// <param name="limits">The tenant's limits.</param>
     public ValidatedPush Validate(string tenant, IReadOnlyList<PushStream> streams, ValidationLimits limits)
     {
         ArgumentNullException.ThrowIfNull(streams);
