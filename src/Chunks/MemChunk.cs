@@ -10,7 +10,6 @@ public sealed class MemChunk
     private readonly ChunkOptions _options;
     private readonly HeadBlock _head = new();
     private readonly List<CutBlock> _blocks = [];
-    private readonly PooledByteBuffer _scratch = new(0);
     private long _cutUncompressedBytes;
     private int _cutEntryCount;
     private long _minTimeNs = long.MaxValue;
@@ -103,10 +102,11 @@ public sealed class MemChunk
 
         _cutEntryCount += _head.Count;
         _cutUncompressedBytes += _head.UncompressedBytes;
-        var block = _head.Cut(_options, ChunkFormat.HeaderSize + CompressedBytes, _scratch);
+        // Rented per cut, not kept: thousands of idle streams must not each pin a block-sized buffer.
+        using var scratch = new PooledByteBuffer((int)Math.Min(_head.SerializedBound, ChunkLimits.MaxBlockUncompressedBytes));
+        var block = _head.Cut(_options, ChunkFormat.HeaderSize + CompressedBytes, scratch);
         _blocks.Add(block);
         CompressedBytes += block.Compressed.Length;
-        _scratch.Clear();
     }
 
     /// <summary>

@@ -215,6 +215,29 @@ public sealed class MemChunkTests
     }
 
     [Fact]
+    public void Append_AfterWarmUp_AllocatesNothingPerEntry()
+    {
+        var chunk = new MemChunk(new ChunkOptions { BlockSize = 64 * 1024 });
+        var random = new Random(4);
+        var entries = Enumerable.Range(0, 3000).Select(i => Entry(i, RandomLogLine(random), ("pod", $"p{i % 3}"))).ToArray();
+        var next = 0;
+        while (chunk.Blocks.Count == 0)
+        {
+            chunk.Append(entries[next++]);
+        }
+
+        // The second block reuses the head buffers the first one grew; measure well before it fills.
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 200; i++)
+        {
+            chunk.Append(entries[next++]);
+        }
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(allocated < 1024, $"200 appends allocated {allocated} bytes");
+    }
+
+    [Fact]
     public void Iterate_EmptyChunk_ReturnsNothing()
     {
         var chunk = new MemChunk(new ChunkOptions());
