@@ -90,6 +90,7 @@ internal sealed partial class GoRegexParser
     private RegexNode ParseRepeats(RegexNode atom, int start)
     {
         var repeated = false;
+        var firstOp = -1;
         while (!Eof)
         {
             int min, max;
@@ -123,12 +124,14 @@ internal sealed partial class GoRegexParser
             }
             if (repeated)
             {
-                throw new RegexSyntaxException("invalid nested repetition operator", _src[start.._pos]);
+                throw new RegexSyntaxException("invalid nested repetition operator", _src[firstOp.._pos]);
             }
+            firstOp = opStart;
             if (atom is RegexAssertion or RegexFlags)
             {
                 throw new RegexSyntaxException("missing argument to repetition operator", _src[opStart.._pos]);
             }
+            _ = start;
             var greedy = true;
             if (!Eof && Peek == '?')
             {

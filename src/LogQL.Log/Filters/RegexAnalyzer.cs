@@ -26,6 +26,20 @@ internal static class RegexAnalyzer
 
     public static Result Analyze(RegexNode node)
     {
+        // An unanchored match ignores a leading or trailing ".*": it can always match the empty string.
+        if (node is RegexConcat c)
+        {
+            var items = c.Items.ToList();
+            while (items.Count > 1 && IsDotStar(items[0]))
+            {
+                items.RemoveAt(0);
+            }
+            while (items.Count > 1 && IsDotStar(items[^1]))
+            {
+                items.RemoveAt(items.Count - 1);
+            }
+            node = items.Count == 1 ? items[0] : new RegexConcat(items);
+        }
         var info = Walk(node);
         var required = new List<RequiredLiteral>(info.Required);
         if (info.Exact is { Count: 1 } && info.Exact[0].Value.Length > 0)
@@ -43,6 +57,8 @@ internal static class RegexAnalyzer
         }
         return new Result(null, false, required);
     }
+
+    private static bool IsDotStar(RegexNode n) => n is RegexRepeat { Min: 0, Max: -1, Item: RegexSet { DotNet: "." } };
 
     private static Info Walk(RegexNode node)
     {

@@ -108,9 +108,21 @@ internal sealed class IpMatcher
             {
                 chars[k] = (char)token[k];
             }
-            if (ContainsText(chars[..token.Length]))
+            var text = chars[..token.Length];
+            if (ContainsText(text))
             {
                 return true;
+            }
+            // "10.0.0.1:8080": an IPv4 address followed by a port is not an IPv6 token
+            if (text.Contains('.') && text.Contains(':'))
+            {
+                foreach (var range in text.Split(':'))
+                {
+                    if (ContainsText(text[range]))
+                    {
+                        return true;
+                    }
+                }
             }
         }
         return false;
