@@ -1,0 +1,166 @@
+using System.Text;
+using Orleans.Loki.LogQL.Syntax;
+
+namespace Orleans.Loki.LogQL.Engine;
+
+/// <summary>
+/// Executes LogQL queries: asks the <see cref="ILogQuerier"/> for entries or samples and evaluates everything above
+/// (range windows, aggregations, binary operations, limits), as Loki's engine does.
+/// </summary>
+public sealed class LogQLEngine(ILogQuerier querier, EngineOptions options)
+{
+    // Loki's cap on points per series of a range query.
+    private const int MaxPoints = 11_000;
+
+    /// <summary>Runs a query. Throws <see cref="ParseException"/> for invalid queries and <see cref="QueryException"/> for execution errors.</summary>
+    public async Task<QueryResult> ExecuteAsync(QueryParams p, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        var expr = p.Expr ?? LogQLParser.Parse(p.Query ?? throw new ArgumentException("query or expr required", nameof(p)));
+        return expr switch
+        {
+            LogSelectorExpr selector => await ExecuteLogAsync(selector, p, ct).ConfigureAwait(false),
+            SampleExpr sample => await ExecuteMetricAsync(sample, p, ct).ConfigureAwait(false),
+            _ => throw new QueryException($"unexpected expression type {expr.GetType().Name}"),
+        };
+    }
+
+    private async Task<QueryResult> ExecuteLogAsync(LogSelectorExpr selector, QueryParams p, CancellationToken ct)
+    {
+        if (p.Instant)
+        {
+            throw new QueryException("log queries are not supported as an instant query type, please change your query to a range query type");
+        }
+        var all = new List<(ResultStream Stream, LogEntry Entry)>();
+        long bytes = 0;
+        await foreach (var s in querier.SelectLogsAsync(new SelectLogParams(selector, p.StartNs, p.EndNs, p.Direction, p.Limit), ct).ConfigureAwait(false))
+        {
+            foreach (var e in s.Entries)
+            {
+                if (e.TimestampNs >= p.StartNs && e.TimestampNs < p.EndNs)
+                {
+                    all.Add((s, e));
+                    bytes += Encoding.UTF8.GetByteCount(e.Line);
+                }
+            }
+        }
+        var forward = p.Direction == Direction.Forward;
+        all.Sort((a, b) =>
+        {
+            var c = a.Entry.TimestampNs.CompareTo(b.Entry.TimestampNs);
+            if (!forward)
+            {
+                c = -c;
+            }
+            return c != 0 ? c : string.CompareOrdinal(a.Stream.LabelsString, b.Stream.LabelsString);
+        });
+        var streams = new Dictionary<string, ResultStream>(StringComparer.Ordinal);
+        var kept = 0;
+        long? last = null;
+        foreach (var (stream, entry) in all)
+        {
+            if (kept >= p.Limit)
+            {
+                break;
+            }
+            if (p.IntervalNs > 0 && last is { } l && (forward ? entry.TimestampNs < l + p.IntervalNs : entry.TimestampNs > l - p.IntervalNs))
+            {
+                continue;
+            }
+            last = entry.TimestampNs;
+            if (!streams.TryGetValue(stream.LabelsString, out var rs))
+            {
+                rs = new ResultStream(stream.Labels, stream.LabelsString, []);
+                streams.Add(stream.LabelsString, rs);
+            }
+            rs.Entries.Add(entry);
+            kept++;
+        }
+        var result = streams.Values.OrderBy(s => s.LabelsString, StringComparer.Ordinal).ToList();
+        return new QueryResult("streams", result, null, null, null, new QueryStatistics(all.Count, bytes, kept, result.Count));
+    }
+
+    private async Task<QueryResult> ExecuteMetricAsync(SampleExpr expr, QueryParams p, CancellationToken ct)
+    {
+        var steps = Steps(p);
+        var evaluator = new Evaluator(querier, steps, ct);
+        var data = await evaluator.EvalAsync(expr).ConfigureAwait(false);
+        var stats = (long)evaluator.SamplesFetched;
+        if (p.Instant)
+        {
+            if (data.Scalar is { } scalar)
+            {
+                return new QueryResult("scalar", null, null, null, new SamplePoint(steps[0], scalar), new QueryStatistics(stats, 0, 0, 0));
+            }
+            var vector = data.Vectors![0];
+            CheckSeriesLimit(vector.Count);
+            IEnumerable<StepSample> ordered = expr is VectorAggregationExpr { Operation: VectorOp.Sort or VectorOp.SortDesc }
+                ? vector
+                : vector.OrderBy(s => s.Labels, Comparer<KeyValuePair<string, string>[]>.Create(LabelSet.Compare));
+            var samples = ordered.Select(s => new VectorSample(s.Labels, s.Key, steps[0], s.Value)).ToList();
+            return new QueryResult("vector", null, null, samples, null, new QueryStatistics(stats, 0, 0, samples.Count));
+        }
+        var series = new Dictionary<string, Series>(StringComparer.Ordinal);
+        for (var i = 0; i < steps.Length; i++)
+        {
+            if (data.Scalar is { } v)
+            {
+                Add(series, [], "{}", steps[i], v);
+                continue;
+            }
+            foreach (var s in data.Vectors![i])
+            {
+                Add(series, s.Labels, s.Key, steps[i], s.Value);
+            }
+            CheckSeriesLimit(series.Count);
+        }
+        var matrix = series.Values.OrderBy(s => s.Labels, Comparer<KeyValuePair<string, string>[]>.Create(LabelSet.Compare)).ToList();
+        return new QueryResult("matrix", null, matrix, null, null, new QueryStatistics(stats, 0, 0, matrix.Count));
+    }
+
+    private static void Add(Dictionary<string, Series> series, KeyValuePair<string, string>[] labels, string key, long ts, double value)
+    {
+        if (!series.TryGetValue(key, out var s))
+        {
+            s = new Series(labels, key, []);
+            series.Add(key, s);
+        }
+        s.Points.Add(new SamplePoint(ts, value));
+    }
+
+    private void CheckSeriesLimit(int count)
+    {
+        if (count > options.MaxQuerySeries)
+        {
+            throw new QueryException(
+                $"maximum number of series ({options.MaxQuerySeries}) reached for a single query; consider reducing query cardinality by adding more filters or using aggregations");
+        }
+    }
+
+    private static long[] Steps(QueryParams p)
+    {
+        if (p.Instant)
+        {
+            return [p.StartNs];
+        }
+        if (p.StepNs <= 0)
+        {
+            throw new QueryException("zero or negative query resolution step widths are not accepted. Try a positive integer");
+        }
+        if (p.EndNs < p.StartNs)
+        {
+            throw new QueryException("end timestamp must not be before start time");
+        }
+        var count = ((p.EndNs - p.StartNs) / p.StepNs) + 1;
+        if (count > MaxPoints)
+        {
+            throw new QueryException("exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)");
+        }
+        var steps = new long[count];
+        for (var i = 0; i < count; i++)
+        {
+            steps[i] = p.StartNs + (i * p.StepNs);
+        }
+        return steps;
+    }
+}

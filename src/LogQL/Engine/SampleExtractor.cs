@@ -1,0 +1,114 @@
+using System.Globalization;
+using Orleans.Loki.LogQL.Log;
+using Orleans.Loki.LogQL.Syntax;
+
+namespace Orleans.Loki.LogQL.Engine;
+
+/// <summary>
+/// Turns log lines into samples for a range aggregation: runs the pipeline, takes 1 (count/rate/absent), the line's byte
+/// length (bytes_*) or the unwrapped label value, runs the unwrap post-filters and drops the unwrapped label.
+/// One instance serves one thread at a time (pipeline stages keep scratch state).
+/// </summary>
+public sealed class SampleExtractor
+{
+    private readonly Pipeline _pipeline;
+    private readonly RangeOp _op;
+    private readonly UnwrapExpr? _unwrap;
+    private readonly IStage[] _postFilters;
+
+    internal SampleExtractor(Pipeline pipeline, RangeOp op, UnwrapExpr? unwrap, IStage[] postFilters)
+    {
+        _pipeline = pipeline;
+        _op = op;
+        _unwrap = unwrap;
+        _postFilters = postFilters;
+    }
+
+    /// <summary>
+    /// Processes one entry of a stream. Returns false when the line is filtered out (or has no value to unwrap);
+    /// otherwise the sample value and its series labels (sorted; <c>__error__</c> set when extraction failed).
+    /// </summary>
+    public bool TryExtract(KeyValuePair<string, string>[] streamLabels, long timestampNs, ReadOnlySpan<byte> line,
+        KeyValuePair<string, string>[]? metadata, out double value, out KeyValuePair<string, string>[] labels, out string labelsString)
+    {
+        value = 0;
+        labels = [];
+        labelsString = "";
+        var sp = _pipeline.ForStream(streamLabels);
+        if (!sp.Process(timestampNs, ref line, metadata))
+        {
+            return false;
+        }
+        var lb = sp.Labels;
+        if (_unwrap is null)
+        {
+            value = _op is RangeOp.BytesOverTime or RangeOp.BytesRate ? line.Length : 1;
+        }
+        else
+        {
+            if (!lb.TryGet(_unwrap.Identifier, out var raw) || raw.Length == 0)
+            {
+                // A line without the unwrapped label yields no sample.
+                return false;
+            }
+            if (!TryConvert(_unwrap.Conversion, raw, out value, out var error) && !lb.HasError)
+            {
+                lb.SetError(PipelineErrors.SampleExtraction, error);
+            }
+            foreach (var f in _postFilters)
+            {
+                if (!f.Process(timestampNs, ref line, lb))
+                {
+                    return false;
+                }
+            }
+            lb.Delete(_unwrap.Identifier);
+        }
+        labels = lb.Labels();
+        labelsString = lb.LabelsString();
+        return true;
+    }
+
+    private static bool TryConvert(Syntax.UnwrapConversion conversion, string raw, out double value, out string? error)
+    {
+        error = null;
+        switch (conversion)
+        {
+            case Syntax.UnwrapConversion.Bytes:
+                if (BytesText.TryParse(raw, out var b))
+                {
+                    value = b;
+                    return true;
+                }
+                break;
+            case Syntax.UnwrapConversion.Duration or Syntax.UnwrapConversion.DurationSeconds:
+                if (DurationText.TryParseGo(raw, out var ns))
+                {
+                    value = ns / 1e9;
+                    return true;
+                }
+                break;
+            default:
+                if (double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out value))
+                {
+                    return true;
+                }
+                break;
+        }
+        value = 0;
+        error = $"strconv.ParseFloat: parsing {GoText.Quote(raw)}: invalid syntax";
+        return false;
+    }
+}
+
+/// <summary>Builds the <see cref="SampleExtractor"/> of a range aggregation (used next to the data by the storage layer).</summary>
+public static class SampleExtractorBuilder
+{
+    /// <summary>The extractor for <paramref name="expr"/>'s selector, pipeline and unwrap.</summary>
+    public static SampleExtractor Build(RangeAggregationExpr expr)
+    {
+        var range = expr.Left;
+        var post = range.Unwrap?.PostFilters.Select(f => (IStage)PipelineBuilder.BuildLabelFilter(f)).ToArray() ?? [];
+        return new SampleExtractor(PipelineBuilder.Build(range.Left), expr.Operation, range.Unwrap, post);
+    }
+}

@@ -1,0 +1,16 @@
+namespace Orleans.Loki.LogQL.Engine;
+
+/// <summary>One extracted sample.</summary>
+public readonly record struct SamplePoint(long TimestampNs, double Value);
+
+/// <summary>Samples of one series (labels after pipeline and extraction), in time order.</summary>
+public sealed record SampleSeries(KeyValuePair<string, string>[] Labels, string LabelsString, List<SamplePoint> Samples);
+
+/// <summary>What a metric query asks the data source for: samples of a range aggregation's selector in [StartNs, EndNs).</summary>
+public sealed record SelectSampleParams(Syntax.RangeAggregationExpr Expr, long StartNs, long EndNs);
+
+/// <summary>A matrix series of a range query result.</summary>
+public sealed record Series(KeyValuePair<string, string>[] Labels, string LabelsString, List<SamplePoint> Points);
+
+/// <summary>A sample of an instant vector result.</summary>
+public sealed record VectorSample(KeyValuePair<string, string>[] Labels, string LabelsString, long TimestampNs, double Value);
