@@ -89,7 +89,7 @@ internal ref struct ByteReader
         var bytes = ReadBytes(count, field);
         try
         {
-            return UTF8Strict.GetString(bytes);
+            return _utf8Strict.GetString(bytes);
         }
         catch (DecoderFallbackException e)
         {
@@ -107,7 +107,7 @@ internal ref struct ByteReader
 
     public readonly InvalidChunkException Fail(string what, long absoluteOffset) => new($"{_section}: {what}", absoluteOffset);
 
-    private static readonly UTF8Encoding UTF8Strict = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+    private static readonly UTF8Encoding _utf8Strict = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private readonly void ThrowBadVarint(string field, int n) =>
         throw Fail(n == 0 ? $"truncated reading {field}" : $"{field} varint overflows 64 bits", AbsoluteOffset);

@@ -5,7 +5,7 @@ namespace Orleans.Loki.Chunks.Tests;
 
 public sealed class EntryBatchTests
 {
-    private static readonly LogEntry[] Sample =
+    private static readonly LogEntry[] _sample =
     [
         Entry(1_700_000_000_000_000_000, "first", ("trace_id", "t1"), ("user", "zoë")),
         Entry(1_699_999_999_000_000_000, ""),
@@ -17,9 +17,9 @@ public sealed class EntryBatchTests
     [Fact]
     public void Decode_EncodedBatch_RoundTripsInOriginalOrder()
     {
-        var record = EntryBatch.Encode(Sample);
+        var record = EntryBatch.Encode(_sample);
 
-        Assert.Equal(Keys(Sample), Keys(EntryBatch.Decode(record)));
+        Assert.Equal(Keys(_sample), Keys(EntryBatch.Decode(record)));
     }
 
     [Fact]
@@ -28,9 +28,9 @@ public sealed class EntryBatchTests
         var writer = new ArrayBufferWriter<byte>();
         writer.Write("prefix"u8);
 
-        EntryBatch.Encode(writer, Sample);
+        EntryBatch.Encode(writer, _sample);
 
-        Assert.Equal(EntryBatch.Encode(Sample), writer.WrittenSpan[6..].ToArray());
+        Assert.Equal(EntryBatch.Encode(_sample), writer.WrittenSpan[6..].ToArray());
     }
 
     [Fact]
@@ -45,7 +45,7 @@ public sealed class EntryBatchTests
     [Fact]
     public void Decode_AnySingleByteFlip_FailsWithInvalidChunk()
     {
-        var record = EntryBatch.Encode(Sample);
+        var record = EntryBatch.Encode(_sample);
         for (var i = 0; i < record.Length; i++)
         {
             var corrupt = (byte[])record.Clone();
@@ -60,7 +60,7 @@ public sealed class EntryBatchTests
     [Fact]
     public void Decode_TruncatedOrTrailingBytes_Fails()
     {
-        var record = EntryBatch.Encode(Sample);
+        var record = EntryBatch.Encode(_sample);
         for (var length = 0; length < record.Length; length++)
         {
             Assert.Throws<InvalidChunkException>(() => EntryBatch.Decode(record.AsMemory(0, length)));
@@ -73,7 +73,7 @@ public sealed class EntryBatchTests
     [Fact]
     public void Decode_PayloadCorruption_ReportsChecksumMismatch()
     {
-        var record = EntryBatch.Encode(Sample);
+        var record = EntryBatch.Encode(_sample);
         record[EntryBatch.HeaderSize + 5] ^= 0xFF;
 
         var e = Assert.Throws<InvalidChunkException>(() => EntryBatch.Decode(record));
@@ -85,14 +85,14 @@ public sealed class EntryBatchTests
     [Fact]
     public void ReadSegment_ConsecutiveRecords_ReturnsAllEntries()
     {
-        var a = EntryBatch.Encode(Sample[..2]);
-        var b = EntryBatch.Encode(Sample[2..]);
+        var a = EntryBatch.Encode(_sample[..2]);
+        var b = EntryBatch.Encode(_sample[2..]);
         var c = EntryBatch.Encode([]);
         var segment = a.Concat(b).Concat(c).ToArray();
 
         var result = EntryBatch.ReadSegment(segment);
 
-        Assert.Equal(Keys(Sample), Keys(result.Entries));
+        Assert.Equal(Keys(_sample), Keys(result.Entries));
         Assert.Equal(3, result.RecordCount);
         Assert.False(result.TornTail);
         Assert.Equal(segment.Length, result.ValidLength);
@@ -101,8 +101,8 @@ public sealed class EntryBatchTests
     [Fact]
     public void ReadSegment_EveryTornTailLength_KeepsCompleteRecordsAndReportsTear()
     {
-        var first = EntryBatch.Encode(Sample[..3]);
-        var second = EntryBatch.Encode(Sample[3..]);
+        var first = EntryBatch.Encode(_sample[..3]);
+        var second = EntryBatch.Encode(_sample[3..]);
         var full = first.Concat(second).ToArray();
         for (var length = first.Length + 1; length < full.Length; length++)
         {
@@ -111,14 +111,14 @@ public sealed class EntryBatchTests
             Assert.True(result.TornTail, $"length {length}");
             Assert.Equal(1, result.RecordCount);
             Assert.Equal(first.Length, result.ValidLength);
-            Assert.Equal(Keys(Sample[..3]), Keys(result.Entries));
+            Assert.Equal(Keys(_sample[..3]), Keys(result.Entries));
         }
     }
 
     [Fact]
     public void ReadSegment_ZeroFilledTail_IsTornNotCorrupt()
     {
-        var first = EntryBatch.Encode(Sample);
+        var first = EntryBatch.Encode(_sample);
         var segment = first.Concat(new byte[100]).ToArray();
 
         var result = EntryBatch.ReadSegment(segment);
@@ -131,8 +131,8 @@ public sealed class EntryBatchTests
     [Fact]
     public void ReadSegment_CorruptionInCompleteMiddleRecord_Throws()
     {
-        var a = EntryBatch.Encode(Sample[..2]);
-        var b = EntryBatch.Encode(Sample[2..]);
+        var a = EntryBatch.Encode(_sample[..2]);
+        var b = EntryBatch.Encode(_sample[2..]);
         var segment = a.Concat(b).Concat(a).ToArray();
         segment[a.Length + EntryBatch.HeaderSize + 3] ^= 0x10;
 
@@ -145,7 +145,7 @@ public sealed class EntryBatchTests
     [Fact]
     public void ReadSegment_CorruptHeaderOfMiddleRecord_ThrowsRatherThanTreatingAsTorn()
     {
-        var a = EntryBatch.Encode(Sample[..2]);
+        var a = EntryBatch.Encode(_sample[..2]);
         var segment = a.Concat(a).Concat(a).ToArray();
         segment[a.Length + 9] ^= 0x01;
 
@@ -157,7 +157,7 @@ public sealed class EntryBatchTests
     [Fact]
     public void ReadSegment_GarbageTail_Throws()
     {
-        var a = EntryBatch.Encode(Sample[..2]);
+        var a = EntryBatch.Encode(_sample[..2]);
         var segment = a.Concat("garbage"u8.ToArray()).ToArray();
 
         Assert.Throws<InvalidChunkException>(() => EntryBatch.ReadSegment(segment));

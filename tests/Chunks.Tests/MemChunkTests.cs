@@ -5,7 +5,7 @@ namespace Orleans.Loki.Chunks.Tests;
 
 public sealed class MemChunkTests
 {
-    private static readonly ChunkOptions SmallBlocks = new() { BlockSize = 256 };
+    private static readonly ChunkOptions _smallBlocks = new() { BlockSize = 256 };
 
     [Fact]
     public void Iterate_HeadOnly_ReturnsEntriesWithMetadataUnicodeAndEmptyLines()
@@ -34,7 +34,7 @@ public sealed class MemChunkTests
     [Fact]
     public void Iterate_AcrossCutBlocksAndHead_ReturnsAllEntriesInOrder()
     {
-        var chunk = new MemChunk(SmallBlocks);
+        var chunk = new MemChunk(_smallBlocks);
         var entries = Enumerable.Range(0, 100).Select(i => Entry(1000 + i, $"line number {i} with some padding text", ("i", (i % 7).ToString()))).ToList();
         foreach (var e in entries)
         {
@@ -50,7 +50,7 @@ public sealed class MemChunkTests
     [Fact]
     public void Iterate_RangeIsHalfOpen()
     {
-        var chunk = new MemChunk(SmallBlocks);
+        var chunk = new MemChunk(_smallBlocks);
         for (var i = 0; i < 50; i++)
         {
             chunk.Append(Entry(i * 10, $"entry {i} padded to make blocks cut more often"));
