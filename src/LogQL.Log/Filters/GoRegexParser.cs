@@ -24,6 +24,9 @@ internal sealed partial class GoRegexParser
 
     public int CaptureCount { get; private set; }
 
+    /// <summary>Capture group names in order of appearance.</summary>
+    public List<string> GroupNames { get; } = [];
+
     public static bool TryParse(string pattern, out RegexNode? node, out string? error) =>
         TryParse(pattern, out node, out _, out error);
 
@@ -239,6 +242,7 @@ internal sealed partial class GoRegexParser
                 {
                     throw new RegexSyntaxException("invalid named capture", _src[start..(end + 1)]);
                 }
+                GroupNames.Add(name);
                 if (!_names.Add(name))
                 {
                     throw new RegexSyntaxException("duplicate capture group name", _src[start..(end + 1)]);

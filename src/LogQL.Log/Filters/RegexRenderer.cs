@@ -64,7 +64,8 @@ internal static class RegexRenderer
                 }
                 break;
             case RegexGroup g:
-                if (g.Name is not null)
+                // .NET rejects group names with a leading digit, which Go allows; such groups stay unnamed
+                if (g.Name is not null && !char.IsAsciiDigit(g.Name[0]))
                 {
                     sb.Append("(?<").Append(g.Name).Append('>');
                 }

@@ -23,7 +23,7 @@ internal sealed class JsonPath
             var c = s[i];
             if (c == '.')
             {
-                if (steps.Count == 0 && i != 0)
+                if ((steps.Count == 0 && i != 0) || (expectField && steps.Count > 0) || i + 1 >= s.Length)
                 {
                     return Fail(expression, out error);
                 }

@@ -11,7 +11,9 @@ internal static class JsonText
     public const string Malformed = "Malformed JSON error";
 
     public static string Describe(JsonException e) =>
-        e.Message.Contains("end of data", StringComparison.OrdinalIgnoreCase) || e.Message == "truncated" ? NotAnObject : Malformed;
+        e.Message == "truncated" || e.Message.Contains("end of data", StringComparison.OrdinalIgnoreCase) || e.Message.Contains("depth", StringComparison.OrdinalIgnoreCase)
+            ? NotAnObject
+            : Malformed;
 
     /// <summary>Raw UTF-8 of the current property name (unescaped when needed).</summary>
     public static ReadOnlySpan<byte> PropertyBytes(ref Utf8JsonReader reader, out byte[]? owner)

@@ -19,6 +19,18 @@ public sealed class RegexpParser : IStage
     {
         ArgumentNullException.ThrowIfNull(pattern);
         parser = null;
+        if (GoRegexParser.TryParse(pattern, out _, out var syntax, out _))
+        {
+            // Go accepts names .NET rejects (leading digit); report them as Loki does before compiling
+            foreach (var name in syntax.GroupNames)
+            {
+                if (!LabelKeys.IsValidLabelName(name))
+                {
+                    error = $"invalid extracted label name '{name}'";
+                    return false;
+                }
+            }
+        }
         if (!GoRegex.TryCompile(pattern, anchored: false, out var regex, out _, out error))
         {
             return false;
