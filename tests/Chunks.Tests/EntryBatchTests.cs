@@ -135,11 +135,13 @@ public sealed class EntryBatchTests
         var b = EntryBatch.Encode(_sample[2..]);
         var segment = a.Concat(b).Concat(a).ToArray();
         segment[a.Length + EntryBatch.HeaderSize + 3] ^= 0x10;
+        var before = (byte[])segment.Clone();
 
         var e = Assert.Throws<InvalidChunkException>(() => EntryBatch.ReadSegment(segment));
 
         Assert.Contains("payload checksum mismatch", e.Message);
         Assert.Equal(a.Length + EntryBatch.HeaderSize, e.Offset);
+        Assert.Equal(before, segment);
     }
 
     [Fact]
