@@ -39,8 +39,9 @@ public static class PipelineBuilder
         DropLabelsExpr d => new DropLabelsStage(Selectors(d.Labels)),
         KeepLabelsExpr k => new KeepLabelsStage(Selectors(k.Labels)),
         DecolorizeExpr => new DecolorizeStage(),
-        // The template engine lives in LogQL.Log and is not wired up yet.
-        _ => throw new QueryException($"{stage} is not supported by this engine yet"),
+        LineFormatExpr f => LineFormatStage.TryCreate(f.Template, out var lf, out var lerr) ? lf! : throw new QueryException(lerr!),
+        LabelFormatExpr f => LabelFormatStage.TryCreate(f.ToStageFormats(), out var lbf, out var ferr) ? lbf! : throw new QueryException(ferr!),
+        _ => throw new QueryException($"unsupported pipeline stage {stage}"),
     };
 
     private static QueryException Invalid(StageExpr stage, string? error) => new($"invalid stage {stage}: {error}");

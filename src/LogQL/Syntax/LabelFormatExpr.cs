@@ -8,6 +8,10 @@ public sealed record LabelFormat(string Name, string Value, bool Rename);
 /// <summary><c>| label_format a=b,c="{{.d}}"</c>.</summary>
 public sealed record LabelFormatExpr(ValueList<LabelFormat> Formats) : StageExpr
 {
+    /// <summary>The items in the form the LogQL.Log stage takes.</summary>
+    internal Log.LabelFormat[] ToStageFormats() =>
+        Formats.Select(f => f.Rename ? Log.LabelFormat.RenameFrom(f.Name, f.Value) : Log.LabelFormat.Template(f.Name, f.Value)).ToArray();
+
     /// <inheritdoc/>
     public override void WriteTo(StringBuilder sb)
     {

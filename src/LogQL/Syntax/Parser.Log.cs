@@ -161,8 +161,12 @@ internal sealed partial class Parser
                 Take();
                 return new LabelParserExpr(LabelParserKind.Unpack, "");
             case TokenKind.LineFmt:
-                Take();
-                return new LineFormatExpr(Expect(TokenKind.String).Text);
+                {
+                    Take();
+                    var template = Expect(TokenKind.String).Text;
+                    Validation.ValidateLineFormat(template);
+                    return new LineFormatExpr(template);
+                }
             case TokenKind.Decolorize:
                 Take();
                 return new DecolorizeExpr();
@@ -174,7 +178,9 @@ internal sealed partial class Parser
                     {
                         formats.Add(ParseLabelFormat());
                     }
-                    return new LabelFormatExpr(ValueList.From(formats));
+                    var labelFormat = new LabelFormatExpr(ValueList.From(formats));
+                    Validation.ValidateLabelFormat(labelFormat);
+                    return labelFormat;
                 }
             case TokenKind.Drop:
                 Take();

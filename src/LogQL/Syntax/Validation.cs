@@ -1,4 +1,5 @@
 using System.Globalization;
+using Orleans.Loki.LogQL.Log;
 
 namespace Orleans.Loki.LogQL.Syntax;
 
@@ -139,6 +140,24 @@ internal static class Validation
             }
         }
         throw new ParseException("invalid regexp parser: at least one named capture must be supplied", 0, 0);
+    }
+
+    // The stages compile their templates when built next to the data; compiling them here too turns a bad template
+    // into a 400 before any data is read, with the stage's own (Loki's) wording.
+    public static void ValidateLineFormat(string template)
+    {
+        if (!LineFormatStage.TryCreate(template, out _, out var error))
+        {
+            throw new ParseException(error!, 0, 0);
+        }
+    }
+
+    public static void ValidateLabelFormat(LabelFormatExpr expr)
+    {
+        if (!LabelFormatStage.TryCreate(expr.ToStageFormats(), out _, out var error))
+        {
+            throw new ParseException(error!, 0, 0);
+        }
     }
 
     public static void ValidatePatternParser(string pattern)
