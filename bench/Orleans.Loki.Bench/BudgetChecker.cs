@@ -1,0 +1,53 @@
+using System.Text.Json;
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Diagnosers;
+using BenchmarkDotNet.Filters;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Loggers;
+using BenchmarkDotNet.Reports;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+
+namespace Orleans.Loki.Bench;
+
+/// <summary>Runs the benchmarks named in the budget file with a short job and compares their allocations.</summary>
+internal static class BudgetChecker
+{
+    /// <summary>Returns 0 when every budgeted benchmark ran and stayed within its bytes-per-operation budget.</summary>
+    public static int Run(string budgetFile)
+    {
+        var budgets = JsonSerializer.Deserialize<Dictionary<string, long>>(File.ReadAllText(budgetFile))
+            ?? throw new InvalidDataException($"{budgetFile} is empty");
+        var config = ManualConfig.CreateEmpty()
+            .AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance))
+            .AddDiagnoser(MemoryDiagnoser.Default)
+            .AddColumnProvider(DefaultColumnProviders.Instance)
+            .AddLogger(ConsoleLogger.Default)
+            .WithArtifactsPath(Path.Combine(AppContext.BaseDirectory, "BenchmarkDotNet.Artifacts"))
+            .AddFilter(new SimpleFilter(b => budgets.ContainsKey(Name(b))));
+        var types = typeof(BudgetChecker).Assembly.GetTypes()
+            .Where(t => t.GetMethods().Any(m => m.IsDefined(typeof(BenchmarkDotNet.Attributes.BenchmarkAttribute), false)))
+            .ToArray();
+        var reports = BenchmarkRunner.Run(types, config).SelectMany(s => s.Reports).ToList();
+
+        var failures = 0;
+        Console.WriteLine();
+        Console.WriteLine($"{"benchmark",-50} {"allocated B/op",15} {"budget",10}  result");
+        foreach (var (name, budget) in budgets.OrderBy(b => b.Key, StringComparer.Ordinal))
+        {
+            var report = reports.FirstOrDefault(r => Name(r.BenchmarkCase) == name);
+            var allocated = report is { Success: true } ? Allocated(report) : null;
+            var verdict = allocated is null ? "NOT RUN" : allocated <= budget ? "ok" : "OVER BUDGET";
+            failures += verdict == "ok" ? 0 : 1;
+            Console.WriteLine($"{name,-50} {allocated?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-",15} {budget,10}  {verdict}");
+        }
+
+        Console.WriteLine(failures == 0 ? "All allocation budgets met." : $"{failures} benchmark(s) failed their allocation budget.");
+        return failures == 0 ? 0 : 1;
+    }
+
+    private static string Name(BenchmarkCase b) => $"{b.Descriptor.Type.Name}.{b.Descriptor.WorkloadMethod.Name}";
+
+    private static long? Allocated(BenchmarkReport report) => report.GcStats.GetBytesAllocatedPerOperation(report.BenchmarkCase);
+}

@@ -1,0 +1,76 @@
+using System.Globalization;
+
+namespace Orleans.Loki.LoadTest;
+
+/// <summary>Command-line options of the load test.</summary>
+internal sealed record LoadTestOptions
+{
+    public string? Url { get; init; }
+    public int SizeMb { get; init; } = 200;
+    public int Streams { get; init; } = 100;
+    public int Clients { get; init; } = 8;
+    public bool Protobuf { get; init; }
+    public int Seed { get; init; } = 20261126;
+    public int QueryRuns { get; init; } = 3;
+    public string? ServerDll { get; init; }
+    public string? ResultsFile { get; init; }
+    public bool SkipBaselines { get; init; }
+
+    public const string Usage = """
+        Orleans.Loki.LoadTest [options]
+          --url <http://host:port>  use a running server instead of starting src/Silo's Release build
+          --server-dll <path>       orleans-loki.dll to start (default: src/Silo/bin/Release/net10.0/orleans-loki.dll)
+          --size-mb <n>             corpus size in MiB of raw lines (default 200)
+          --streams <n>             number of streams (default 100)
+          --clients <n>             concurrent push clients (default 8)
+          --format json|proto       push body encoding (default json)
+          --seed <n>                corpus seed (default 20261126)
+          --query-runs <n>          runs per query; the median is reported (default 3)
+          --results <path>          markdown file to update (default bench/RESULTS.md)
+          --skip-baselines          do not run cat/lz4/grep
+        """;
+
+    /// <summary>Parses <paramref name="args"/>; returns false with a message for unknown or malformed options.</summary>
+    public static bool TryParse(string[] args, out LoadTestOptions options, out string? error)
+    {
+        options = new LoadTestOptions();
+        error = null;
+        for (var i = 0; i < args.Length; i++)
+        {
+            var name = args[i];
+            string Next() => i + 1 < args.Length ? args[++i] : throw new FormatException($"{name} needs a value");
+            int NextInt() => int.TryParse(Next(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v > 0
+                ? v
+                : throw new FormatException($"{name} needs a positive integer");
+            try
+            {
+                options = name switch
+                {
+                    "--url" => options with { Url = Next().TrimEnd('/') },
+                    "--server-dll" => options with { ServerDll = Next() },
+                    "--size-mb" => options with { SizeMb = NextInt() },
+                    "--streams" => options with { Streams = NextInt() },
+                    "--clients" => options with { Clients = NextInt() },
+                    "--format" => Next() switch
+                    {
+                        "json" => options with { Protobuf = false },
+                        "proto" => options with { Protobuf = true },
+                        var f => throw new FormatException($"--format must be json or proto, not {f}"),
+                    },
+                    "--seed" => options with { Seed = NextInt() },
+                    "--query-runs" => options with { QueryRuns = NextInt() },
+                    "--results" => options with { ResultsFile = Next() },
+                    "--skip-baselines" => options with { SkipBaselines = true },
+                    _ => throw new FormatException($"unknown option {name}"),
+                };
+            }
+            catch (FormatException e)
+            {
+                error = e.Message;
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

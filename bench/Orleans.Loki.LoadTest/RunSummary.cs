@@ -1,0 +1,22 @@
+namespace Orleans.Loki.LoadTest;
+
+/// <summary>Everything one load-test run measured, ready to render.</summary>
+internal sealed record RunSummary
+{
+    public required LoadTestOptions Options { get; init; }
+    public required string Target { get; init; }
+    public required long CorpusRawBytes { get; init; }
+    public required long CorpusLines { get; init; }
+    public required int NeedleLines { get; init; }
+    public required int Bodies { get; init; }
+    public required double DecodeCeilingMbPerSecond { get; init; }
+    public required IngestResult FullSpeed { get; init; }
+    public required IngestResult? HalfRate { get; init; }
+    public required double? HalfRateTargetMbPerSecond { get; init; }
+    public required long? PeakRssBytes { get; init; }
+    public required double? FlushSeconds { get; init; }
+    public required string FlushStatus { get; init; }
+    public required long? DiskBytes { get; init; }
+    public required List<QueryOutcome> Queries { get; init; }
+    public required ShellBaselines? Baselines { get; init; }
+}
