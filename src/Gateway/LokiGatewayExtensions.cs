@@ -18,6 +18,7 @@ public static class LokiGatewayExtensions
         services.AddSingleton(sp => new PushValidator(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<Distributor>();
         services.AddSingleton<PushHandler>();
+        services.AddSingleton<GrainDataSource>();
         services.AddSingleton<QueryService>();
         return services;
     }

@@ -26,7 +26,7 @@ public static class StorageKeys
     public static int DayOf(long timestampNs) => (int)Math.Floor(timestampNs / 86_400e9);
 
     /// <summary>Splits a grain key <c>{tenant}/{rest}</c>.</summary>
-    public static (string Tenant, string Rest) SplitKey(string key)
+    public static (string Tenant, string Id) SplitKey(string key)
     {
         var slash = key.IndexOf('/');
         if (slash <= 0 || slash == key.Length - 1)

@@ -2,7 +2,7 @@ using System.Net;
 using Azure.Data.Tables;
 using Orleans.Configuration;
 using Orleans.Loki.Gateway;
-using Orleans.Loki.Grains;
+using Orleans.Loki.Gateway.Ops;
 using Orleans.Loki.Grains.Ingester;
 using Orleans.Loki.Silo.Configuration;
 using Orleans.Loki.Storage;
@@ -39,6 +39,7 @@ public static class LokiHost
         {
             app.Logger.LogWarning("{Warning}", warning);
         }
+        app.UseLokiRequestMetrics();
         app.MapLokiApi(new BuildInfoResponse(BuildInfo.Version, BuildInfo.Revision), settings);
         return app;
     }

@@ -84,7 +84,7 @@ public sealed class PushQueryTests
         }
 
         Assert.Equal(0, await loki.TerminateAsync());
-        Assert.NotEmpty(Directory.EnumerateFiles(loki.DataDir, "*", SearchOption.AllDirectories).Where(f => f.Contains("chunks")));
+        Assert.Contains(Directory.EnumerateFiles(loki.DataDir, "*", SearchOption.AllDirectories), f => f.Contains("chunks"));
 
         await loki.RestartAsync();
         Assert.Equal(entries, await QueryRangeAsync(loki.Client, "{app=\"term\"}", now - 1_000_000_000, now + 1_000_000_000));

@@ -1,8 +1,5 @@
 using Azure.Storage.Blobs;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Orleans.Hosting;
-using Orleans.Loki.Grains;
 using Orleans.Loki.Storage;
 using Orleans.TestingHost;
 

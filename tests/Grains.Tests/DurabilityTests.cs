@@ -1,5 +1,4 @@
 using Orleans.Loki.Grains.Abstractions;
-using Orleans.Runtime;
 
 namespace Orleans.Loki.Grains.Tests;
 
@@ -30,9 +29,9 @@ public abstract class DurabilityTests(ClusterFixture fixture)
         }
 
         var stats = await fixture.Cluster.GrainFactory.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics();
-        var primary = fixture.Cluster.Primary.SiloAddress;
+        var primary = fixture.Cluster.Primary!.SiloAddress;
         var victimAddress = stats.Where(s => s.GrainType.Contains("StreamGrain") && !s.SiloAddress.Equals(primary))
-            .GroupBy(s => s.SiloAddress).OrderByDescending(g => g.Count()).First().Key;
+            .GroupBy(s => s.SiloAddress).OrderByDescending(g => g.Count()).First().Key!;
         var victim = fixture.Cluster.GetActiveSilos().Single(s => s.SiloAddress.Equals(victimAddress));
         await fixture.Cluster.KillSiloAsync(victim);
 

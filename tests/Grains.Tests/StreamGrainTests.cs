@@ -1,5 +1,4 @@
 using Orleans.Loki.Grains.Abstractions;
-using Orleans.Runtime;
 
 namespace Orleans.Loki.Grains.Tests;
 
@@ -81,7 +80,9 @@ public sealed class StreamGrainTests(ClusterFixture fixture)
         var (labels, fp) = StreamClient.Stream(("app", "flush"));
         var now = StreamClient.NowNs;
         // Enough data to cut several blocks and more than one chunk (test options: 16 KiB blocks, 64 KiB chunks).
-        var entries = Enumerable.Range(0, 3000).Select(i => (now + i, $"line {i} " + new string((char)('a' + i % 26), 100 + i % 50))).ToArray();
+        // Random hex compresses ~2x, so ~900 KB of lines make well over 64 KiB compressed.
+        var random = new Random(42);
+        var entries = Enumerable.Range(0, 3000).Select(i => (now + i, $"line {i} " + Convert.ToHexString(RandomBytes(random, 150)))).ToArray();
         for (var i = 0; i < entries.Length; i += 500)
         {
             await client.PushAsync(labels, fp, entries[i..Math.Min(i + 500, entries.Length)]);
@@ -92,12 +93,19 @@ public sealed class StreamGrainTests(ClusterFixture fixture)
 
         var chunks = await ListAsync($"{tenant}/chunks/");
         Assert.True(chunks.Count >= 2, $"expected several chunks, found {chunks.Count}");
-        Assert.Empty((await ListAsync($"wal/{tenant}/")).Where(k => !k.EndsWith("/labels")));
+        Assert.DoesNotContain(await ListAsync($"wal/{tenant}/"), k => !k.EndsWith("/labels"));
         var lookup = await fixture.Cluster.GrainFactory.GetGrain<IIndexGrain>($"{tenant}/{StorageKeys.DayOf(now)}").LookupAsync([Eq("app", "flush")], now, now + 3000);
         Assert.Equal(chunks.Count, lookup.Single().Chunks.Count);
 
         var read = await client.ReadAsync([Eq("app", "flush")], now, now + 3000);
         Assert.Equal(entries, read.Single().Value);
+    }
+
+    private static byte[] RandomBytes(Random random, int count)
+    {
+        var bytes = new byte[count];
+        random.NextBytes(bytes);
+        return bytes;
     }
 
     private async Task<List<string>> ListAsync(string prefix)

@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Orleans.Loki.Grains.Abstractions;
-using Orleans.Runtime;
 
 namespace Orleans.Loki.Gateway.Ops;
 

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Orleans.Concurrency;
 using Orleans.Loki.Chunks;
 using Orleans.Loki.Grains.Abstractions;
 using Orleans.Loki.Storage;

@@ -1,0 +1,337 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Orleans.Loki.Gateway.Tenancy;
+using Orleans.Loki.LogQL.Engine;
+using Orleans.Loki.LogQL.Syntax;
+
+namespace Orleans.Loki.Gateway.Query;
+
+/// <summary>Request parsing, limits and responses of the query endpoints, as Loki answers them.</summary>
+public sealed class QueryService(GatewayOptions options, GrainDataSource data, TimeProvider time)
+{
+    private const int MaxPoints = 11_000;
+    private const long HourNs = 3_600_000_000_000L;
+
+    public async Task QueryRangeAsync(HttpContext ctx)
+    {
+        var form = await ReadParamsAsync(ctx).ConfigureAwait(false);
+        if (!TryTenant(ctx, out var tenant, out var problem) ||
+            !TryRange(form, out var startNs, out var endNs, out problem) ||
+            !TryLimitAndDirection(form, out var limit, out var direction, out problem))
+        {
+            await problem!.ExecuteAsync(ctx).ConfigureAwait(false);
+            return;
+        }
+        long stepNs = LokiTime.DefaultStepNs(startNs, endNs);
+        if (form.TryGetValue("step", out var stepText) && !string.IsNullOrEmpty(stepText))
+        {
+            if (!LokiTime.TryParseSecondsOrDuration(stepText!, out stepNs))
+            {
+                await BadRequest($"invalid parameter \"step\": cannot parse \"{stepText}\" to a valid duration").ExecuteAsync(ctx).ConfigureAwait(false);
+                return;
+            }
+        }
+        if (stepNs <= 0)
+        {
+            await BadRequest("zero or negative query resolution step widths are not accepted. Try a positive integer").ExecuteAsync(ctx).ConfigureAwait(false);
+            return;
+        }
+        if ((endNs - startNs) / stepNs > MaxPoints)
+        {
+            await BadRequest("exceeded maximum resolution of 11,000 points per timeseries. Try increasing the value of the step parameter").ExecuteAsync(ctx).ConfigureAwait(false);
+            return;
+        }
+        long intervalNs = 0;
+        if (form.TryGetValue("interval", out var intervalText) && !string.IsNullOrEmpty(intervalText) &&
+            !LokiTime.TryParseSecondsOrDuration(intervalText!, out intervalNs))
+        {
+            await BadRequest($"invalid parameter \"interval\": cannot parse \"{intervalText}\" to a valid duration").ExecuteAsync(ctx).ConfigureAwait(false);
+            return;
+        }
+        var query = form.GetValueOrDefault("query") ?? "";
+        await ExecuteAsync(ctx, tenant, new QueryParams
+        {
+            Query = query,
+            StartNs = startNs,
+            EndNs = endNs,
+            StepNs = stepNs,
+            IntervalNs = intervalNs,
+            Direction = direction,
+            Limit = limit,
+        }).ConfigureAwait(false);
+    }
+
+    public async Task InstantQueryAsync(HttpContext ctx)
+    {
+        var form = await ReadParamsAsync(ctx).ConfigureAwait(false);
+        if (!TryTenant(ctx, out var tenant, out var problem) ||
+            !TryLimitAndDirection(form, out var limit, out var direction, out problem))
+        {
+            await problem!.ExecuteAsync(ctx).ConfigureAwait(false);
+            return;
+        }
+        if (!LokiTime.TryParseTimestamp(form.GetValueOrDefault("time"), LokiTime.NowNs(time), out var at))
+        {
+            await BadRequest($"invalid parameter \"time\": cannot parse \"{form.GetValueOrDefault("time")}\" to a valid timestamp").ExecuteAsync(ctx).ConfigureAwait(false);
+            return;
+        }
+        var query = form.GetValueOrDefault("query") ?? "";
+        if (LogQLParser.TryParse(query, out var expr, out _) && expr.IsLogQuery)
+        {
+            await BadRequest("log queries are not supported as an instant query type, please change your query to a range query type")
+                .ExecuteAsync(ctx).ConfigureAwait(false);
+            return;
+        }
+        await ExecuteAsync(ctx, tenant, new QueryParams
+        {
+            Query = query,
+            StartNs = at,
+            EndNs = at,
+            Direction = direction,
+            Limit = limit,
+            Instant = true,
+        }).ConfigureAwait(false);
+    }
+
+    private async Task ExecuteAsync(HttpContext ctx, string tenant, QueryParams p)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var querier = new GrainLogQuerier(data, tenant);
+        var engine = new LogQLEngine(querier, new EngineOptions { MaxQuerySeries = options.Query.MaxQuerySeries });
+        QueryResult result;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted);
+        timeout.CancelAfter(options.Query.QueryTimeout);
+        try
+        {
+            result = await engine.ExecuteAsync(p, timeout.Token).ConfigureAwait(false);
+        }
+        catch (ParseException e)
+        {
+            await BadRequest(e.Message).ExecuteAsync(ctx).ConfigureAwait(false);
+            return;
+        }
+        catch (QueryException e)
+        {
+            await BadRequest(e.Message).ExecuteAsync(ctx).ConfigureAwait(false);
+            return;
+        }
+        catch (OperationCanceledException) when (ctx.RequestAborted.IsCancellationRequested)
+        {
+            ctx.Response.StatusCode = 499;
+            return;
+        }
+        catch (OperationCanceledException)
+        {
+            await Results.Text("context deadline exceeded", statusCode: 504).ExecuteAsync(ctx).ConfigureAwait(false);
+            return;
+        }
+
+        var entries = 0L;
+        foreach (var s in result.Streams ?? [])
+        {
+            entries += s.Entries.Count;
+        }
+        var stats = new QueryStats(querier.LinesProcessed, querier.BytesProcessed, entries, querier.ChunksRead, Stopwatch.GetElapsedTime(started).TotalSeconds);
+        ctx.Response.ContentType = "application/json; charset=utf-8";
+        await using var writer = new Utf8JsonWriter(ctx.Response.BodyWriter.AsStream());
+        LokiJson.WriteQueryResponse(writer, result, stats);
+        await writer.FlushAsync(ctx.RequestAborted).ConfigureAwait(false);
+    }
+
+    public async Task LabelsAsync(HttpContext ctx)
+    {
+        var form = await ReadParamsAsync(ctx).ConfigureAwait(false);
+        if (!TryTenant(ctx, out var tenant, out var problem) || !TryMetadataRange(form, out var startNs, out var endNs, out problem) ||
+            !TryMatchers(form.GetValueOrDefault("query"), out var matchers, out problem))
+        {
+            await problem!.ExecuteAsync(ctx).ConfigureAwait(false);
+            return;
+        }
+        var names = await data.LabelNamesAsync(tenant, matchers, startNs, endNs, ctx.RequestAborted).ConfigureAwait(false);
+        await Results.Json(new { status = "success", data = names }).ExecuteAsync(ctx).ConfigureAwait(false);
+    }
+
+    public async Task LabelValuesAsync(HttpContext ctx, string name)
+    {
+        var form = await ReadParamsAsync(ctx).ConfigureAwait(false);
+        if (!TryTenant(ctx, out var tenant, out var problem) || !TryMetadataRange(form, out var startNs, out var endNs, out problem) ||
+            !TryMatchers(form.GetValueOrDefault("query"), out var matchers, out problem))
+        {
+            await problem!.ExecuteAsync(ctx).ConfigureAwait(false);
+            return;
+        }
+        var values = await data.LabelValuesAsync(tenant, name, matchers, startNs, endNs, ctx.RequestAborted).ConfigureAwait(false);
+        await Results.Json(new { status = "success", data = values }).ExecuteAsync(ctx).ConfigureAwait(false);
+    }
+
+    public async Task SeriesAsync(HttpContext ctx)
+    {
+        var form = await ReadParamsAsync(ctx).ConfigureAwait(false);
+        if (!TryTenant(ctx, out var tenant, out var problem) || !TryMetadataRange(form, out var startNs, out var endNs, out problem))
+        {
+            await problem!.ExecuteAsync(ctx).ConfigureAwait(false);
+            return;
+        }
+        var selectors = ctx.Request.Query["match[]"].Concat(ctx.Request.HasFormContentType ? ctx.Request.Form["match[]"] : default).Where(s => !string.IsNullOrEmpty(s)).ToList();
+        if (selectors.Count == 0)
+        {
+            selectors.Add(null);
+        }
+        var series = new SortedDictionary<string, Dictionary<string, string>>(StringComparer.Ordinal);
+        foreach (var selector in selectors)
+        {
+            if (!TryMatchers(selector, out var matchers, out problem))
+            {
+                await problem!.ExecuteAsync(ctx).ConfigureAwait(false);
+                return;
+            }
+            foreach (var match in await data.LookupAsync(tenant, matchers, startNs, endNs, ctx.RequestAborted).ConfigureAwait(false))
+            {
+                if (Orleans.Loki.Push.LabelSet.TryParse(match.Labels, out var pairs, out _))
+                {
+                    series.TryAdd(match.Labels, pairs.ToDictionary(p => p.Key, p => p.Value));
+                }
+            }
+        }
+        await Results.Json(new { status = "success", data = series.Values }).ExecuteAsync(ctx).ConfigureAwait(false);
+    }
+
+    public async Task FormatQueryAsync(HttpContext ctx)
+    {
+        var form = await ReadParamsAsync(ctx).ConfigureAwait(false);
+        var query = form.GetValueOrDefault("query") ?? "";
+        if (!LogQLParser.TryParse(query, out var expr, out var error))
+        {
+            await BadRequest(error.Message).ExecuteAsync(ctx).ConfigureAwait(false);
+            return;
+        }
+        await Results.Json(new { status = "success", data = expr.ToString() }).ExecuteAsync(ctx).ConfigureAwait(false);
+    }
+
+    private bool TryTenant(HttpContext ctx, out string tenant, out IResult? problem)
+    {
+        problem = null;
+        if (TenantResolver.TryResolve(ctx, options.AuthEnabled, out tenant, out var error))
+        {
+            return true;
+        }
+        problem = Results.Text(error!.Message, statusCode: error.StatusCode);
+        return false;
+    }
+
+    private bool TryRange(Dictionary<string, string?> form, out long startNs, out long endNs, out IResult? problem)
+    {
+        problem = null;
+        var now = LokiTime.NowNs(time);
+        startNs = 0;
+        if (!LokiTime.TryParseTimestamp(form.GetValueOrDefault("end"), now, out endNs))
+        {
+            problem = BadRequest($"invalid parameter \"end\": cannot parse \"{form.GetValueOrDefault("end")}\" to a valid timestamp");
+            return false;
+        }
+        if (!LokiTime.TryParseTimestamp(form.GetValueOrDefault("start"), endNs - HourNs, out startNs))
+        {
+            problem = BadRequest($"invalid parameter \"start\": cannot parse \"{form.GetValueOrDefault("start")}\" to a valid timestamp");
+            return false;
+        }
+        if (endNs < startNs)
+        {
+            problem = BadRequest("end timestamp must not be before or equal to start time");
+            return false;
+        }
+        var length = TimeSpan.FromTicks((endNs - startNs) / 100);
+        if (length > options.Query.MaxQueryLength)
+        {
+            problem = BadRequest($"the query time range exceeds the limit (query length: {Go(length)}, limit: {Go(options.Query.MaxQueryLength)})");
+            return false;
+        }
+        return true;
+    }
+
+    private bool TryMetadataRange(Dictionary<string, string?> form, out long startNs, out long endNs, out IResult? problem)
+    {
+        if (!TryRange(form, out startNs, out endNs, out problem))
+        {
+            return false;
+        }
+        // Metadata endpoints treat end as inclusive.
+        endNs++;
+        return true;
+    }
+
+    private bool TryLimitAndDirection(Dictionary<string, string?> form, out int limit, out Direction direction, out IResult? problem)
+    {
+        problem = null;
+        limit = 100;
+        direction = Direction.Backward;
+        if (form.GetValueOrDefault("limit") is { Length: > 0 } limitText)
+        {
+            if (!int.TryParse(limitText, NumberStyles.Integer, CultureInfo.InvariantCulture, out limit) || limit <= 0)
+            {
+                problem = BadRequest("limit must be a positive value");
+                return false;
+            }
+        }
+        if (limit > options.Query.MaxEntriesLimitPerQuery)
+        {
+            problem = BadRequest($"max entries limit per query exceeded, limit > max_entries_limit_per_query ({limit} > {options.Query.MaxEntriesLimitPerQuery})");
+            return false;
+        }
+        switch (form.GetValueOrDefault("direction")?.ToLowerInvariant())
+        {
+            case null or "" or "backward":
+                break;
+            case "forward":
+                direction = Direction.Forward;
+                break;
+            default:
+                problem = BadRequest($"invalid parameter \"direction\": invalid direction '{form.GetValueOrDefault("direction")}'");
+                return false;
+        }
+        return true;
+    }
+
+    private static bool TryMatchers(string? selector, out List<Orleans.Loki.Grains.Abstractions.MatcherSpec> matchers, out IResult? problem)
+    {
+        problem = null;
+        matchers = [];
+        if (string.IsNullOrEmpty(selector))
+        {
+            return true;
+        }
+        try
+        {
+            matchers = GrainLogQuerier.ToSpecs(LogQLParser.ParseLogSelector(selector, validate: false).Matchers);
+            return true;
+        }
+        catch (ParseException e)
+        {
+            problem = BadRequest(e.Message);
+            return false;
+        }
+    }
+
+    private static IResult BadRequest(string message) => Results.Text(message, statusCode: 400);
+
+    private static string Go(TimeSpan t) => DurationText.FormatGo(t.Ticks * 100);
+
+    private static async Task<Dictionary<string, string?>> ReadParamsAsync(HttpContext ctx)
+    {
+        var result = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var (k, v) in ctx.Request.Query)
+        {
+            result[k] = v.ToString();
+        }
+        if (ctx.Request.HasFormContentType)
+        {
+            var form = await ctx.Request.ReadFormAsync(ctx.RequestAborted).ConfigureAwait(false);
+            foreach (var (k, v) in form)
+            {
+                result[k] = v.ToString();
+            }
+        }
+        return result;
+    }
+}
