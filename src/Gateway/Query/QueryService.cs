@@ -207,7 +207,7 @@ public sealed class QueryService(GatewayOptions options, GrainDataSource data, T
             await BadRequest(error.Message).ExecuteAsync(ctx).ConfigureAwait(false);
             return;
         }
-        await Results.Json(new { status = "success", data = expr.ToString() }).ExecuteAsync(ctx).ConfigureAwait(false);
+        await Results.Json(new { status = "success", data = LogQLPrettifier.Prettify(expr) }).ExecuteAsync(ctx).ConfigureAwait(false);
     }
 
     private bool TryTenant(HttpContext ctx, out string tenant, out IResult? problem)
