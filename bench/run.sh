@@ -22,5 +22,5 @@ dotnet run -c Release --no-build --project bench/Orleans.Loki.LoadTest -- "${arg
 
 if [[ $micro -eq 1 ]]; then
   dotnet build -c Release bench/Orleans.Loki.Bench -v q -nologo
-  dotnet run -c Release --no-build --project bench/Orleans.Loki.Bench -- --check-budgets
+  dotnet run -c Release --no-build --project bench/Orleans.Loki.Bench -- --check-budgets --results bench/RESULTS.md
 fi

@@ -14,8 +14,11 @@ namespace Orleans.Loki.Bench;
 /// <summary>Runs the benchmarks named in the budget file with a short job and compares their allocations.</summary>
 internal static class BudgetChecker
 {
-    /// <summary>Returns 0 when every budgeted benchmark ran and stayed within its bytes-per-operation budget.</summary>
-    public static int Run(string budgetFile)
+    /// <summary>
+    /// Returns 0 when every budgeted benchmark ran and stayed within its bytes-per-operation budget. The table also
+    /// replaces the micro benchmark section of <paramref name="resultsFile"/> when one is given.
+    /// </summary>
+    public static int Run(string budgetFile, string? resultsFile)
     {
         var budgets = JsonSerializer.Deserialize<Dictionary<string, long>>(File.ReadAllText(budgetFile))
             ?? throw new InvalidDataException($"{budgetFile} is empty");
@@ -32,18 +35,27 @@ internal static class BudgetChecker
         var reports = BenchmarkRunner.Run(types, config).SelectMany(s => s.Reports).ToList();
 
         var failures = 0;
+        var rows = new List<BudgetRow>();
         Console.WriteLine();
-        Console.WriteLine($"{"benchmark",-50} {"allocated B/op",15} {"budget",10}  result");
+        Console.WriteLine($"{"benchmark",-50} {"mean ns/op",14} {"allocated B/op",15} {"budget",10}  result");
         foreach (var (name, budget) in budgets.OrderBy(b => b.Key, StringComparer.Ordinal))
         {
             var report = reports.FirstOrDefault(r => Name(r.BenchmarkCase) == name);
             var allocated = report is { Success: true } ? Allocated(report) : null;
             var verdict = allocated is null ? "NOT RUN" : allocated <= budget ? "ok" : "OVER BUDGET";
             failures += verdict == "ok" ? 0 : 1;
-            Console.WriteLine($"{name,-50} {allocated?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-",15} {budget,10}  {verdict}");
+            var row = new BudgetRow(name, report?.ResultStatistics?.Mean, allocated, budget, verdict);
+            rows.Add(row);
+            Console.WriteLine($"{name,-50} {row.MeanText,14} {row.AllocatedText,15} {budget,10}  {verdict}");
         }
 
         Console.WriteLine(failures == 0 ? "All allocation budgets met." : $"{failures} benchmark(s) failed their allocation budget.");
+        if (resultsFile is not null)
+        {
+            MicroResultsMarkdown.Write(resultsFile, rows);
+            Console.WriteLine($"updated {resultsFile}");
+        }
+
         return failures == 0 ? 0 : 1;
     }
 

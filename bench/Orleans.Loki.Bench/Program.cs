@@ -5,9 +5,11 @@ using Orleans.Loki.Bench;
 // `--check-budgets`: short in-process run of the budgeted benchmarks, non-zero exit when one allocates too much.
 // Anything else goes to BenchmarkDotNet's switcher (`--filter *Chunk*`, `--job short`, ...), in-process by default
 // because the generated out-of-process project would inherit this repository's warnings-as-errors build rules.
+// `--results <file>` also writes the table into that markdown file (bench/run.sh passes bench/RESULTS.md).
 if (args.Contains("--check-budgets"))
 {
-    return BudgetChecker.Run(Path.Combine(AppContext.BaseDirectory, "allocation-budgets.json"));
+    var results = Array.IndexOf(args, "--results") is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    return BudgetChecker.Run(Path.Combine(AppContext.BaseDirectory, "allocation-budgets.json"), results);
 }
 
 if (!args.Contains("--inProcess"))
