@@ -27,7 +27,7 @@ internal sealed class StreamClient(IGrainFactory grains, string tenant)
     }
 
     /// <summary>Index lookup over every day of the range, then a querier read (chunks + unflushed).</summary>
-    public async Task<Dictionary<string, List<(long Ts, string Line)>>> ReadAsync(IReadOnlyList<MatcherSpec> matchers, long fromNs, long throughNs)
+    public async Task<Dictionary<string, List<(long Ts, string Line)>>> ReadAsync(IReadOnlyList<MatcherSpec> matchers, long fromNs, long throughNs, params string[] requiredLiterals)
     {
         var series = new Dictionary<ulong, SeriesMatch>();
         for (var day = StorageKeys.DayOf(fromNs); day <= StorageKeys.DayOf(throughNs - 1); day++)
@@ -44,7 +44,7 @@ internal sealed class StreamClient(IGrainFactory grains, string tenant)
                 }
             }
         }
-        var data = await grains.GetGrain<IQuerierGrain>(0).ReadStreamsAsync(tenant, [.. series.Values], fromNs, throughNs, includeUnflushed: true);
+        var data = await grains.GetGrain<IQuerierGrain>(0).ReadStreamsAsync(tenant, [.. series.Values], fromNs, throughNs, includeUnflushed: true, requiredLiterals);
         var result = new Dictionary<string, List<(long, string)>>();
         foreach (var stream in data)
         {

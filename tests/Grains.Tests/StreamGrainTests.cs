@@ -101,6 +101,27 @@ public sealed class StreamGrainTests(ClusterFixture fixture)
         Assert.Equal(entries, read.Single().Value);
     }
 
+    [Fact]
+    public async Task Read_WithRequiredLiteral_SkipsFlushedBlocksThatCannotContainIt_AndStillFindsTheNeedle()
+    {
+        var tenant = "needle-" + Guid.NewGuid().ToString("n")[..8];
+        var client = new StreamClient(fixture.Cluster.GrainFactory, tenant);
+        var (labels, fp) = StreamClient.Stream(("app", "needle"));
+        var now = StreamClient.NowNs;
+        var random = new Random(7);
+        var entries = Enumerable.Range(0, 2000).Select(i => (now + i, i == 1234 ? "found zqxneedle here" : $"line {i} " + Convert.ToHexString(RandomBytes(random, 100)))).ToArray();
+        await client.PushAsync(labels, fp, entries);
+        await client.Grain(fp).FlushAsync();
+
+        var all = await client.ReadAsync([Eq("app", "needle")], now, now + 2000);
+        var filtered = await client.ReadAsync([Eq("app", "needle")], now, now + 2000, "zqxneedle");
+
+        Assert.Equal(2000, all.Single().Value.Count);
+        var kept = filtered.Single().Value;
+        Assert.Contains((now + 1234, "found zqxneedle here"), kept);
+        Assert.True(kept.Count < 500, $"expected most blocks to be skipped, {kept.Count} of 2000 entries were read");
+    }
+
     private static byte[] RandomBytes(Random random, int count)
     {
         var bytes = new byte[count];

@@ -49,14 +49,14 @@ public sealed class GrainDataSource(IGrainFactory grains, IngesterOptions ingest
     }
 
     /// <summary>Reads the series' entries in <c>[fromNs, throughNs)</c>, asking stream grains only when the range is recent.</summary>
-    public async Task<List<StreamData>> ReadAsync(string tenant, List<SeriesMatch> series, long fromNs, long throughNs, CancellationToken ct)
+    public async Task<List<StreamData>> ReadAsync(string tenant, List<SeriesMatch> series, long fromNs, long throughNs, IReadOnlyList<string> requiredLiterals, CancellationToken ct)
     {
         var includeUnflushed = throughNs > LokiTime.NowNs(time) - ingester.QueryIngestersWithin.Ticks * 100;
         var shards = new List<Task<IReadOnlyList<StreamData>>>();
         for (var i = 0; i < series.Count; i += SeriesPerShard)
         {
             var shard = series.GetRange(i, Math.Min(SeriesPerShard, series.Count - i));
-            shards.Add(grains.GetGrain<IQuerierGrain>(0).ReadStreamsAsync(tenant, shard, fromNs, throughNs, includeUnflushed));
+            shards.Add(grains.GetGrain<IQuerierGrain>(0).ReadStreamsAsync(tenant, shard, fromNs, throughNs, includeUnflushed, requiredLiterals));
         }
         await Task.WhenAll(shards).WaitAsync(ct).ConfigureAwait(false);
         var result = new List<StreamData>(series.Count);

@@ -95,7 +95,7 @@ public sealed class GrainLogQuerier(GrainDataSource data, string tenant) : ILogQ
     private async Task<List<StreamData>> ReadAsync(LogSelectorExpr selector, long startNs, long endNs, CancellationToken ct)
     {
         var series = await data.LookupAsync(tenant, ToSpecs(selector.Matchers), startNs, endNs, ct).ConfigureAwait(false);
-        var streams = await data.ReadAsync(tenant, series, startNs, endNs, ct).ConfigureAwait(false);
+        var streams = await data.ReadAsync(tenant, series, startNs, endNs, selector.RequiredLiterals, ct).ConfigureAwait(false);
         foreach (var s in streams)
         {
             ChunksRead += s.ChunksRead;

@@ -10,8 +10,12 @@ namespace Orleans.Loki.Grains.Abstractions;
 [Alias("IQuerierGrain")]
 public interface IQuerierGrain : IGrainWithIntegerKey
 {
+    /// <summary>
+    /// Entries of the series in <c>[fromNs, throughNs)</c>; with <c>requiredLiterals</c> (literals every wanted line
+    /// contains), flushed blocks whose token filter rules one out are skipped.
+    /// </summary>
     [Alias("ReadStreams"), AlwaysInterleave]
-    Task<IReadOnlyList<StreamData>> ReadStreamsAsync(string tenant, IReadOnlyList<SeriesMatch> series, long fromNs, long throughNs, bool includeUnflushed);
+    Task<IReadOnlyList<StreamData>> ReadStreamsAsync(string tenant, IReadOnlyList<SeriesMatch> series, long fromNs, long throughNs, bool includeUnflushed, IReadOnlyList<string> requiredLiterals);
 }
 
 /// <summary>One stream's entries in a time range, ascending by timestamp, encoded as an entry batch.</summary>

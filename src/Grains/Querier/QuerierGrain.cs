@@ -13,17 +13,39 @@ namespace Orleans.Loki.Grains.Querier;
 [StatelessWorker]
 internal sealed class QuerierGrain(IObjectStore store) : Grain, IQuerierGrain
 {
-    public async Task<IReadOnlyList<StreamData>> ReadStreamsAsync(string tenant, IReadOnlyList<SeriesMatch> series, long fromNs, long throughNs, bool includeUnflushed)
+    public async Task<IReadOnlyList<StreamData>> ReadStreamsAsync(string tenant, IReadOnlyList<SeriesMatch> series, long fromNs, long throughNs, bool includeUnflushed, IReadOnlyList<string> requiredLiterals)
     {
+        var blockFilter = BlockFilter(requiredLiterals);
         var tasks = new Task<StreamData>[series.Count];
         for (var i = 0; i < series.Count; i++)
         {
-            tasks[i] = ReadOneAsync(tenant, series[i], fromNs, throughNs, includeUnflushed);
+            tasks[i] = ReadOneAsync(tenant, series[i], fromNs, throughNs, includeUnflushed, blockFilter);
         }
         return await Task.WhenAll(tasks);
     }
 
-    private async Task<StreamData> ReadOneAsync(string tenant, SeriesMatch series, long fromNs, long throughNs, bool includeUnflushed)
+    /// <summary>A block can hold a wanted line only if its token filter admits every required literal.</summary>
+    internal static Func<BlockMeta, bool>? BlockFilter(IReadOnlyList<string> requiredLiterals)
+    {
+        if (requiredLiterals.Count == 0)
+        {
+            return null;
+        }
+        var literals = requiredLiterals.Select(l => System.Text.Encoding.UTF8.GetBytes(l)).ToArray();
+        return block =>
+        {
+            foreach (var literal in literals)
+            {
+                if (!block.MayContain(literal))
+                {
+                    return false;
+                }
+            }
+            return true;
+        };
+    }
+
+    private async Task<StreamData> ReadOneAsync(string tenant, SeriesMatch series, long fromNs, long throughNs, bool includeUnflushed, Func<BlockMeta, bool>? blockFilter)
     {
         var sources = new List<List<LogEntry>>();
         long bytesRead = 0;
@@ -46,7 +68,7 @@ internal sealed class QuerierGrain(IObjectStore store) : Grain, IQuerierGrain
             }
             bytesRead += data.Length;
             var reader = ChunkReader.Open(data);
-            sources.Add([.. reader.Iterate(fromNs, throughNs, backward: false)]);
+            sources.Add([.. reader.Iterate(fromNs, throughNs, backward: false, blockFilter)]);
         }
         if (unflushed is not null)
         {
