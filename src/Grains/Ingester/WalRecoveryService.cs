@@ -44,6 +44,30 @@ public sealed partial class WalRecoveryService(IObjectStore store, IGrainFactory
         LogRecovered(logger, streams.Count, recovered);
     }
 
+    /// <summary>
+    /// Runs before the silo stops (hosted services stop in reverse order): flushes every stream grain while index
+    /// grains can still be activated, so a graceful shutdown leaves chunks rather than WAL to replay.
+    /// </summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var stats = await grains.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics().WaitAsync(TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
+            var flushes = stats.Where(s => s.GrainType.Contains("StreamGrain", StringComparison.Ordinal))
+                .Select(s => grains.GetGrain<IStreamGrain>(s.GrainId).FlushAsync());
+            await Task.WhenAll(flushes).WaitAsync(TimeSpan.FromSeconds(20), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The WAL still holds everything acknowledged; the next start replays it.
+            LogShutdownFlushFailed(logger, e);
+        }
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Flushing stream grains at shutdown failed; the WAL keeps the data")]
+    private static partial void LogShutdownFlushFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "WAL recovery activated {Streams} streams holding {Entries} unflushed entries")]
     private static partial void LogRecovered(ILogger logger, int streams, int entries);
 
