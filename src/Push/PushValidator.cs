@@ -176,13 +176,13 @@ public sealed class PushValidator
         long size = line.Length + metadataSize;
         if (entry.TimestampNs < context.RejectBefore)
         {
-            result.Reject(LokiErrors.GreaterThanMaxSampleAge, Format(LokiErrors.GreaterThanMaxSampleAgeErrorMsg, stream.Labels, Timestamps.FormatRfc3339(entry.TimestampNs), Timestamps.FormatRfc3339(context.RejectBefore)), 1, size);
+            result.Reject(LokiErrors.GreaterThanMaxSampleAge, Format(LokiErrors.GreaterThanMaxSampleAgeErrorMsg, stream.Labels, GoTime.Rfc3339(entry.TimestampNs), GoTime.Rfc3339(context.RejectBefore)), 1, size);
             return null;
         }
 
         if (entry.TimestampNs > context.RejectAfter)
         {
-            result.Reject(LokiErrors.TooFarInFuture, Format(LokiErrors.TooFarInFutureErrorMsg, stream.Labels, Timestamps.FormatRfc3339(entry.TimestampNs)), 1, size);
+            result.Reject(LokiErrors.TooFarInFuture, Format(LokiErrors.TooFarInFutureErrorMsg, stream.Labels, GoTime.Rfc3339(entry.TimestampNs)), 1, size);
             return null;
         }
 

@@ -1,9 +1,8 @@
 using System.Buffers.Text;
-using System.Globalization;
 
 namespace Orleans.Loki.Push;
 
-/// <summary>Nanosecond timestamps: parsing with clear errors, and Go's RFC 3339 rendering used in Loki's messages.</summary>
+/// <summary>Nanosecond timestamps: parsing with clear errors (rendering is <see cref="GoTime"/>).</summary>
 internal static class Timestamps
 {
     private const long NanosPerSecond = 1_000_000_000L;
@@ -51,18 +50,6 @@ internal static class Timestamps
         return false;
     }
 
-    /// <summary>Go's <c>time.Format(time.RFC3339)</c> of a UTC instant, as Loki prints timestamps in errors.</summary>
-    public static string FormatRfc3339(long timestampNs)
-    {
-        var seconds = Math.DivRem(timestampNs, NanosPerSecond, out var remainder);
-        if (remainder < 0)
-        {
-            seconds--;
-        }
-
-        var instant = DateTimeOffset.UnixEpoch.AddSeconds(seconds);
-        return instant.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
-    }
 
     private static bool IsAllDigits(ReadOnlySpan<byte> text)
     {

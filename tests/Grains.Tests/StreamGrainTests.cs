@@ -1,4 +1,5 @@
 using Orleans.Loki.Grains.Abstractions;
+using Orleans.Loki.Push;
 
 namespace Orleans.Loki.Grains.Tests;
 
@@ -51,7 +52,7 @@ public sealed class StreamGrainTests(ClusterFixture fixture)
         Assert.Equal(1, ack.Accepted);
         var rejected = Assert.Single(ack.Rejected);
         Assert.Equal("too_far_behind", rejected.Reason);
-        Assert.StartsWith($"entry with timestamp {GoFormat.TimeString(hourAndOneSecondAgo)} ignored, reason: 'entry too far behind, entry timestamp is: {GoFormat.Rfc3339(hourAndOneSecondAgo)}, oldest acceptable timestamp is: ", rejected.Message);
+        Assert.StartsWith($"entry with timestamp {GoTime.TimeString(hourAndOneSecondAgo)} ignored, reason: 'entry too far behind, entry timestamp is: {GoTime.Rfc3339(hourAndOneSecondAgo)}, oldest acceptable timestamp is: ", rejected.Message);
         var read = await client.ReadAsync([Eq("case", labels.Split("case=\"")[1].Split('"')[0])], now - 7200L * 1_000_000_000, now + 1);
         Assert.Equal([now - 1_000_000_000, now], read.Single().Value.Select(e => e.Ts));
     }

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Orleans.Loki.Grains.Abstractions;
+using Orleans.Loki.Grains.Ingester;
 
 namespace Orleans.Loki.Gateway.Ops;
 
@@ -35,17 +35,7 @@ public static class OpsApi
     /// <summary>Flushes every active stream grain in the cluster (Loki's ingester flush endpoint). Answers 204.</summary>
     private static async Task<IResult> FlushAsync(IClusterClient client, CancellationToken ct)
     {
-        var management = client.GetGrain<IManagementGrain>(0);
-        var stats = await management.GetDetailedGrainStatistics().WaitAsync(ct).ConfigureAwait(false);
-        var tasks = new List<Task>();
-        foreach (var stat in stats)
-        {
-            if (stat.GrainType.Contains("StreamGrain", StringComparison.Ordinal))
-            {
-                tasks.Add(client.GetGrain<IStreamGrain>(stat.GrainId).FlushAsync());
-            }
-        }
-        await Task.WhenAll(tasks).WaitAsync(ct).ConfigureAwait(false);
+        await StreamGrains.FlushAllAsync(client, ct).ConfigureAwait(false);
         return Results.NoContent();
     }
 }

@@ -14,13 +14,7 @@ public sealed class GrainDataSource(IGrainFactory grains, IngesterOptions ingest
     /// <summary>Series matching the matchers with data in <c>[fromNs, throughNs)</c>, with their chunks.</summary>
     public async Task<List<SeriesMatch>> LookupAsync(string tenant, IReadOnlyList<MatcherSpec> matchers, long fromNs, long throughNs, CancellationToken ct)
     {
-        var firstDay = StorageKeys.DayOf(fromNs);
-        var lastDay = StorageKeys.DayOf(Math.Max(fromNs, throughNs - 1));
-        var tasks = new List<Task<IReadOnlyList<SeriesMatch>>>(lastDay - firstDay + 1);
-        for (var day = firstDay; day <= lastDay; day++)
-        {
-            tasks.Add(grains.GetGrain<IIndexGrain>($"{tenant}/{day}").LookupAsync(matchers, fromNs, throughNs));
-        }
+        var tasks = PerDay(fromNs, throughNs, day => grains.GetGrain<IIndexGrain>($"{tenant}/{day}").LookupAsync(matchers, fromNs, throughNs));
         await Task.WhenAll(tasks).WaitAsync(ct).ConfigureAwait(false);
 
         var merged = new Dictionary<ulong, (string Labels, Dictionary<string, ChunkRef> Chunks)>();

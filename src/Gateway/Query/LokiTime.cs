@@ -1,4 +1,5 @@
 using System.Globalization;
+using Orleans.Loki.LogQL.Syntax;
 
 namespace Orleans.Loki.Gateway.Query;
 
@@ -73,61 +74,7 @@ public static class LokiTime
             ns = (long)Math.Round(seconds * 1e9);
             return true;
         }
-        return TryParseDuration(value, out ns);
-    }
-
-    /// <summary>Prometheus durations: combinations of <c>ms s m h d w y</c>.</summary>
-    public static bool TryParseDuration(string text, out long ns)
-    {
-        ns = 0;
-        if (text.Length == 0)
-        {
-            return false;
-        }
-        var i = 0;
-        long total = 0;
-        while (i < text.Length)
-        {
-            var start = i;
-            while (i < text.Length && char.IsAsciiDigit(text[i]))
-            {
-                i++;
-            }
-            if (start == i || !long.TryParse(text.AsSpan(start, i - start), NumberStyles.None, CultureInfo.InvariantCulture, out var n))
-            {
-                return false;
-            }
-            var unitStart = i;
-            while (i < text.Length && char.IsAsciiLetter(text[i]))
-            {
-                i++;
-            }
-            long? unit = text[unitStart..i] switch
-            {
-                "ms" => 1_000_000L,
-                "s" => 1_000_000_000L,
-                "m" => 60_000_000_000L,
-                "h" => 3_600_000_000_000L,
-                "d" => 86_400_000_000_000L,
-                "w" => 7 * 86_400_000_000_000L,
-                "y" => 365 * 86_400_000_000_000L,
-                _ => null,
-            };
-            if (unit is null)
-            {
-                return false;
-            }
-            try
-            {
-                total = checked(total + checked(n * unit.Value));
-            }
-            catch (OverflowException)
-            {
-                return false;
-            }
-        }
-        ns = total;
-        return true;
+        return DurationText.TryParsePrometheus(value, out ns, out _);
     }
 
     /// <summary>Loki's default step for range queries: <c>max(floor((end-start)/250), 1s)</c>.</summary>

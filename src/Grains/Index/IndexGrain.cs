@@ -42,7 +42,7 @@ internal sealed class IndexGrain(IObjectStore store) : Grain, IIndexGrain
     Task<IReadOnlyList<SeriesMatch>> IIndexGrain.LookupAsync(IReadOnlyList<MatcherSpec> matchers, long fromNs, long throughNs)
     {
         var result = new List<SeriesMatch>();
-        foreach (var series in _index.Match(LabelMatcher.Compile(matchers)))
+        foreach (var series in _index.Match(MatcherCompiler.Compile(matchers)))
         {
             var chunks = new List<ChunkRef>();
             foreach (var c in series.Chunks)
@@ -60,7 +60,7 @@ internal sealed class IndexGrain(IObjectStore store) : Grain, IIndexGrain
     Task<IReadOnlyList<string>> IIndexGrain.LabelNamesAsync(IReadOnlyList<MatcherSpec> matchers)
     {
         var names = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (var series in _index.Match(LabelMatcher.Compile(matchers)))
+        foreach (var series in _index.Match(MatcherCompiler.Compile(matchers)))
         {
             foreach (var (name, _) in series.Pairs)
             {
@@ -73,7 +73,7 @@ internal sealed class IndexGrain(IObjectStore store) : Grain, IIndexGrain
     Task<IReadOnlyList<string>> IIndexGrain.LabelValuesAsync(string name, IReadOnlyList<MatcherSpec> matchers)
     {
         var values = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (var series in _index.Match(LabelMatcher.Compile(matchers)))
+        foreach (var series in _index.Match(MatcherCompiler.Compile(matchers)))
         {
             var value = series.Get(name);
             if (value.Length > 0)

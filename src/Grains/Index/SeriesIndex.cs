@@ -1,4 +1,5 @@
 using Orleans.Loki.Grains.Abstractions;
+using Orleans.Loki.LogQL.Syntax;
 using Orleans.Loki.Push;
 
 namespace Orleans.Loki.Grains.Index;
@@ -68,7 +69,7 @@ internal sealed class SeriesIndex
         var smallest = int.MaxValue;
         foreach (var m in matchers)
         {
-            if (!m.IsSelectiveEquality)
+            if (!MatcherCompiler.IsSelectiveEquality(m))
             {
                 continue;
             }

@@ -1,5 +1,6 @@
 using Orleans.Loki.Chunks;
 using Orleans.Loki.Grains.Abstractions;
+using Orleans.Loki.Push;
 
 namespace Orleans.Loki.Grains.Ingester;
 
@@ -61,7 +62,7 @@ internal sealed partial class StreamGrain
 
     private static RejectedEntry TooFarBehind(in LogEntry entry, long cutoffNs) => new(
         "too_far_behind",
-        $"entry with timestamp {GoFormat.TimeString(entry.TimestampNs)} ignored, reason: 'entry too far behind, entry timestamp is: {GoFormat.Rfc3339(entry.TimestampNs)}, oldest acceptable timestamp is: {GoFormat.Rfc3339(cutoffNs)}',",
+        $"entry with timestamp {GoTime.TimeString(entry.TimestampNs)} ignored, reason: 'entry too far behind, entry timestamp is: {GoTime.Rfc3339(entry.TimestampNs)}, oldest acceptable timestamp is: {GoTime.Rfc3339(cutoffNs)}',",
         entry.Line.Length);
 
     private void StartCommitLoop()

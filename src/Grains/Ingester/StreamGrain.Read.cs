@@ -17,8 +17,7 @@ internal sealed partial class StreamGrain
         if (_closed.Count > 0)
         {
             // Generations may overlap in time (out-of-order writes); a stable sort keeps insertion order for ties.
-            var ordered = entries.OrderBy(e => e.TimestampNs).ToList();
-            entries = ordered;
+            entries = [.. entries.OrderBy(e => e.TimestampNs)];
         }
         var batch = EntryBatch.Encode(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(entries));
         return Task.FromResult(new UnflushedEntries(_labels ?? "", batch, entries.Count));

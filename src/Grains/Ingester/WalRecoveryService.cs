@@ -52,12 +52,11 @@ public sealed partial class WalRecoveryService(IObjectStore store, IGrainFactory
     {
         try
         {
-            var stats = await grains.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics().WaitAsync(TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
-            var flushes = stats.Where(s => s.GrainType.Contains("StreamGrain", StringComparison.Ordinal))
-                .Select(s => grains.GetGrain<IStreamGrain>(s.GrainId).FlushAsync());
-            await Task.WhenAll(flushes).WaitAsync(TimeSpan.FromSeconds(20), cancellationToken).ConfigureAwait(false);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(30));
+            await StreamGrains.FlushAllAsync(grains, timeout.Token).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             // The WAL still holds everything acknowledged; the next start replays it.
             LogShutdownFlushFailed(logger, e);

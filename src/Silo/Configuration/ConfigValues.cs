@@ -1,66 +1,26 @@
 using System.Globalization;
+using Orleans.Loki.LogQL.Syntax;
 
 namespace Orleans.Loki.Silo.Configuration;
 
 /// <summary>Parsers for config values in Loki's (Prometheus') notation.</summary>
 public static class ConfigValues
 {
-    /// <summary>Durations like <c>1h30m</c>, <c>500ms</c>, <c>2d</c>, <c>1w</c>, <c>1y</c>, or a bare number of seconds.</summary>
+    /// <summary>Durations like <c>1h30m</c>, <c>500ms</c>, <c>2d</c>, <c>1w</c>, <c>1.5h</c> (Prometheus, then Go syntax), or a bare number of seconds.</summary>
     public static bool TryParseDuration(string text, out TimeSpan value)
     {
         value = TimeSpan.Zero;
         text = text.Trim();
-        if (text.Length == 0)
-        {
-            return false;
-        }
-        if (text == "0")
-        {
-            return true;
-        }
         if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds))
         {
             value = TimeSpan.FromSeconds(seconds);
             return true;
         }
-        double totalMs = 0;
-        var i = 0;
-        while (i < text.Length)
+        if (!DurationText.TryParse(text, out var ns))
         {
-            var start = i;
-            while (i < text.Length && (char.IsAsciiDigit(text[i]) || text[i] == '.'))
-            {
-                i++;
-            }
-            if (start == i || !double.TryParse(text.AsSpan(start, i - start), NumberStyles.Float, CultureInfo.InvariantCulture, out var n))
-            {
-                return false;
-            }
-            var unitStart = i;
-            while (i < text.Length && char.IsAsciiLetter(text[i]) || i < text.Length && text[i] == 'µ')
-            {
-                i++;
-            }
-            double? unitMs = text[unitStart..i] switch
-            {
-                "ns" => 1e-6,
-                "us" or "µs" => 1e-3,
-                "ms" => 1,
-                "s" => 1000,
-                "m" => 60_000,
-                "h" => 3_600_000,
-                "d" => 86_400_000,
-                "w" => 7 * 86_400_000.0,
-                "y" => 365 * 86_400_000.0,
-                _ => null,
-            };
-            if (unitMs is null)
-            {
-                return false;
-            }
-            totalMs += n * unitMs.Value;
+            return false;
         }
-        value = TimeSpan.FromMilliseconds(totalMs);
+        value = TimeSpan.FromTicks(ns / 100);
         return true;
     }
 

@@ -1,9 +1,9 @@
 using System.Globalization;
 
-namespace Orleans.Loki.Grains;
+namespace Orleans.Loki.Push;
 
 /// <summary>Renders timestamps the way Go's <c>time</c> package does, for Loki-compatible error texts.</summary>
-public static class GoFormat
+public static class GoTime
 {
     /// <summary>Go's <c>time.Time.String()</c> for a UTC time: <c>2006-01-02 15:04:05.999999999 +0000 UTC</c> (fraction without trailing zeros).</summary>
     public static string TimeString(long unixNs)
