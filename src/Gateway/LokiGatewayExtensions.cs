@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Loki.Gateway.Limits;
 using Orleans.Loki.Gateway.Ops;
 using Orleans.Loki.Gateway.Push;
 using Orleans.Loki.Gateway.Query;
@@ -15,6 +16,7 @@ public static class LokiGatewayExtensions
     public static IServiceCollection AddLokiGateway(this IServiceCollection services, GatewayOptions options)
     {
         services.AddSingleton(options);
+        services.AddSingleton<ITenantLimits, DefaultTenantLimits>();
         services.AddSingleton(sp => new PushValidator(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<Distributor>();
         services.AddSingleton<PushHandler>();

@@ -3,6 +3,7 @@ using System.IO.Pipelines;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Orleans.Loki.Gateway.Limits;
 using Orleans.Loki.Gateway.Tenancy;
 using Orleans.Loki.Push;
 
@@ -21,7 +22,7 @@ public static class PushApi
 }
 
 /// <summary>Reads, decodes, validates and distributes one push request.</summary>
-public sealed class PushHandler(GatewayOptions options, PushValidator validator, Distributor distributor)
+public sealed class PushHandler(GatewayOptions options, ITenantLimits limits, PushValidator validator, Distributor distributor)
 {
     public async Task HandleAsync(HttpContext ctx, PushFormat hint)
     {
@@ -55,7 +56,7 @@ public sealed class PushHandler(GatewayOptions options, PushValidator validator,
             return;
         }
 
-        var validated = validator.Validate(tenant, decoded.Streams, options.Limits);
+        var validated = validator.Validate(tenant, decoded.Streams, limits.Validation(tenant));
         foreach (var (reason, (lines, bytes)) in validated.Discarded)
         {
             PushMetrics.Discarded(tenant, reason, lines, bytes);

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Orleans.Loki.Gateway.Limits;
 using Orleans.Loki.Gateway.Tenancy;
 using Orleans.Loki.LogQL.Engine;
 using Orleans.Loki.LogQL.Syntax;
@@ -9,7 +10,7 @@ using Orleans.Loki.LogQL.Syntax;
 namespace Orleans.Loki.Gateway.Query;
 
 /// <summary>Request parsing, limits and responses of the query endpoints, as Loki answers them.</summary>
-public sealed class QueryService(GatewayOptions options, GrainDataSource data, TimeProvider time)
+public sealed class QueryService(GatewayOptions options, ITenantLimits limits, GrainDataSource data, TimeProvider time)
 {
     private const int MaxPoints = 11_000;
     private const long HourNs = 3_600_000_000_000L;
@@ -18,8 +19,8 @@ public sealed class QueryService(GatewayOptions options, GrainDataSource data, T
     {
         var form = await ReadParamsAsync(ctx).ConfigureAwait(false);
         if (!TryTenant(ctx, out var tenant, out var problem) ||
-            !TryRange(form, out var startNs, out var endNs, out problem) ||
-            !TryLimitAndDirection(form, out var limit, out var direction, out problem))
+            !TryRange(tenant, form, out var startNs, out var endNs, out problem) ||
+            !TryLimitAndDirection(tenant, form, out var limit, out var direction, out problem))
         {
             await problem!.ExecuteAsync(ctx).ConfigureAwait(false);
             return;
@@ -67,7 +68,7 @@ public sealed class QueryService(GatewayOptions options, GrainDataSource data, T
     {
         var form = await ReadParamsAsync(ctx).ConfigureAwait(false);
         if (!TryTenant(ctx, out var tenant, out var problem) ||
-            !TryLimitAndDirection(form, out var limit, out var direction, out problem))
+            !TryLimitAndDirection(tenant, form, out var limit, out var direction, out problem))
         {
             await problem!.ExecuteAsync(ctx).ConfigureAwait(false);
             return;
@@ -99,10 +100,10 @@ public sealed class QueryService(GatewayOptions options, GrainDataSource data, T
     {
         var started = Stopwatch.GetTimestamp();
         var querier = new GrainLogQuerier(data, tenant);
-        var engine = new LogQLEngine(querier, new EngineOptions { MaxQuerySeries = options.Query.MaxQuerySeries });
+        var engine = new LogQLEngine(querier, new EngineOptions { MaxQuerySeries = limits.Query(tenant).MaxQuerySeries });
         QueryResult result;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted);
-        timeout.CancelAfter(options.Query.QueryTimeout);
+        timeout.CancelAfter(limits.Query(tenant).QueryTimeout);
         try
         {
             result = await engine.ExecuteAsync(p, timeout.Token).ConfigureAwait(false);
@@ -143,7 +144,7 @@ public sealed class QueryService(GatewayOptions options, GrainDataSource data, T
     public async Task LabelsAsync(HttpContext ctx)
     {
         var form = await ReadParamsAsync(ctx).ConfigureAwait(false);
-        if (!TryTenant(ctx, out var tenant, out var problem) || !TryMetadataRange(form, out var startNs, out var endNs, out problem) ||
+        if (!TryTenant(ctx, out var tenant, out var problem) || !TryMetadataRange(tenant, form, out var startNs, out var endNs, out problem) ||
             !TryMatchers(form.GetValueOrDefault("query"), out var matchers, out problem))
         {
             await problem!.ExecuteAsync(ctx).ConfigureAwait(false);
@@ -156,7 +157,7 @@ public sealed class QueryService(GatewayOptions options, GrainDataSource data, T
     public async Task LabelValuesAsync(HttpContext ctx, string name)
     {
         var form = await ReadParamsAsync(ctx).ConfigureAwait(false);
-        if (!TryTenant(ctx, out var tenant, out var problem) || !TryMetadataRange(form, out var startNs, out var endNs, out problem) ||
+        if (!TryTenant(ctx, out var tenant, out var problem) || !TryMetadataRange(tenant, form, out var startNs, out var endNs, out problem) ||
             !TryMatchers(form.GetValueOrDefault("query"), out var matchers, out problem))
         {
             await problem!.ExecuteAsync(ctx).ConfigureAwait(false);
@@ -169,7 +170,7 @@ public sealed class QueryService(GatewayOptions options, GrainDataSource data, T
     public async Task SeriesAsync(HttpContext ctx)
     {
         var form = await ReadParamsAsync(ctx).ConfigureAwait(false);
-        if (!TryTenant(ctx, out var tenant, out var problem) || !TryMetadataRange(form, out var startNs, out var endNs, out problem))
+        if (!TryTenant(ctx, out var tenant, out var problem) || !TryMetadataRange(tenant, form, out var startNs, out var endNs, out problem))
         {
             await problem!.ExecuteAsync(ctx).ConfigureAwait(false);
             return;
@@ -221,7 +222,7 @@ public sealed class QueryService(GatewayOptions options, GrainDataSource data, T
         return false;
     }
 
-    private bool TryRange(Dictionary<string, string?> form, out long startNs, out long endNs, out IResult? problem)
+    private bool TryRange(string tenant, Dictionary<string, string?> form, out long startNs, out long endNs, out IResult? problem)
     {
         problem = null;
         var now = LokiTime.NowNs(time);
@@ -242,17 +243,17 @@ public sealed class QueryService(GatewayOptions options, GrainDataSource data, T
             return false;
         }
         var length = TimeSpan.FromTicks((endNs - startNs) / 100);
-        if (length > options.Query.MaxQueryLength)
+        if (length > limits.Query(tenant).MaxQueryLength)
         {
-            problem = BadRequest($"the query time range exceeds the limit (query length: {Go(length)}, limit: {Go(options.Query.MaxQueryLength)})");
+            problem = BadRequest($"the query time range exceeds the limit (query length: {Go(length)}, limit: {Go(limits.Query(tenant).MaxQueryLength)})");
             return false;
         }
         return true;
     }
 
-    private bool TryMetadataRange(Dictionary<string, string?> form, out long startNs, out long endNs, out IResult? problem)
+    private bool TryMetadataRange(string tenant, Dictionary<string, string?> form, out long startNs, out long endNs, out IResult? problem)
     {
-        if (!TryRange(form, out startNs, out endNs, out problem))
+        if (!TryRange(tenant, form, out startNs, out endNs, out problem))
         {
             return false;
         }
@@ -261,7 +262,7 @@ public sealed class QueryService(GatewayOptions options, GrainDataSource data, T
         return true;
     }
 
-    private bool TryLimitAndDirection(Dictionary<string, string?> form, out int limit, out Direction direction, out IResult? problem)
+    private bool TryLimitAndDirection(string tenant, Dictionary<string, string?> form, out int limit, out Direction direction, out IResult? problem)
     {
         problem = null;
         limit = 100;
@@ -274,9 +275,9 @@ public sealed class QueryService(GatewayOptions options, GrainDataSource data, T
                 return false;
             }
         }
-        if (limit > options.Query.MaxEntriesLimitPerQuery)
+        if (limit > limits.Query(tenant).MaxEntriesLimitPerQuery)
         {
-            problem = BadRequest($"max entries limit per query exceeded, limit > max_entries_limit_per_query ({limit} > {options.Query.MaxEntriesLimitPerQuery})");
+            problem = BadRequest($"max entries limit per query exceeded, limit > max_entries_limit_per_query ({limit} > {limits.Query(tenant).MaxEntriesLimitPerQuery})");
             return false;
         }
         switch (form.GetValueOrDefault("direction")?.ToLowerInvariant())
