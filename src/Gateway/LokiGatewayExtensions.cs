@@ -35,6 +35,7 @@ public static class LokiGatewayExtensions
         services.AddSingleton<IIngestionLimitsSource>(sp => sp.GetRequiredService<ITenantLimits>());
         services.AddSingleton<IGatewayCount>(sp => new MembershipGatewayCount(sp.GetService<IClusterMembershipService>()));
         services.AddSingleton<IngestionRateLimiter>();
+        services.AddSingleton<StreamAdmission>();
         services.AddSingleton(sp => new PushValidator(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<Distributor>();
         services.AddSingleton<PushHandler>();

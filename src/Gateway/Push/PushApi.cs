@@ -23,7 +23,7 @@ public static class PushApi
 }
 
 /// <summary>Reads, decodes, validates and distributes one push request.</summary>
-public sealed class PushHandler(GatewayOptions options, ITenantLimits limits, PushValidator validator, Distributor distributor, IngestionRateLimiter rateLimiter)
+public sealed class PushHandler(GatewayOptions options, ITenantLimits limits, PushValidator validator, Distributor distributor, IngestionRateLimiter rateLimiter, StreamAdmission admission)
 {
     public async Task HandleAsync(HttpContext ctx, PushFormat hint)
     {
@@ -57,6 +57,13 @@ public sealed class PushHandler(GatewayOptions options, ITenantLimits limits, Pu
             return;
         }
 
+        if (decoded.Streams.Count == 0)
+        {
+            // Loki (since 3.4) answers a push without streams with 422; a stream without entries is still a valid push.
+            await Results.Text(LokiErrors.MissingStreamsErrorMsg, statusCode: StatusCodes.Status422UnprocessableEntity).ExecuteAsync(ctx).ConfigureAwait(false);
+            return;
+        }
+
         var validated = validator.Validate(tenant, decoded.Streams, limits.Validation(tenant));
         foreach (var (reason, (lines, bytes)) in validated.Discarded)
         {
@@ -70,7 +77,6 @@ public sealed class PushHandler(GatewayOptions options, ITenantLimits limits, Pu
             await Results.Text(message, statusCode: StatusCodes.Status429TooManyRequests).ExecuteAsync(ctx).ConfigureAwait(false);
             return;
         }
-        PushMetrics.Received(tenant, validated.AcceptedLines, validated.AcceptedBytes);
 
         var errors = new List<string>();
         var status = StatusCodes.Status400BadRequest;
@@ -78,6 +84,18 @@ public sealed class PushHandler(GatewayOptions options, ITenantLimits limits, Pu
         {
             errors.Add(validated.ErrorBody);
         }
+        var receivedLines = validated.AcceptedLines;
+        var receivedBytes = validated.AcceptedBytes;
+        if (validated.Streams.Count > 0 && await admission.AdmitAsync(tenant, validated).ConfigureAwait(false) is { } refused)
+        {
+            PushMetrics.Discarded(tenant, LokiErrors.StreamLimit, refused.Lines, refused.Bytes);
+            // Refused entries may carry metadata added by validation (detected_level): never count below zero.
+            receivedLines = Math.Max(0, receivedLines - refused.Lines);
+            receivedBytes = Math.Max(0, receivedBytes - refused.Bytes);
+            errors.AddRange(refused.Errors);
+            status = StatusCodes.Status429TooManyRequests;
+        }
+        PushMetrics.Received(tenant, receivedLines, receivedBytes);
         if (validated.Streams.Count > 0)
         {
             var result = await distributor.PushAsync(tenant, validated, ctx.RequestAborted).ConfigureAwait(false);

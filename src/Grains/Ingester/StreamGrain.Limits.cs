@@ -20,6 +20,7 @@ internal sealed partial class StreamGrain
     private IIngestionLimitsSource? _limitsSource;
     private TokenBucket? _streamBucket;
     private bool _joinedTenant;
+    private DateTimeOffset _lastJoin;
 
     private IIngestionLimitsSource LimitsSource =>
         _limitsSource ??= ServiceProvider.GetService<IIngestionLimitsSource>() ?? DefaultIngestionLimitsSource.Instance;
@@ -31,9 +32,11 @@ internal sealed partial class StreamGrain
     private async Task<bool> AdmitAsync(string labels, List<LogEntry> entries, List<RejectedEntry> rejected)
     {
         var limits = LimitsSource.Ingestion(_tenant);
-        if (!_joinedTenant)
+        var now = time.GetUtcNow();
+        if (!_joinedTenant || now - _lastJoin >= TenantStreamsGrain.RejoinInterval)
         {
-            var holdsData = _head.EntryCount > 0 || _closed.Count > 0;
+            // A stream that holds data, or was counted before, stays: refusing it would drop acknowledged data's stream.
+            var holdsData = _joinedTenant || _head.EntryCount > 0 || _closed.Count > 0;
             var joined = await GrainFactory.GetGrain<ITenantStreamsGrain>(_tenant).TryJoinAsync(_streamId, limits.MaxGlobalStreamsPerUser, holdsData);
             if (!joined)
             {
@@ -42,9 +45,15 @@ internal sealed partial class StreamGrain
                 {
                     rejected.Add(new RejectedEntry(LokiErrors.StreamLimit, rejected.Count == 0 ? message : "", entry.Line.Length));
                 }
+                if (!holdsData)
+                {
+                    // A stream that may not exist should not hold an activation (a flood of new streams would otherwise pin memory).
+                    DeactivateOnIdle();
+                }
                 return false;
             }
             _joinedTenant = true;
+            _lastJoin = now;
         }
 
         if (limits.PerStreamRateLimit > 0)
@@ -77,10 +86,13 @@ internal sealed partial class StreamGrain
         entries.RemoveRange(kept, entries.Count - kept);
     }
 
-    /// <summary>Leaves the tenant's active-stream count (on deactivation).</summary>
-    private void LeaveTenant()
+    /// <summary>
+    /// Leaves the tenant's active-stream count on deactivation. Not on silo shutdown: the count's grain may be going
+    /// down with this silo, and an entry left behind expires by itself.
+    /// </summary>
+    private void LeaveTenant(DeactivationReason reason)
     {
-        if (_joinedTenant)
+        if (_joinedTenant && reason.ReasonCode != DeactivationReasonCode.ShuttingDown)
         {
             _joinedTenant = false;
             _ = GrainFactory.GetGrain<ITenantStreamsGrain>(_tenant).LeaveAsync(_streamId);

@@ -59,7 +59,7 @@ internal sealed partial class StreamGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        LeaveTenant();
+        LeaveTenant(reason);
         try
         {
             await FlushAllAsync();

@@ -14,6 +14,13 @@ public interface ITenantStreamsGrain : IGrainWithStringKey
     [Alias("TryJoin")]
     Task<bool> TryJoinAsync(string streamId, int limit, bool force);
 
+    /// <summary>
+    /// Admits a push's new streams in order while the count stays within <paramref name="limit"/>; admitted streams are
+    /// counted at once (their grains join again on activation, which is then a no-op). Returns one flag per stream.
+    /// </summary>
+    [Alias("Admit")]
+    Task<bool[]> AdmitAsync(string[] streamIds, int limit);
+
     /// <summary>Removes <paramref name="streamId"/> from the count.</summary>
     [Alias("Leave"), Orleans.Concurrency.OneWay]
     Task LeaveAsync(string streamId);

@@ -12,7 +12,7 @@ public static partial class ConfigLoader
     private static readonly HashSet<string> s_sections =
     [
         "server", "common", "storage_config", "storage_config.azure", "limits_config", "ingester", "querier",
-        "query_range", "cluster", "frontend", "runtime_config", "auth",
+        "query_range", "cluster", "frontend", "runtime_config", "auth", "distributor",
     ];
 
     private static readonly Dictionary<string, Setter> s_setters = new(StringComparer.Ordinal)
@@ -61,6 +61,9 @@ public static partial class ConfigLoader
         ["limits_config.per_stream_rate_limit"] = (s, v, k) => Ingestion(s, l => l with { PerStreamRateLimit = ParseBytes(k, Scalar(v, k)) }),
         ["limits_config.per_stream_rate_limit_burst"] = (s, v, k) => Ingestion(s, l => l with { PerStreamRateLimitBurst = ParseBytes(k, Scalar(v, k)) }),
         ["limits_config.max_global_streams_per_user"] = (s, v, k) => Ingestion(s, l => l with { MaxGlobalStreamsPerUser = ParseInt(k, Scalar(v, k)) }),
+
+        ["distributor.max_recv_msg_size"] = (s, v, k) => s.Gateway = s.Gateway with { MaxPushBodyBytes = ParseBytes(k, Scalar(v, k)) },
+        ["distributor.max_decompressed_size"] = (s, v, k) => s.Gateway = s.Gateway with { MaxDecompressedPushBytes = ParseBytes(k, Scalar(v, k)) },
 
         ["runtime_config.file"] = (s, v, k) => s.Gateway = s.Gateway with { RuntimeConfig = s.Gateway.RuntimeConfig with { File = Scalar(v, k) } },
         ["runtime_config.period"] = (s, v, k) => s.Gateway = s.Gateway with { RuntimeConfig = s.Gateway.RuntimeConfig with { Period = ParseDuration(k, Scalar(v, k)) } },
