@@ -13,6 +13,7 @@ public sealed class HostileServerFixture : IAsyncLifetime
     public async Task InitializeAsync() => Server = await LokiServer.StartAsync("""
         auth_enabled: true
         distributor:
+          max_recv_msg_size: 16MB
           max_decompressed_size: 16MB
         limits_config:
           max_global_streams_per_user: 100
@@ -71,6 +72,8 @@ public sealed class HostileInputTests(HostileServerFixture fixture) : IClassFixt
             { "truncated-snappy", () => Body(Snappier.Snappy.CompressToArray(garbage)[..^5], "application/x-protobuf"), HttpStatusCode.BadRequest, "" },
             // Snappy's preamble claims 2 GiB but the body carries a few bytes.
             { "snappy-lies-large", () => Body([0xFF, 0xFF, 0xFF, 0xFF, 0x07, 0x08, (byte)'a', (byte)'b', (byte)'c'], "application/x-protobuf"), HttpStatusCode.RequestEntityTooLarge, "request body too large: decompressed message size too large than max" },
+            { "truncated-protobuf", () => Body(Snappier.Snappy.CompressToArray(ValidProtobufPush()[..^4]), "application/x-protobuf"), HttpStatusCode.BadRequest, "" },
+            { "body-over-max-recv-msg-size", () => Body(new byte[17 << 20], "application/json"), HttpStatusCode.RequestEntityTooLarge, "request body too large: message size too large than max (" },
             { "snappy-lies-small", () => Body([0x02, 0x0C, (byte)'a', (byte)'b', (byte)'c', (byte)'d'], "application/x-protobuf"), HttpStatusCode.BadRequest, "" },
             { "gzip-bomb", () => Body(ZerosCompressed(32L << 20, gzip: true), "application/json", "gzip"), HttpStatusCode.RequestEntityTooLarge, "request body too large: decompressed message size too large than max" },
             { "deflate-bomb", () => Body(ZerosCompressed(32L << 20, gzip: false), "application/json", "deflate"), HttpStatusCode.RequestEntityTooLarge, "request body too large: decompressed message size too large than max" },
@@ -83,6 +86,34 @@ public sealed class HostileInputTests(HostileServerFixture fixture) : IClassFixt
             { "invalid-utf8-label", () => Body([.. "{\"streams\":[{\"stream\":{\"app\":\""u8, 0xFF, 0xFE, .. "\"},\"values\":[[\"1\",\"line\"]]}]}"u8], "application/json"), HttpStatusCode.BadRequest, "" },
             { "no-streams", () => Body(Encoding.ASCII.GetBytes("{\"streams\":[]}"), "application/json"), HttpStatusCode.UnprocessableEntity, "error at least one valid stream is required for ingestion" },
         };
+    }
+
+    /// <summary>A hand-encoded <c>logproto.PushRequest</c> with one stream <c>{app="pb"}</c> and one entry.</summary>
+    private static byte[] ValidProtobufPush()
+    {
+        static byte[] Field(int number, byte[] payload) => [(byte)((number << 3) | 2), (byte)payload.Length, .. payload];
+        var seconds = LokiServer.NowNs / 1_000_000_000;
+        var timestamp = new List<byte> { 0x08 };
+        for (var v = (ulong)seconds; ; v >>= 7)
+        {
+            timestamp.Add((byte)(v < 0x80 ? v : (v & 0x7F) | 0x80));
+            if (v < 0x80)
+            {
+                break;
+            }
+        }
+        var entry = Field(1, [.. timestamp]).Concat(Field(2, "protobuf line"u8.ToArray())).ToArray();
+        var stream = Field(1, "{app=\"pb\"}"u8.ToArray()).Concat(Field(2, entry)).ToArray();
+        return Field(1, stream);
+    }
+
+    [Fact]
+    public async Task ValidProtobufPush_IsStored_SoItsTruncationIsAFairTest()
+    {
+        var now = LokiServer.NowNs;
+        var (status, text, _) = await Server.SendAsync(HttpMethod.Post, "/loki/api/v1/push", Body(Snappier.Snappy.CompressToArray(ValidProtobufPush()), "application/x-protobuf"), "hostile-pb");
+        Assert.True(status == HttpStatusCode.NoContent, text);
+        Assert.Equal(["protobuf line"], await Server.QueryLinesAsync("{app=\"pb\"}", now - 60_000_000_000, now + 60_000_000_000, "hostile-pb"));
     }
 
     [Theory]
