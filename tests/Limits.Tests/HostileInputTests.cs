@@ -132,6 +132,20 @@ public sealed class HostileInputTests(HostileServerFixture fixture) : IClassFixt
         Assert.Equal(HttpStatusCode.OK, (await Server.SendAsync(HttpMethod.Get, "/ready")).Status);
     }
 
+    [Theory]
+    [InlineData("bad/tenant", "tenant ID 'bad/tenant' contains unsupported character '/'")]
+    [InlineData("..", "tenant ID is '.' or '..'")]
+    [InlineData("ok|bad tenant", "tenant ID 'bad tenant' contains unsupported character ' '")]
+    public async Task InvalidOrgId_Is400WithLokisText_OnPushAndQuery(string tenant, string expected)
+    {
+        var (push, pushBody, _) = await Server.PushAsync("{\"app\":\"t\"}", [(LokiServer.NowNs, "x")], tenant);
+        Assert.Equal(HttpStatusCode.BadRequest, push);
+        Assert.Equal(expected, pushBody);
+        var (labels, labelsBody, _) = await Server.SendAsync(HttpMethod.Get, "/loki/api/v1/labels", tenant: tenant);
+        Assert.Equal(HttpStatusCode.BadRequest, labels);
+        Assert.Equal(expected, labelsBody);
+    }
+
     [Fact]
     public async Task InvalidUtf8InALine_IsStoredWithReplacementCharacters()
     {
