@@ -18,6 +18,9 @@ public sealed class LimitedServerFixture : IAsyncLifetime
             ingestion_rate_mb: 100
             ingestion_burst_size_mb: 100
             max_global_streams_per_user: 2
+          small-queries:
+            max_entries_limit_per_query: 10
+            max_query_length: 1h
         """;
 
     public LokiServer Server { get; private set; } = null!;
@@ -129,6 +132,23 @@ public sealed class IngestionLimitsTests(LimitedServerFixture fixture) : IClassF
         while (status == HttpStatusCode.TooManyRequests && DateTime.UtcNow < deadline && await Delay());
         Assert.Equal(HttpStatusCode.NoContent, status);
         Assert.Equal([line], await Server.QueryLinesAsync("{app=\"later\"}", now - 1_000_000_000, now + 1_000_000_000, tenant: "later"));
+    }
+
+    [Fact]
+    public async Task QueryLimitOverrides_ApplyToTheirTenantOnly()
+    {
+        var now = LokiServer.NowNs;
+        string Url(long rangeNs, int limit) => $"/loki/api/v1/query_range?query={Uri.EscapeDataString("{app=\"q\"}")}&start={now - rangeNs}&end={now}&limit={limit}";
+        var (limited, body, _) = await Server.SendAsync(HttpMethod.Get, Url(1_800_000_000_000, 100), tenant: "small-queries");
+        Assert.Equal(HttpStatusCode.BadRequest, limited);
+        Assert.Equal("max entries limit per query exceeded, limit > max_entries_limit_per_query (100 > 10)", body);
+
+        var (tooLong, tooLongBody, _) = await Server.SendAsync(HttpMethod.Get, Url(7_200_000_000_000, 10), tenant: "small-queries");
+        Assert.Equal(HttpStatusCode.BadRequest, tooLong);
+        Assert.Equal("the query time range exceeds the limit (query length: 2h0m0s, limit: 1h0m0s)", tooLongBody);
+
+        var (other, otherBody, _) = await Server.SendAsync(HttpMethod.Get, Url(7_200_000_000_000, 100), tenant: "default-queries");
+        Assert.True(other == HttpStatusCode.OK, otherBody);
     }
 
     private static async Task<bool> Delay()
