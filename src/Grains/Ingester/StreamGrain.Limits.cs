@@ -23,7 +23,7 @@ internal sealed partial class StreamGrain
     private DateTimeOffset _lastJoin;
 
     private IIngestionLimitsSource LimitsSource =>
-        _limitsSource ??= ServiceProvider.GetService<IIngestionLimitsSource>() ?? DefaultIngestionLimitsSource.Instance;
+        _limitsSource ??= ServiceProvider.GetService<IIngestionLimitsSource>() ?? DefaultIngestionLimitsSource.Unlimited;
 
     /// <summary>
     /// Applies the stream limits to a decoded batch: returns false when the stream may not exist (every entry rejected);

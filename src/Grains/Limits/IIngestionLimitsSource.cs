@@ -10,11 +10,14 @@ public interface IIngestionLimitsSource
     IngestionLimits Ingestion(string tenant);
 }
 
-/// <summary>Loki's defaults for every tenant (used when the silo registers no source).</summary>
+/// <summary>The same ingestion limits for every tenant.</summary>
 public sealed class DefaultIngestionLimitsSource(IngestionLimits limits) : IIngestionLimitsSource
 {
-    /// <summary>One shared instance with Loki's defaults.</summary>
-    public static readonly DefaultIngestionLimitsSource Instance = new(new IngestionLimits());
+    /// <summary>
+    /// No stream limits: what stream grains use when the silo registers no source (bare grain hosts such as test
+    /// clusters). The real process always registers one, built from <c>limits_config</c> and the runtime overrides.
+    /// </summary>
+    public static readonly DefaultIngestionLimitsSource Unlimited = new(new IngestionLimits { PerStreamRateLimit = 0, MaxGlobalStreamsPerUser = 0 });
 
     /// <inheritdoc/>
     public IngestionLimits Ingestion(string tenant) => limits;
