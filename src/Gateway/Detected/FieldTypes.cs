@@ -74,7 +74,10 @@ internal static partial class FieldTypes
         string[] sizes = ["B", "kB", "MB", "GB", "TB", "PB", "EB"];
         var e = (int)Math.Floor(Math.Log(bytes) / Math.Log(1000));
         var val = Math.Floor(bytes / Math.Pow(1000, e) * 10 + 0.5) / 10;
-        var number = val < 10 ? val.ToString("0.0", CultureInfo.InvariantCulture) : val.ToString("0", CultureInfo.InvariantCulture);
+        // Go's %.1f / %.0f round half to even.
+        var number = val < 10
+            ? val.ToString("0.0", CultureInfo.InvariantCulture)
+            : Math.Round(val, 0, MidpointRounding.ToEven).ToString("0", CultureInfo.InvariantCulture);
         return number + sizes[e];
     }
 

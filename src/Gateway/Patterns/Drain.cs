@@ -181,8 +181,12 @@ internal sealed class Drain(DrainOptions options)
 /// <summary>Drain's parameters.</summary>
 internal sealed record DrainOptions
 {
-    /// <summary>Words of a line that select its leaf in the tree.</summary>
-    public int Depth { get; init; } = 4;
+    /// <summary>
+    /// Words of a line that select its leaf in the tree. One: lines are already grouped by shape and similarity ignores
+    /// delimiters, and a deeper tree would keep <c>GET /a</c> and <c>GET /b</c> apart forever (no digits, so no
+    /// placeholder branch).
+    /// </summary>
+    public int Depth { get; init; } = 1;
 
     /// <summary>Share of equal words needed to join a cluster.</summary>
     public double SimilarityThreshold { get; init; } = 0.4;
