@@ -18,8 +18,10 @@ internal sealed class DetectedApi(GatewayOptions options, ITenantLimits limits, 
     {
         var request = await ReadRequest.ReadAsync(ctx).ConfigureAwait(false);
         List<Orleans.Loki.Grains.Abstractions.MatcherSpec> matchers = [];
+        // No query, or the match-all selector {} (what a label browser sends before anything is picked): every stream.
+        var query = request["query"]?.Trim();
         if (!request.TryTenant(options, out var problem) || !request.TryRange(limits, LokiTime.NowNs(time), out problem) ||
-            (!string.IsNullOrWhiteSpace(request["query"]) && !ReadRequest.TryMatchers(request["query"], out matchers, out problem)))
+            (!string.IsNullOrEmpty(query) && query != "{}" && !ReadRequest.TryMatchers(query, out matchers, out problem)))
         {
             await problem!.ExecuteAsync(ctx).ConfigureAwait(false);
             return;
