@@ -32,17 +32,17 @@ public sealed class VolumeResultTests
             s =>
             {
                 Assert.Equal([new("app", "b")], s.Labels);
-                Assert.Equal([(120 * S - 1_000_000, 20.0), (180 * S - 1_000_000, 30.0)], s.Points.Select(p => (p.TimestampNs, p.Value)));
+                Assert.Equal([(120 * S - 500_000, 20.0), (180 * S - 500_000, 30.0)], s.Points.Select(p => (p.TimestampNs, p.Value)));
             },
             s =>
             {
                 Assert.Equal([new("app", "a")], s.Labels);
-                Assert.Equal([(120 * S - 1_000_000, 10.0), (190 * S - 1, 5.0)], s.Points.Select(p => (p.TimestampNs, p.Value)));
+                Assert.Equal([(120 * S - 500_000, 10.0), (190 * S - 500_000, 5.0)], s.Points.Select(p => (p.TimestampNs, p.Value)));
             },
             s =>
             {
                 Assert.Equal([new("app", "c")], s.Labels);
-                Assert.Equal([(180 * S - 1_000_000, 2.0), (190 * S - 1, 3.0)], s.Points.Select(p => (p.TimestampNs, p.Value)));
+                Assert.Equal([(180 * S - 500_000, 2.0), (190 * S - 500_000, 3.0)], s.Points.Select(p => (p.TimestampNs, p.Value)));
             });
     }
 

@@ -90,7 +90,9 @@ internal sealed class IndexApi(GatewayOptions options, ITenantLimits limits, Ind
         var buckets = bounds.Length - 1;
         for (var b = 0; b < buckets; b++)
         {
-            var ts = b == buckets - 1 ? endNs : bounds[b + 1] - 1_000_000;
+            // Loki's volume timestamps have millisecond precision. The value sits mid-millisecond because the JSON
+            // writer divides nanoseconds as a double, which can land just under a whole millisecond and floor to the one before.
+            var ts = MidMillisecond(b == buckets - 1 ? endNs : bounds[b + 1] - 1_000_000);
             var ranked = volumes.Where(v => v.Value[b] > 0)
                 .OrderByDescending(v => v.Value[b]).ThenBy(v => v.Key, StringComparer.Ordinal).Take(limit);
             foreach (var (name, values) in ranked)
@@ -112,6 +114,8 @@ internal sealed class IndexApi(GatewayOptions options, ITenantLimits limits, Ind
         var matrix = ordered.Select(s => new Series(Metric(s.Key, bySeries), s.Key, s.Value)).ToList();
         return new QueryResult("matrix", null, matrix, null, null, new QueryStatistics(0, 0, 0, matrix.Count));
     }
+
+    private static long MidMillisecond(long ns) => ns - (ns % 1_000_000) + 500_000;
 
     private static KeyValuePair<string, string>[] Metric(string name, bool bySeries) =>
         !bySeries ? [new(name, "")]
