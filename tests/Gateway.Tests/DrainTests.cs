@@ -65,6 +65,23 @@ public sealed class DrainTests
     }
 
     [Fact]
+    public void SameKeysDifferentMessages_StaySeparate_WhileNumbersVaryFreely()
+    {
+        var patterns = Patterns(
+            "level=info msg=\"cache miss\" status=200 duration=3ms user=u1 path=/a/1",
+            "level=info msg=\"user login\" status=201 duration=9ms user=u2 path=/a/2",
+            "level=info msg=\"cache miss\" status=404 duration=5ms user=u3 path=/a/3",
+            "level=info msg=\"user login\" status=201 duration=7ms user=u4 path=/a/4");
+
+        Assert.Equal(
+            [
+                "level=info msg=\"cache miss\" status=<_> duration=<_> user=<_> path=<_>",
+                "level=info msg=\"user login\" status=201 duration=<_> user=<_> path=<_>",
+            ],
+            patterns);
+    }
+
+    [Fact]
     public void Cluster_CountsEveryLineItTook()
     {
         var drain = new Drain(new DrainOptions());

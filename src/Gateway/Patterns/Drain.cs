@@ -136,27 +136,42 @@ internal sealed class Drain(DrainOptions options)
         return bestSimilarity >= options.SimilarityThreshold ? best : null;
     }
 
-    /// <summary>Share of the words equal to the template's (placeholders do not count as equal), and the placeholder count.</summary>
+    /// <summary>
+    /// Share of the line's content words equal to the template's (placeholders count as unequal), and the placeholder
+    /// count. Content words leave out what is structure or almost surely variable: keys (a word followed by <c>=</c> or
+    /// <c>:</c>, optionally after a closing quote) and words with digits. Otherwise every <c>key=value</c> line would look
+    /// alike and messages would merge; and lines differing only in numbers would never reach the threshold.
+    /// </summary>
     private static (double Similarity, int Parameters) Similarity(PatternToken[] template, List<PatternToken> tokens)
     {
         int words = 0, equal = 0, parameters = 0;
         for (var i = 0; i < template.Length; i++)
         {
-            if (template[i].IsDelimiter)
-            {
-                continue;
-            }
-            words++;
             if (template[i].IsPlaceholder)
             {
                 parameters++;
             }
-            else if (template[i].Text == tokens[i].Text)
+            if (tokens[i].IsDelimiter || IsKey(tokens, i) || HasDigit(tokens[i].Text))
+            {
+                continue;
+            }
+            words++;
+            if (!template[i].IsPlaceholder && template[i].Text == tokens[i].Text)
             {
                 equal++;
             }
         }
         return (words == 0 ? 1 : (double)equal / words, parameters);
+    }
+
+    private static bool IsKey(List<PatternToken> tokens, int i)
+    {
+        var j = i + 1;
+        if (j < tokens.Count && tokens[j].IsDelimiter && tokens[j].Text == "\"" && !tokens[j].SpaceBefore)
+        {
+            j++;
+        }
+        return j < tokens.Count && tokens[j].IsDelimiter && tokens[j].Text is "=" or ":" && !tokens[j].SpaceBefore;
     }
 
     private static bool HasDigit(string s)
