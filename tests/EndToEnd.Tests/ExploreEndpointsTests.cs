@@ -199,6 +199,7 @@ public sealed class ExploreEndpointsTests(ExploreFixture f) : IClassFixture<Expl
     [InlineData("/loki/api/v1/detected_fields", "line_limit", "0", "limit must be a positive value")]
     [InlineData("/loki/api/v1/detected_fields", "line_limit", "5001", "max entries limit per query exceeded, limit > max_entries_limit_per_query (5001 > 5000)")]
     [InlineData("/loki/api/v1/patterns", "step", "abc", "invalid parameter \"step\": cannot parse \"abc\" to a valid duration")]
+    [InlineData("/loki/api/v1/detected_labels", "since", "2x", "could not parse 'since' parameter: not a valid duration string: \"2x\"")]
     public async Task BadParameters_Are400_WithLokisText(string path, string name, string value, string expected)
     {
         var (status, body) = await f.GetAsync(A, path, (name, value), ("query", "{app=\"api\"}"));

@@ -67,7 +67,7 @@ internal sealed class ReadRequest
     }
 
     /// <summary>
-    /// <c>start</c>/<c>end</c> (default: the hour before now), end not before start, range within the tenant's
+    /// <c>start</c>/<c>end</c> (default: <c>since</c>, one hour, before the end or now if earlier), end not before start, range within the tenant's
     /// <c>max_query_length</c>. The end is made exclusive by one nanosecond, as for the other metadata endpoints.
     /// </summary>
     public bool TryRange(ITenantLimits limits, long nowNs, out IResult? problem)
@@ -78,7 +78,13 @@ internal sealed class ReadRequest
             problem = BadRequest($"invalid parameter \"end\": cannot parse \"{this["end"]}\" to a valid timestamp");
             return false;
         }
-        if (!LokiTime.TryParseTimestamp(this["start"], Math.Min(end, nowNs) - HourNs, out var start))
+        var since = HourNs;
+        if (this["since"] is { Length: > 0 } sinceText && !DurationText.TryParsePrometheus(sinceText, out since, out _))
+        {
+            problem = BadRequest($"could not parse 'since' parameter: not a valid duration string: {GoText.Quote(sinceText)}");
+            return false;
+        }
+        if (!LokiTime.TryParseTimestamp(this["start"], Math.Min(end, nowNs) - since, out var start))
         {
             problem = BadRequest($"invalid parameter \"start\": cannot parse \"{this["start"]}\" to a valid timestamp");
             return false;
