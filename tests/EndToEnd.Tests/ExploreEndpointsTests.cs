@@ -192,6 +192,24 @@ public sealed class ExploreEndpointsTests(ExploreFixture f) : IClassFixture<Expl
     }
 
     [Theory]
+    [InlineData("/loki/api/v1/index/stats", "{\"streams\":0,\"chunks\":0,\"bytes\":0,\"entries\":0}")]
+    [InlineData("/loki/api/v1/index/volume", "\"result\":[]")]
+    [InlineData("/loki/api/v1/index/volume_range", "\"result\":[]")]
+    [InlineData("/loki/api/v1/detected_labels", "{\"detectedLabels\":[]}")]
+    [InlineData("/loki/api/v1/detected_fields", "{}")]
+    [InlineData("/loki/api/v1/detected_field/detected_level/values", "{}")]
+    [InlineData("/loki/api/v1/patterns", "{\"status\":\"success\",\"data\":[]}")]
+    public async Task EveryEndpoint_ALabelOnlyAnotherTenantHas_FindsNothing_WhileThatTenantFindsItsData(string path, string empty)
+    {
+        var (statusA, bodyA) = await f.GetAsync(A, path, ("query", "{team=\"b\"}"));
+        var (statusB, bodyB) = await f.GetAsync(B, path, ("query", "{team=\"b\"}"));
+
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (statusA, statusB));
+        Assert.Contains(empty, bodyA);
+        Assert.DoesNotContain(empty, bodyB);
+    }
+
+    [Theory]
     [InlineData("/loki/api/v1/index/stats", "start", "yesterday", "invalid parameter \"start\": cannot parse \"yesterday\" to a valid timestamp")]
     [InlineData("/loki/api/v1/index/volume", "aggregateBy", "pods", "invalid aggregation option")]
     [InlineData("/loki/api/v1/index/volume", "limit", "-1", "limit must be a positive value")]
