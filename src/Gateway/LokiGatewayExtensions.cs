@@ -41,6 +41,7 @@ public static class LokiGatewayExtensions
         services.AddSingleton<PushHandler>();
         services.AddSingleton<GrainDataSource>();
         services.AddSingleton<QueryService>();
+        services.AddExploreApi();
         return services;
     }
 
@@ -49,6 +50,7 @@ public static class LokiGatewayExtensions
     {
         app.MapPushApi();
         app.MapQueryApi();
+        app.MapExploreApi();
         app.MapOpsApi(buildInfo, effectiveConfig);
         app.MapMetrics("/metrics");
         return app;
