@@ -4,7 +4,7 @@ namespace Orleans.Loki.Limits.Tests;
 
 /// <summary>
 /// Two tenants push overlapping label sets; every read endpoint answers each tenant with its own data only.
-/// Every value of tenant "iso-alpha" contains "alpha" and every value of "iso-beta" contains "beta", so a leak shows
+/// Every value (and one field name) of tenant "iso-alpha" contains "alpha" and every value of "iso-beta" contains "beta", so a leak shows
 /// up as the other tenant's word in a response.
 /// </summary>
 public sealed class IsolationSweepTests
@@ -26,6 +26,14 @@ public sealed class IsolationSweepTests
         yield return ("label values with selector", $"/loki/api/v1/label/only/values?{range}&query={selector}", true);
         yield return ("foreign-only label values", $"/loki/api/v1/label/only_{foreign}/values?{range}", false);
         yield return ("series", $"/loki/api/v1/series?match[]={selector}&{range}", true);
+        yield return ("index/stats", $"/loki/api/v1/index/stats?query={selector}&{range}", false);
+        yield return ("index/volume", $"/loki/api/v1/index/volume?query={selector}&{range}&targetLabels=team", true);
+        yield return ("index/volume_range", $"/loki/api/v1/index/volume_range?query={selector}&{range}&targetLabels=team&step=10s", true);
+        yield return ("detected_labels", $"/loki/api/v1/detected_labels?query={selector}&{range}", true);
+        yield return ("detected_fields", $"/loki/api/v1/detected_fields?query={selector}&{range}", true);
+        yield return ("detected_field values", $"/loki/api/v1/detected_field/who/values?query={selector}&{range}", true);
+        yield return ("foreign detected_field values", $"/loki/api/v1/detected_field/{foreign}_field/values?query={selector}&{range}", false);
+        yield return ("patterns", $"/loki/api/v1/patterns?query={selector}&{range}&step=1m", false);
     }
 
     [Fact]
@@ -37,7 +45,7 @@ public sealed class IsolationSweepTests
         {
             var (status, body, _) = await server.PushAsync(
                 $"{{\"app\":\"shared\",\"team\":\"{own}\",\"only\":\"{own}-value\",\"only_{own}\":\"{own}-only\"}}",
-                [(now, $"{own} secret line"), (now + 1, $"{own} second line")],
+                [.. Enumerable.Range(0, 6).Select(i => (now + i, $"msg=\"{own} secret line\" who={own} {own}_field={i}"))],
                 tenant);
             Assert.True(status == HttpStatusCode.NoContent, body);
         }
@@ -52,6 +60,12 @@ public sealed class IsolationSweepTests
                 if (expectOwn)
                 {
                     Assert.True(body.Contains(own, StringComparison.Ordinal), $"{tenant} {name} misses its own data: {body}");
+                }
+                if (name == "index/stats")
+                {
+                    // Numbers only: each tenant has exactly its own one stream and six entries.
+                    Assert.Contains("\"streams\":1,", body);
+                    Assert.Contains("\"entries\":6", body);
                 }
             }
         }
