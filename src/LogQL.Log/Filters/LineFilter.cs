@@ -7,6 +7,27 @@ public abstract class LineFilter
     /// <summary>True when the line passes the filter.</summary>
     public abstract bool Matches(ReadOnlySpan<byte> line);
 
+    /// <summary>
+    /// Filters many lines of one buffer at once (for example every line of a decompressed block). On entry
+    /// <paramref name="keep"/>[i] says whether line i is still a candidate; on return it is true only for candidates
+    /// that pass. <paramref name="lines"/> should be in buffer order without overlaps; literal filters then search the
+    /// whole stretch in one pass instead of line by line (any other order falls back to <see cref="Matches"/>).
+    /// </summary>
+    public virtual void Filter(ReadOnlySpan<byte> buffer, ReadOnlySpan<LineRange> lines, Span<bool> keep)
+    {
+        if (keep.Length < lines.Length)
+        {
+            throw new ArgumentException("keep must have one flag per line", nameof(keep));
+        }
+        for (var i = 0; i < lines.Length; i++)
+        {
+            if (keep[i])
+            {
+                keep[i] = Matches(buffer.Slice(lines[i].Offset, lines[i].Length));
+            }
+        }
+    }
+
     /// <summary>Adds literals every line passing this filter contains (none when unknown).</summary>
     internal virtual void CollectRequired(List<RequiredLiteral> into)
     {
@@ -112,11 +133,27 @@ public abstract class LineFilter
         public LineFilter Inner { get; } = inner;
 
         public override bool Matches(ReadOnlySpan<byte> line) => !Inner.Matches(line);
+
+        public override void Filter(ReadOnlySpan<byte> buffer, ReadOnlySpan<LineRange> lines, Span<bool> keep)
+        {
+            using var inner = new FlagBuffer(keep[..lines.Length]);
+            Inner.Filter(buffer, lines, inner.Flags);
+            for (var i = 0; i < lines.Length; i++)
+            {
+                keep[i] &= !inner.Flags[i];
+            }
+        }
     }
 
     private sealed class AndFilter(LineFilter left, LineFilter right) : LineFilter
     {
         public override bool Matches(ReadOnlySpan<byte> line) => left.Matches(line) && right.Matches(line);
+
+        public override void Filter(ReadOnlySpan<byte> buffer, ReadOnlySpan<LineRange> lines, Span<bool> keep)
+        {
+            left.Filter(buffer, lines, keep);
+            right.Filter(buffer, lines, keep);
+        }
 
         internal override void CollectRequired(List<RequiredLiteral> into)
         {
@@ -128,5 +165,21 @@ public abstract class LineFilter
     private sealed class OrFilter(LineFilter left, LineFilter right) : LineFilter
     {
         public override bool Matches(ReadOnlySpan<byte> line) => left.Matches(line) || right.Matches(line);
+
+        public override void Filter(ReadOnlySpan<byte> buffer, ReadOnlySpan<LineRange> lines, Span<bool> keep)
+        {
+            // The right side only sees candidates the left side rejected.
+            using var matched = new FlagBuffer(keep[..lines.Length]);
+            left.Filter(buffer, lines, matched.Flags);
+            for (var i = 0; i < lines.Length; i++)
+            {
+                keep[i] &= !matched.Flags[i];
+            }
+            right.Filter(buffer, lines, keep);
+            for (var i = 0; i < lines.Length; i++)
+            {
+                keep[i] |= matched.Flags[i];
+            }
+        }
     }
 }

@@ -57,5 +57,21 @@ internal sealed class RegexFilter : LineFilter
         return GoRegex.IsMatch(_regex, line);
     }
 
+    /// <summary>The literal pre-filters run over the whole block first; the regex sees only the lines they pass.</summary>
+    public override void Filter(ReadOnlySpan<byte> buffer, ReadOnlySpan<LineRange> lines, Span<bool> keep)
+    {
+        foreach (var p in _prefilter)
+        {
+            p.Filter(buffer, lines, keep);
+        }
+        for (var i = 0; i < lines.Length; i++)
+        {
+            if (keep[i])
+            {
+                keep[i] = GoRegex.IsMatch(_regex, buffer.Slice(lines[i].Offset, lines[i].Length));
+            }
+        }
+    }
+
     internal override void CollectRequired(List<RequiredLiteral> into) => into.AddRange(_required);
 }

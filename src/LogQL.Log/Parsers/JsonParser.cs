@@ -12,6 +12,10 @@ public sealed class JsonParser : IStage
     private readonly LabelKeys _keys = new();
     private readonly StringBuilder _prefix = new(64);
     private readonly List<int> _prefixStack = new(8);
+    private readonly ParserHints? _hints;
+
+    /// <param name="hints">Extract only the labels later stages read; null for all.</param>
+    public JsonParser(ParserHints? hints = null) => _hints = hints;
 
     public bool Process(long timestampNs, ref ReadOnlySpan<byte> line, LabelsBuilder labels)
     {
@@ -64,6 +68,11 @@ public sealed class JsonParser : IStage
             switch (reader.TokenType)
             {
                 case JsonTokenType.StartObject:
+                    if (_hints is not null && !WantsObject(rawKey))
+                    {
+                        reader.Skip();
+                        continue;
+                    }
                     _prefixStack.Add(_prefix.Length);
                     var before = _prefix.Length;
                     if (before > 0)
@@ -82,6 +91,10 @@ public sealed class JsonParser : IStage
             string name;
             if (_prefix.Length == 0)
             {
+                if (_hints is not null && _hints.RequiresPlain(rawKey) == false)
+                {
+                    continue;
+                }
                 name = _keys.Sanitize(rawKey);
             }
             else
@@ -92,6 +105,10 @@ public sealed class JsonParser : IStage
                 name = _prefix.ToString();
                 _prefix.Length = len;
             }
+            if (_hints is not null && !_hints.Requires(name))
+            {
+                continue;
+            }
             var key = _keys.Resolve(labels, name);
             if (key is null)
             {
@@ -100,6 +117,25 @@ public sealed class JsonParser : IStage
             labels.Set(LabelCategory.Parsed, key, JsonText.ScalarValue(ref reader));
         }
         throw new JsonException("truncated");
+    }
+
+    // A nested object matters only when a wanted name starts with its flattened prefix.
+    private bool WantsObject(ReadOnlySpan<byte> rawKey)
+    {
+        var len = _prefix.Length;
+        if (len == 0 && _hints!.RequiresPlainPrefix(rawKey) is { } plain)
+        {
+            return plain;
+        }
+        if (len > 0)
+        {
+            _prefix.Append('_');
+        }
+        LabelKeys.AppendSanitized(_prefix, Encoding.UTF8.GetString(rawKey));
+        _prefix.Append('_');
+        var wanted = _hints!.RequiresPrefix(_prefix.ToString());
+        _prefix.Length = len;
+        return wanted;
     }
 
     private static int SkipSpace(ReadOnlySpan<byte> line)

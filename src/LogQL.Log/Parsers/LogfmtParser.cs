@@ -11,12 +11,15 @@ public sealed class LogfmtParser : IStage
     private readonly bool _strict;
     private readonly bool _keepEmpty;
     private readonly (string Label, string Key)[]? _extractions;
+    private readonly ParserHints? _hints;
 
     /// <param name="strict">Stop at the first syntax error and flag the line.</param>
     /// <param name="keepEmpty">Keep keys without values (as empty labels).</param>
     /// <param name="extractions">Only extract these keys under these label names (the parameter form); null for all keys.</param>
-    public LogfmtParser(bool strict = false, bool keepEmpty = false, IReadOnlyList<KeyValuePair<string, string>>? extractions = null)
+    /// <param name="hints">Without <paramref name="extractions"/>: extract only the keys later stages read; null for all.</param>
+    public LogfmtParser(bool strict = false, bool keepEmpty = false, IReadOnlyList<KeyValuePair<string, string>>? extractions = null, ParserHints? hints = null)
     {
+        _hints = extractions is null ? hints : null;
         _strict = strict;
         _keepEmpty = keepEmpty;
         if (extractions is not null)
@@ -57,8 +60,13 @@ public sealed class LogfmtParser : IStage
                 }
                 continue;
             }
+            if (_hints is not null && _hints.RequiresPlain(dec.Key) == false)
+            {
+                // Nobody reads this key: skip it before any string is made.
+                continue;
+            }
             var sanitized = _keys.Sanitize(dec.Key);
-            if (sanitized.Length == 0)
+            if (sanitized.Length == 0 || (_hints is not null && !_hints.Requires(sanitized)))
             {
                 continue;
             }
