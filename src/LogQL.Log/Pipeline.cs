@@ -7,10 +7,10 @@ public sealed class Pipeline
     private readonly IStage[] _stages;
     private readonly Dictionary<string, StreamPipeline> _streams = new(StringComparer.Ordinal);
 
-    // Callers pass the same label array for every entry of a stream: remembering the last one skips building and
-    // formatting a label set per line.
-    private KeyValuePair<string, string>[]? _lastLabels;
-    private StreamPipeline? _last;
+    // Callers pass the same label array for every entry of a stream: finding it by reference skips building and
+    // formatting a label set per line, also when entries of several streams interleave.
+    private readonly Dictionary<KeyValuePair<string, string>[], StreamPipeline> _byReference = new(ReferenceEqualityComparer.Instance);
+    private const int MaxByReference = 4096;
 
     public Pipeline(IReadOnlyList<IStage> stages)
     {
@@ -43,13 +43,13 @@ public sealed class Pipeline
     public bool IsNoop => _stages.Length == 0;
 
     /// <summary>The per-stream pipeline, created once per distinct label set and reused.</summary>
-    /// <remarks>The label array must not be modified afterwards: the last one is recognised by reference.</remarks>
+    /// <remarks>The label array must not be modified afterwards: arrays already seen are recognised by reference.</remarks>
     public StreamPipeline ForStream(KeyValuePair<string, string>[] streamLabels)
     {
         ArgumentNullException.ThrowIfNull(streamLabels);
-        if (ReferenceEquals(streamLabels, _lastLabels))
+        if (_byReference.TryGetValue(streamLabels, out var known))
         {
-            return _last!;
+            return known;
         }
         var builder = new LabelsBuilder(streamLabels);
         var key = builder.LabelsString();
@@ -58,8 +58,10 @@ public sealed class Pipeline
             sp = new StreamPipeline(_stages, LeadingLineFilterCount, builder);
             _streams.Add(key, sp);
         }
-        _lastLabels = streamLabels;
-        _last = sp;
+        if (_byReference.Count < MaxByReference)
+        {
+            _byReference.Add(streamLabels, sp);
+        }
         return sp;
     }
 }

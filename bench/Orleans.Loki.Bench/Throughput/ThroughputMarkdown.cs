@@ -24,7 +24,8 @@ internal static class ThroughputMarkdown
         sb.AppendLine();
         sb.AppendLine(CultureInfo.InvariantCulture, $"- date: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; commit `{MicroResultsMarkdown.Commit(Path.GetDirectoryName(Path.GetFullPath(path))!)}`; {Environment.ProcessorCount} cores, .NET {Environment.Version}");
         sb.AppendLine(CultureInfo.InvariantCulture, $"- corpus: seed {BenchData.Seed}, {corpus.DataLength / 1e6:0.0} MB in {corpus.Entries.Length:N0} lines (logfmt / JSON / nginx, {corpus.DataLength / (double)corpus.Entries.Length:0} B per line with its newline), in memory; grep reads the same bytes from a temp file in the page cache (`LC_ALL=C`, process start included)");
-        sb.AppendLine("- ours: median of 5 passes after a warm-up, one thread, so GB/s and lines/s are per core; per line = `LineFilter.Matches` on each line's span, per block = `LineFilter.Filter` over 256 KiB groups of lines in the buffer");
+        sb.AppendLine("- time is CPU time (getrusage: user + system) of the measuring thread and of the grep process, least of 5 runs after a warm-up, so GB/s and lines/s are per core and other load on the shared machine does not count; our passes are single-threaded");
+        sb.AppendLine("- per line = `LineFilter.Matches` on each line's span; per block = `LineFilter.Filter` over 256 KiB groups of lines in the buffer (what a querier holding a decompressed block can call)");
         sb.AppendLine("- parser rows read only the lines of that format; their GB/s counts those bytes, grep's counts the whole file");
         sb.AppendLine();
         sb.Append(Table(results));

@@ -10,6 +10,8 @@ namespace Orleans.Loki.LogQL.Log;
 public sealed class JsonParser : IStage
 {
     private readonly LabelKeys _keys = new();
+    private readonly SlotCache _keyCache = new();
+    private readonly SlotCache _valueCache = new();
     private readonly StringBuilder _prefix = new(64);
     private readonly List<int> _prefixStack = new(8);
     private readonly ParserHints? _hints;
@@ -44,6 +46,7 @@ public sealed class JsonParser : IStage
     {
         reader.Read(); // StartObject
         var depth = 0;
+        var slot = -1;
         while (reader.Read())
         {
             switch (reader.TokenType)
@@ -64,6 +67,7 @@ public sealed class JsonParser : IStage
             }
             var rawKey = JsonText.PropertyBytes(ref reader, out var keyOwner);
             _ = keyOwner;
+            slot++;
             reader.Read();
             switch (reader.TokenType)
             {
@@ -95,7 +99,8 @@ public sealed class JsonParser : IStage
                 {
                     continue;
                 }
-                name = _keys.Sanitize(rawKey);
+                name = _keyCache.TryGet(slot, rawKey) ?? _keys.Sanitize(rawKey);
+                _keyCache.Set(slot, rawKey, name);
             }
             else
             {
@@ -114,9 +119,25 @@ public sealed class JsonParser : IStage
             {
                 continue;
             }
-            labels.Set(LabelCategory.Parsed, key, JsonText.ScalarValue(ref reader));
+            labels.Set(LabelCategory.Parsed, key, Value(ref reader, slot));
         }
         throw new JsonException("truncated");
+    }
+
+    private string Value(ref Utf8JsonReader reader, int slot)
+    {
+        if (reader.ValueIsEscaped || reader.TokenType is not (JsonTokenType.String or JsonTokenType.Number or JsonTokenType.True or JsonTokenType.False))
+        {
+            return JsonText.ScalarValue(ref reader);
+        }
+        // Unescaped scalars render as a function of their bytes alone, so equal bytes give the equal string.
+        if (_valueCache.TryGet(slot, reader.ValueSpan) is { } cached)
+        {
+            return cached;
+        }
+        var value = JsonText.ScalarValue(ref reader);
+        _valueCache.Set(slot, reader.ValueSpan, value);
+        return value;
     }
 
     // A nested object matters only when a wanted name starts with its flattened prefix.

@@ -8,6 +8,8 @@ namespace Orleans.Loki.LogQL.Log;
 public sealed class LogfmtParser : IStage
 {
     private readonly LabelKeys _keys = new();
+    private readonly SlotCache _keyCache = new();
+    private readonly SlotCache _valueCache = new();
     private readonly bool _strict;
     private readonly bool _keepEmpty;
     private readonly (string Label, string Key)[]? _extractions;
@@ -50,6 +52,7 @@ public sealed class LogfmtParser : IStage
             }
         }
         var dec = new LogfmtDecoder(line);
+        var slot = -1;
         while (!dec.EndOfLine)
         {
             if (!dec.ScanKeyValue())
@@ -60,12 +63,18 @@ public sealed class LogfmtParser : IStage
                 }
                 continue;
             }
+            slot++;
             if (_hints is not null && _hints.RequiresPlain(dec.Key) == false)
             {
                 // Nobody reads this key: skip it before any string is made.
                 continue;
             }
-            var sanitized = _keys.Sanitize(dec.Key);
+            var sanitized = _keyCache.TryGet(slot, dec.Key);
+            if (sanitized is null)
+            {
+                sanitized = _keys.Sanitize(dec.Key);
+                _keyCache.Set(slot, dec.Key, sanitized);
+            }
             if (sanitized.Length == 0 || (_hints is not null && !_hints.Requires(sanitized)))
             {
                 continue;
@@ -79,7 +88,7 @@ public sealed class LogfmtParser : IStage
                 var key = _keys.Resolve(labels, sanitized);
                 if (key is not null)
                 {
-                    labels.Set(LabelCategory.Parsed, key, CleanValue(dec.ValueString()));
+                    labels.Set(LabelCategory.Parsed, key, Value(ref dec, slot));
                 }
                 continue;
             }
@@ -98,6 +107,21 @@ public sealed class LogfmtParser : IStage
             labels.SetError(PipelineErrors.LogfmtParser, dec.Error);
         }
         return true;
+    }
+
+    private string Value(ref LogfmtDecoder dec, int slot)
+    {
+        if (dec.ValueNeedsUnquote)
+        {
+            return CleanValue(dec.ValueString());
+        }
+        if (_valueCache.TryGet(slot, dec.RawValue) is { } cached)
+        {
+            return cached;
+        }
+        var value = CleanValue(dec.ValueString());
+        _valueCache.Set(slot, dec.RawValue, value);
+        return value;
     }
 
     // The replacement rune is rejected by Prometheus label validation, so Loki drops such values.
