@@ -119,7 +119,7 @@ public sealed class JsonParser : IStage
             {
                 continue;
             }
-            labels.Set(LabelCategory.Parsed, key, Value(ref reader, slot));
+            labels.AddParsed(key, Value(ref reader, slot));
         }
         throw new JsonException("truncated");
     }

@@ -88,7 +88,7 @@ public sealed class LogfmtParser : IStage
                 var key = _keys.Resolve(labels, sanitized);
                 if (key is not null)
                 {
-                    labels.Set(LabelCategory.Parsed, key, Value(ref dec, slot));
+                    labels.AddParsed(key, Value(ref dec, slot));
                 }
                 continue;
             }
