@@ -92,6 +92,14 @@ public sealed class BlockFilterTests
     }
 
     [Fact]
+    public void Filter_RejectsTooFewFlagsAndRangesOutsideTheBuffer()
+    {
+        var filter = LineFilter.Contains("x");
+        Assert.Throws<ArgumentException>(() => filter.Filter("ab"u8, [new LineRange(0, 1), new LineRange(1, 1)], new bool[1]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => filter.Filter("ab"u8, [new LineRange(1, 2)], new bool[1]));
+    }
+
+    [Fact]
     public void Pipeline_LeadingLineFilterCoversTheFiltersBeforeTheFirstOtherStage()
     {
         var pipeline = new Pipeline([new LineFilterStage(LineFilter.Contains("a")), new LineFilterStage(LineFilter.Contains("b")), new LogfmtParser(), new LineFilterStage(LineFilter.Contains("c"))]);

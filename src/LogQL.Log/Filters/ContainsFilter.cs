@@ -39,11 +39,11 @@ internal sealed class ContainsFilter : LineFilter
     /// rare literal costs one vectorised scan instead of a call per line. A hit that crosses a line's end (into the
     /// bytes between lines or the next line) is not a match and the search resumes one byte later.
     /// </summary>
-    public override void Filter(ReadOnlySpan<byte> buffer, ReadOnlySpan<LineRange> lines, Span<bool> keep)
+    internal override void FilterCore(ReadOnlySpan<byte> buffer, ReadOnlySpan<LineRange> lines, Span<bool> keep)
     {
         if (_search is null || !IsAscending(lines))
         {
-            base.Filter(buffer, lines, keep);
+            base.FilterCore(buffer, lines, keep);
             return;
         }
         var k = 0;

@@ -13,12 +13,25 @@ public abstract class LineFilter
     /// that pass. <paramref name="lines"/> should be in buffer order without overlaps; literal filters then search the
     /// whole stretch in one pass instead of line by line (any other order falls back to <see cref="Matches"/>).
     /// </summary>
-    public virtual void Filter(ReadOnlySpan<byte> buffer, ReadOnlySpan<LineRange> lines, Span<bool> keep)
+    public void Filter(ReadOnlySpan<byte> buffer, ReadOnlySpan<LineRange> lines, Span<bool> keep)
     {
         if (keep.Length < lines.Length)
         {
             throw new ArgumentException("keep must have one flag per line", nameof(keep));
         }
+        foreach (var line in lines)
+        {
+            if (line.Offset < 0 || line.Length < 0 || line.End > buffer.Length)
+            {
+                throw new ArgumentOutOfRangeException(nameof(lines), $"line range {line} is outside the buffer of {buffer.Length} bytes");
+            }
+        }
+        FilterCore(buffer, lines, keep[..lines.Length]);
+    }
+
+    /// <summary><see cref="Filter"/> after argument checks: <paramref name="keep"/> has exactly one flag per line.</summary>
+    internal virtual void FilterCore(ReadOnlySpan<byte> buffer, ReadOnlySpan<LineRange> lines, Span<bool> keep)
+    {
         for (var i = 0; i < lines.Length; i++)
         {
             if (keep[i])
@@ -134,10 +147,10 @@ public abstract class LineFilter
 
         public override bool Matches(ReadOnlySpan<byte> line) => !Inner.Matches(line);
 
-        public override void Filter(ReadOnlySpan<byte> buffer, ReadOnlySpan<LineRange> lines, Span<bool> keep)
+        internal override void FilterCore(ReadOnlySpan<byte> buffer, ReadOnlySpan<LineRange> lines, Span<bool> keep)
         {
             using var inner = new FlagBuffer(keep[..lines.Length]);
-            Inner.Filter(buffer, lines, inner.Flags);
+            Inner.FilterCore(buffer, lines, inner.Flags);
             for (var i = 0; i < lines.Length; i++)
             {
                 keep[i] &= !inner.Flags[i];
@@ -149,10 +162,10 @@ public abstract class LineFilter
     {
         public override bool Matches(ReadOnlySpan<byte> line) => left.Matches(line) && right.Matches(line);
 
-        public override void Filter(ReadOnlySpan<byte> buffer, ReadOnlySpan<LineRange> lines, Span<bool> keep)
+        internal override void FilterCore(ReadOnlySpan<byte> buffer, ReadOnlySpan<LineRange> lines, Span<bool> keep)
         {
-            left.Filter(buffer, lines, keep);
-            right.Filter(buffer, lines, keep);
+            left.FilterCore(buffer, lines, keep);
+            right.FilterCore(buffer, lines, keep);
         }
 
         internal override void CollectRequired(List<RequiredLiteral> into)
@@ -166,16 +179,16 @@ public abstract class LineFilter
     {
         public override bool Matches(ReadOnlySpan<byte> line) => left.Matches(line) || right.Matches(line);
 
-        public override void Filter(ReadOnlySpan<byte> buffer, ReadOnlySpan<LineRange> lines, Span<bool> keep)
+        internal override void FilterCore(ReadOnlySpan<byte> buffer, ReadOnlySpan<LineRange> lines, Span<bool> keep)
         {
             // The right side only sees candidates the left side rejected.
             using var matched = new FlagBuffer(keep[..lines.Length]);
-            left.Filter(buffer, lines, matched.Flags);
+            left.FilterCore(buffer, lines, matched.Flags);
             for (var i = 0; i < lines.Length; i++)
             {
                 keep[i] &= !matched.Flags[i];
             }
-            right.Filter(buffer, lines, keep);
+            right.FilterCore(buffer, lines, keep);
             for (var i = 0; i < lines.Length; i++)
             {
                 keep[i] |= matched.Flags[i];

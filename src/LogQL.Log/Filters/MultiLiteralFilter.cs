@@ -19,7 +19,7 @@ internal sealed class MultiLiteralFilter(IReadOnlyList<RequiredLiteral> literals
         return false;
     }
 
-    public override void Filter(ReadOnlySpan<byte> buffer, ReadOnlySpan<LineRange> lines, Span<bool> keep)
+    internal override void FilterCore(ReadOnlySpan<byte> buffer, ReadOnlySpan<LineRange> lines, Span<bool> keep)
     {
         // Each literal searches only the candidates no earlier literal matched.
         using var pending = new FlagBuffer(keep[..lines.Length]);
@@ -28,7 +28,7 @@ internal sealed class MultiLiteralFilter(IReadOnlyList<RequiredLiteral> literals
         foreach (var p in _parts)
         {
             pending.Flags.CopyTo(candidates.Flags);
-            p.Filter(buffer, lines, candidates.Flags);
+            p.FilterCore(buffer, lines, candidates.Flags);
             for (var i = 0; i < lines.Length; i++)
             {
                 if (candidates.Flags[i])

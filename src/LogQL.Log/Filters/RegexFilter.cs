@@ -58,11 +58,11 @@ internal sealed class RegexFilter : LineFilter
     }
 
     /// <summary>The literal pre-filters run over the whole block first; the regex sees only the lines they pass.</summary>
-    public override void Filter(ReadOnlySpan<byte> buffer, ReadOnlySpan<LineRange> lines, Span<bool> keep)
+    internal override void FilterCore(ReadOnlySpan<byte> buffer, ReadOnlySpan<LineRange> lines, Span<bool> keep)
     {
         foreach (var p in _prefilter)
         {
-            p.Filter(buffer, lines, keep);
+            p.FilterCore(buffer, lines, keep);
         }
         for (var i = 0; i < lines.Length; i++)
         {
