@@ -16,8 +16,17 @@ public sealed class JsonParser : IStage
     private readonly List<int> _prefixStack = new(8);
     private readonly ParserHints? _hints;
 
+    // Flattened names of nested keys (user_id...), so a repeated name is found without building a new string.
+    private readonly Dictionary<string, string> _nested = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _nestedLookup;
+    private const int MaxNested = 4096;
+
     /// <param name="hints">Extract only the labels later stages read; null for all.</param>
-    public JsonParser(ParserHints? hints = null) => _hints = hints;
+    public JsonParser(ParserHints? hints = null)
+    {
+        _hints = hints;
+        _nestedLookup = _nested.GetAlternateLookup<ReadOnlySpan<char>>();
+    }
 
     public bool Process(long timestampNs, ref ReadOnlySpan<byte> line, LabelsBuilder labels)
     {
@@ -83,7 +92,7 @@ public sealed class JsonParser : IStage
                     {
                         _prefix.Append('_');
                     }
-                    LabelKeys.AppendSanitized(_prefix, Encoding.UTF8.GetString(rawKey));
+                    AppendKey(rawKey);
                     depth++;
                     continue;
                 case JsonTokenType.StartArray:
@@ -106,8 +115,8 @@ public sealed class JsonParser : IStage
             {
                 var len = _prefix.Length;
                 _prefix.Append('_');
-                LabelKeys.AppendSanitized(_prefix, Encoding.UTF8.GetString(rawKey));
-                name = _prefix.ToString();
+                AppendKey(rawKey);
+                name = FlattenedName();
                 _prefix.Length = len;
             }
             if (_hints is not null && !_hints.Requires(name))
@@ -138,6 +147,30 @@ public sealed class JsonParser : IStage
         var value = JsonText.ScalarValue(ref reader);
         _valueCache.Set(slot, reader.ValueSpan, value);
         return value;
+    }
+
+    private void AppendKey(ReadOnlySpan<byte> rawKey)
+    {
+        Span<char> chars = rawKey.Length <= 256 ? stackalloc char[256] : new char[rawKey.Length];
+        var n = Encoding.UTF8.GetChars(rawKey, chars);
+        LabelKeys.AppendSanitized(_prefix, chars[..n]);
+    }
+
+    private string FlattenedName()
+    {
+        var len = _prefix.Length;
+        Span<char> chars = len <= 256 ? stackalloc char[256] : new char[len];
+        _prefix.CopyTo(0, chars, len);
+        if (_nestedLookup.TryGetValue(chars[..len], out var name))
+        {
+            return name;
+        }
+        name = new string(chars[..len]);
+        if (_nested.Count < MaxNested)
+        {
+            _nested[name] = name;
+        }
+        return name;
     }
 
     // A nested object matters only when a wanted name starts with its flattened prefix.
