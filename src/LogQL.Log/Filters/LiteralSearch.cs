@@ -10,11 +10,11 @@ namespace Orleans.Loki.LogQL.Log;
 /// Vectorised substring search over UTF-8 bytes for a literal, exact or ASCII case-insensitive.
 /// </summary>
 /// <remarks>
-/// Two "anchor" bytes of the needle (the two rarest in log text, by a fixed frequency ranking) are compared 32
-/// positions at a time; only positions where both anchors match are verified in full. Letters are compared with
-/// the 0x20 bit forced on, which matches exactly their two ASCII cases, so the case-insensitive search costs the
-/// same as the exact one. Anchoring on rare bytes rather than the first byte keeps candidates few for needles
-/// such as "error" whose first letter is everywhere.
+/// Exact needles use the runtime's vectorised <c>IndexOf</c>. For case-insensitive needles two "anchor" bytes (the
+/// two rarest in log text, by a fixed frequency ranking) are compared 32 positions at a time, and only positions
+/// where both match are verified in full. Letters are compared with the 0x20 bit forced on, which matches exactly
+/// their two ASCII cases, so folding case adds one OR per vector. Anchoring on rare bytes rather than the first byte
+/// keeps candidates few for needles such as "error" whose first letter is everywhere.
 /// </remarks>
 internal sealed class LiteralSearch
 {
@@ -61,23 +61,15 @@ internal sealed class LiteralSearch
         {
             return -1;
         }
-        var i = 0;
         if (Vector256.IsHardwareAccelerated)
         {
-            var far = Math.Max(_offset1, _offset2);
-            var limit = haystack.Length - Vector256<byte>.Count - far;
+            var limit = haystack.Length - Vector256<byte>.Count - Math.Max(_offset1, _offset2);
             if (limit >= 0)
             {
-                var at = IndexOfVector256(haystack, limit, last);
-                if (at != -2)
-                {
-                    return at;
-                }
-                // Every start up to limit + 31 >= last was checked.
-                return -1;
+                return IndexOfVector256(haystack, limit, last);
             }
         }
-        for (; i <= last; i++)
+        for (var i = 0; i <= last; i++)
         {
             if ((haystack[i + _offset1] | _mask1) == _value1 && (haystack[i + _offset2] | _mask2) == _value2 && Verify(haystack.Slice(i, n)))
             {
@@ -87,7 +79,8 @@ internal sealed class LiteralSearch
         return -1;
     }
 
-    // Returns the match index, or -2 when there is none; the final overlapping vector covers the tail.
+    // Loads at i + offset stay inside the haystack for every i <= limit. The last round runs at limit itself
+    // (overlapping the one before) and covers starts up to limit + 31, which is >= last.
     private int IndexOfVector256(ReadOnlySpan<byte> haystack, int limit, int last)
     {
         ref var start = ref MemoryMarshal.GetReference(haystack);
@@ -114,7 +107,7 @@ internal sealed class LiteralSearch
             }
             if (i == limit)
             {
-                return -2;
+                return -1;
             }
             i = Math.Min(i + Vector256<byte>.Count, limit);
         }
