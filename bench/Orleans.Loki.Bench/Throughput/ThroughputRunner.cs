@@ -36,6 +36,7 @@ internal static class ThroughputRunner
                 ("|= \"zq7needlex42\"", "-F", Corpus.Needle),
                 ("|= \"cache miss\"", "-F", "cache miss"),
                 ("|~ \"(?i)error\"", "-F -i", "error"),
+                ("|= \"user_id=u-12\"", "-F", "user_id=u-12"),
                 ("|~ \"user_id=u-12[0-9]+ \"", "-E", "user_id=u-12[0-9]+ "),
             })
             {
