@@ -15,6 +15,7 @@ internal sealed record LoadTestOptions
     public string? ServerDll { get; init; }
     public string? ResultsFile { get; init; }
     public bool SkipBaselines { get; init; }
+    public bool SkipQueries { get; init; }
 
     public const string Usage = """
         Orleans.Loki.LoadTest [options]
@@ -28,6 +29,7 @@ internal sealed record LoadTestOptions
           --query-runs <n>          runs per query; the median is reported (default 3)
           --results <path>          markdown file to update (default bench/RESULTS.md)
           --skip-baselines          do not run cat/lz4/grep
+          --skip-queries            stop after ingest and flush (for profiling the write path)
         """;
 
     /// <summary>Parses <paramref name="args"/>; returns false with a message for unknown or malformed options.</summary>
@@ -61,6 +63,7 @@ internal sealed record LoadTestOptions
                     "--query-runs" => options with { QueryRuns = NextInt() },
                     "--results" => options with { ResultsFile = Next() },
                     "--skip-baselines" => options with { SkipBaselines = true },
+                    "--skip-queries" => options with { SkipQueries = true },
                     _ => throw new FormatException($"unknown option {name}"),
                 };
             }

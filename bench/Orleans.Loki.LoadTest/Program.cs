@@ -95,7 +95,7 @@ try
     long? disk = server is null ? null : Directory.EnumerateFiles(server.DataDir, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
     Console.WriteLine($"flush: {flushStatus}; peak RSS {peakRss / 1048576.0:0} MiB; on disk {disk / 1e6:0.0} MB");
 
-    var queries = await QueryRunner.RunAsync(http, baseUrl, corpus, options.QueryRuns);
+    var queries = options.SkipQueries ? new List<QueryOutcome>() : await QueryRunner.RunAsync(http, baseUrl, corpus, options.QueryRuns);
     peakRss = server?.PeakRssBytes() ?? peakRss;
 
     // The server is stopped before the baselines so they do not compete with it for the cores.

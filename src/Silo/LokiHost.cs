@@ -27,6 +27,7 @@ public static class LokiHost
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(settings.Ingester);
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddLokiIngester();
         builder.Services.AddLokiGateway(settings.Gateway);
 
         builder.UseOrleans(silo => ConfigureSilo(silo, settings));
