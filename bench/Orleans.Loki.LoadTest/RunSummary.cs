@@ -11,6 +11,9 @@ internal sealed record RunSummary
     public required int Bodies { get; init; }
     public required double DecodeCeilingMbPerSecond { get; init; }
     public required IngestResult FullSpeed { get; init; }
+
+    /// <summary>CPU seconds (user + system) the server used during the full-speed phase.</summary>
+    public double? FullSpeedServerCpuSeconds { get; init; }
     public required IngestResult? HalfRate { get; init; }
     public required double? HalfRateTargetMbPerSecond { get; init; }
     public required long? PeakRssBytes { get; init; }

@@ -35,10 +35,14 @@ public class ClusterFixture : IAsyncLifetime
             Store = await AzuriteConnection.CreateStoreAsync(container);
             StoreDescription = container;
         }
+        await SeedAsync(Store);
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
         Cluster = builder.Build();
         await Cluster.DeployAsync();
     }
+
+    /// <summary>Writes objects the silos find when they start (e.g. the WAL of a silo that died earlier).</summary>
+    protected virtual Task SeedAsync(IObjectStore store) => Task.CompletedTask;
 
     public async Task DisposeAsync()
     {
