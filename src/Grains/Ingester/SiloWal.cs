@@ -17,6 +17,9 @@ public sealed partial class SiloWal : IAsyncDisposable
     /// <summary>Size at which the active segment is sealed and a new one started.</summary>
     internal const long MaxSegmentBytes = 64L * 1024 * 1024;
 
+    /// <summary>Appends after which the active segment is sealed: an Azure append blob holds at most 50,000 blocks.</summary>
+    internal const int MaxSegmentAppends = 10_000;
+
     private const string Prefix = "swal/";
     private const string OwnerObjectName = "owner";
 
@@ -33,6 +36,7 @@ public sealed partial class SiloWal : IAsyncDisposable
     private bool _ownerWritten;
     private long _active;
     private long _activeBytes;
+    private int _activeAppends;
     private readonly Dictionary<long, int> _references = [];
     private readonly HashSet<long> _sealed = [];
 
@@ -101,6 +105,7 @@ public sealed partial class SiloWal : IAsyncDisposable
                     // segment and delete this one rather than keep flushed data on disk.
                     _active++;
                     _activeBytes = 0;
+                    _activeAppends = 0;
                 }
                 else if (!_sealed.Remove(segment))
                 {
@@ -193,12 +198,14 @@ public sealed partial class SiloWal : IAsyncDisposable
                 return;
             }
             _activeBytes += written;
-            if (failed || _activeBytes >= MaxSegmentBytes)
+            _activeAppends++;
+            if (failed || _activeBytes >= MaxSegmentBytes || _activeAppends >= MaxSegmentAppends)
             {
                 // Every frame of the group took a reference, so the sealed segment is deleted by the last release.
                 _sealed.Add(segment);
                 _active++;
                 _activeBytes = 0;
+                _activeAppends = 0;
             }
         }
     }
