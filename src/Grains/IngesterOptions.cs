@@ -8,6 +8,12 @@ public sealed record IngesterOptions
     /// <summary><c>ingester.chunk_block_size</c>: uncompressed bytes at which the head block is cut and compressed.</summary>
     public int ChunkBlockSize { get; init; } = 256 * 1024;
 
+    /// <summary>
+    /// <c>ingester.chunk_compression_level</c> (ours): <c>hc</c> (default) compresses blocks with LZ4 HC level 3, about 25%
+    /// smaller than <c>fast</c> (LZ4's fast mode) at roughly four times the compression CPU; both read back the same.
+    /// </summary>
+    public bool ChunkHighCompression { get; init; } = true;
+
     /// <summary><c>ingester.chunk_target_size</c>: compressed size at which a chunk is closed and flushed.</summary>
     public int ChunkTargetSize { get; init; } = 1_572_864;
 

@@ -26,6 +26,7 @@ internal sealed partial class StreamGrain(
     {
         BlockSize = options.ChunkBlockSize,
         TargetCompressedSize = options.ChunkTargetSize,
+        Level = options.ChunkHighCompression ? K4os.Compression.LZ4.LZ4Level.L03_HC : K4os.Compression.LZ4.LZ4Level.L00_FAST,
     };
 
     private string _tenant = "";
