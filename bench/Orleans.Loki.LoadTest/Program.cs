@@ -86,6 +86,7 @@ try
     }
 
     var peakRss = server?.PeakRssBytes();
+    var ingestPeakRss = peakRss;
 
     clock.Restart();
     double? flushSeconds = null;
@@ -131,6 +132,7 @@ try
         HalfRate = half,
         HalfRateTargetMbPerSecond = halfTarget,
         PeakRssBytes = peakRss,
+        IngestPeakRssBytes = ingestPeakRss,
         FlushSeconds = flushSeconds,
         FlushStatus = flushStatus,
         DiskBytes = disk,

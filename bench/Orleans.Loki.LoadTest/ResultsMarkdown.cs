@@ -46,6 +46,10 @@ internal static class ResultsMarkdown
             Row(sb, $"push latency p50 / p99 at half rate ({F(s.HalfRateTargetMbPerSecond ?? 0)} MB/s target, {F(half.RawMbPerSecond)} achieved)", $"{F(Stats.Percentile(half.LatenciesMs, 50))} / {F(Stats.Percentile(half.LatenciesMs, 99))} ms", $"{half.Requests} requests, {half.Failures} failed{(half.FirstFailure is { } f2 ? $": {Escape(f2)}" : "")}", "");
         }
 
+        if (s.IngestPeakRssBytes is { } ingestRss)
+        {
+            Row(sb, "server peak RSS after ingest, before flush and queries (VmHWM)", $"{ingestRss / 1048576.0:0} MiB", $"corpus: {s.CorpusRawBytes / 1048576.0:0} MiB raw", "");
+        }
         Row(sb, "server peak RSS (VmHWM)", s.PeakRssBytes is { } rss ? $"{rss / 1048576.0:0} MiB" : "n/a", $"corpus: {s.CorpusRawBytes / 1048576.0:0} MiB raw", "");
         Row(sb, "POST /flush", s.FlushSeconds is { } fs ? $"{F(fs)} s" : "n/a", s.FlushStatus, "");
         var diskRatio = s.DiskBytes is > 0 ? (double)s.CorpusRawBytes / s.DiskBytes.Value : (double?)null;

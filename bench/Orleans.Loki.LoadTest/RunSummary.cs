@@ -17,6 +17,9 @@ internal sealed record RunSummary
     public required IngestResult? HalfRate { get; init; }
     public required double? HalfRateTargetMbPerSecond { get; init; }
     public required long? PeakRssBytes { get; init; }
+
+    /// <summary>VmHWM right after ingest, before <c>/flush</c> and the queries: the memory the write path needed.</summary>
+    public long? IngestPeakRssBytes { get; init; }
     public required double? FlushSeconds { get; init; }
     public required string FlushStatus { get; init; }
     public required long? DiskBytes { get; init; }
