@@ -17,6 +17,10 @@ public interface IStreamGrain : IGrainWithStringKey
     [Alias("ReadUnflushed"), AlwaysInterleave]
     Task<UnflushedEntries> ReadUnflushedAsync(long fromNs, long throughNs);
 
+    /// <summary>Evaluates a log or metric sub-query over the in-memory entries (see <see cref="HeadSelect"/>).</summary>
+    [Alias("SelectHead"), AlwaysInterleave]
+    Task<HeadPage> SelectHeadAsync(HeadSelect select);
+
     /// <summary>Flushes every in-memory entry to a chunk in the object store and registers it with the index.</summary>
     [Alias("Flush")]
     Task FlushAsync();

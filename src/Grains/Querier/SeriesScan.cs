@@ -1,0 +1,206 @@
+using Orleans.Loki.Chunks;
+using Orleans.Loki.Grains.Abstractions;
+using Orleans.Loki.Storage;
+
+namespace Orleans.Loki.Grains.Querier;
+
+/// <summary>
+/// Evaluates a sub-query over one series: its flushed chunks block by block (only blocks overlapping the range and
+/// admitted by the token filter are decompressed) and its stream grain's in-memory entries. Exact duplicates (same
+/// timestamp and line stored twice, after a crash between a flush and the WAL clean-up) can only sit where chunks or
+/// the head overlap in time: those ranges are merged and de-duplicated before the pipeline; everything else streams
+/// straight through it.
+/// </summary>
+internal sealed class SeriesScan(IObjectStore store, IGrainFactory grains, SelectRequest request, CompiledQuery query, ReadStats stats, CancellationToken ct)
+{
+    private readonly Dictionary<string, Task<byte[]?>> _fetches = new(StringComparer.Ordinal);
+
+    public async Task RunAsync(SeriesMatch series, EntryProcessor processor)
+    {
+        var components = Components(series.Chunks, request.FromNs, request.ThroughNs);
+        if (request.IncludeUnflushed)
+        {
+            await ReadHeadAsync(series, processor, components).ConfigureAwait(false);
+        }
+        if (request.Backward && processor.Logs is not null)
+        {
+            components.Reverse();
+        }
+        var order = components.SelectMany(c => c.Chunks).ToList();
+        for (var i = 0; i < components.Count; i++)
+        {
+            ct.ThrowIfCancellationRequested();
+            var component = components[i];
+            if (processor.Rejects(request.Backward ? component.Through - 1 : component.From))
+            {
+                // Components are disjoint and visited in direction: later ones cannot do better.
+                break;
+            }
+            if (component.Chunks.Count == 1 && component.Raw.Count == 0)
+            {
+                await ScanAsync(component.Chunks[0], order, processor).ConfigureAwait(false);
+            }
+            else
+            {
+                await MergeAsync(component, order, processor).ConfigureAwait(false);
+            }
+        }
+        stats.ChunkLines += processor.Lines;
+        stats.ChunkBytes += processor.Bytes;
+    }
+
+    private async Task ReadHeadAsync(SeriesMatch series, EntryProcessor processor, List<Component> components)
+    {
+        var intervals = new long[components.Count * 2];
+        for (var i = 0; i < components.Count; i++)
+        {
+            intervals[2 * i] = components[i].From;
+            intervals[(2 * i) + 1] = components[i].Through;
+        }
+        var grain = grains.GetGrain<IStreamGrain>(StorageKeys.StreamGrainKey(request.Tenant, series.Fingerprint));
+        var page = await grain.SelectHeadAsync(new HeadSelect(request.Query, processor.Samples is not null, request.FromNs, request.ThroughNs,
+            request.Backward, request.Limit, intervals)).WaitAsync(ct).ConfigureAwait(false);
+        if (page.Logs is not null)
+        {
+            processor.Logs!.Offer(page.Logs);
+            stats.Add(page.Logs.Stats);
+        }
+        if (page.Samples is not null)
+        {
+            processor.Samples!.Add(page.Samples);
+            stats.Add(page.Samples.Stats);
+        }
+        if (page.RawCount == 0)
+        {
+            return;
+        }
+        var c = 0;
+        foreach (var entry in EntryBatch.Decode(page.Raw))
+        {
+            while (c < components.Count && components[c].Through <= entry.TimestampNs)
+            {
+                c++;
+            }
+            if (c < components.Count && components[c].From <= entry.TimestampNs)
+            {
+                components[c].Raw.Add(entry);
+            }
+        }
+    }
+
+    private async Task ScanAsync(ChunkRef chunk, List<ChunkRef> order, EntryProcessor processor)
+    {
+        var data = await FetchAsync(chunk, order).ConfigureAwait(false);
+        if (data is null)
+        {
+            // Deleted by retention or compaction between lookup and read: nothing to return for it.
+            return;
+        }
+        var reader = ChunkReader.Open(data);
+        var blocks = reader.Blocks;
+        var backward = request.Backward && processor.Logs is not null;
+        for (var n = 0; n < blocks.Count; n++)
+        {
+            var i = backward ? blocks.Count - 1 - n : n;
+            var meta = blocks[i];
+            if (!meta.Overlaps(request.FromNs, request.ThroughNs) || (query.BlockFilter is not null && !query.BlockFilter(meta)) ||
+                processor.Rejects(backward ? meta.MaxTimeNs : meta.MinTimeNs))
+            {
+                continue;
+            }
+            ct.ThrowIfCancellationRequested();
+            stats.DecompressedBytes += BlockScanner.Scan(data, meta, i, request.FromNs, request.ThroughNs, ref processor);
+            stats.BlocksDecompressed++;
+        }
+    }
+
+    private async Task MergeAsync(Component component, List<ChunkRef> order, EntryProcessor processor)
+    {
+        var sources = new List<List<LogEntry>>();
+        var from = Math.Max(request.FromNs, component.From);
+        var through = Math.Min(request.ThroughNs, component.Through);
+        var total = component.Raw.Count;
+        foreach (var chunk in component.Chunks)
+        {
+            var data = await FetchAsync(chunk, order).ConfigureAwait(false);
+            if (data is null)
+            {
+                continue;
+            }
+            var reader = ChunkReader.Open(data);
+            List<LogEntry> entries = [.. reader.Iterate(from, through, backward: false, query.BlockFilter)];
+            stats.BlocksDecompressed += reader.BlocksDecompressed;
+            total += entries.Count;
+            sources.Add(entries);
+        }
+        if (component.Raw.Count > 0)
+        {
+            sources.Add(component.Raw);
+        }
+        var merged = QuerierGrain.MergeDistinct(sources);
+        stats.Duplicates += total - merged.Count;
+        processor.VisitAll(merged);
+    }
+
+    /// <summary>Fetches <paramref name="chunk"/> and starts fetching the one after it, so I/O overlaps decoding.</summary>
+    private Task<byte[]?> FetchAsync(ChunkRef chunk, List<ChunkRef> order)
+    {
+        var task = Start(chunk);
+        var next = order.IndexOf(chunk) + 1;
+        if (next < order.Count)
+        {
+            Start(order[next]);
+        }
+        _fetches.Remove(chunk.Key);
+        return Counted(task);
+
+        Task<byte[]?> Start(ChunkRef c)
+        {
+            if (!_fetches.TryGetValue(c.Key, out var t))
+            {
+                t = store.GetAsync(c.Key, ct).AsTask();
+                _fetches.Add(c.Key, t);
+            }
+            return t;
+        }
+
+        async Task<byte[]?> Counted(Task<byte[]?> t)
+        {
+            var data = await t.ConfigureAwait(false);
+            if (data is not null)
+            {
+                stats.ChunksFetched++;
+                stats.CompressedBytes += data.Length;
+            }
+            return data;
+        }
+    }
+
+    /// <summary>Chunks overlapping the range grouped into maximal sets of time-overlapping chunks, ascending.</summary>
+    internal static List<Component> Components(IReadOnlyList<ChunkRef> chunks, long fromNs, long throughNs)
+    {
+        var result = new List<Component>();
+        foreach (var chunk in chunks.Where(c => c.FromNs < throughNs && c.ThroughNs > fromNs).OrderBy(c => c.FromNs))
+        {
+            if (result.Count > 0 && chunk.FromNs < result[^1].Through)
+            {
+                result[^1].Chunks.Add(chunk);
+                result[^1].Through = Math.Max(result[^1].Through, chunk.ThroughNs);
+            }
+            else
+            {
+                result.Add(new Component { From = chunk.FromNs, Through = chunk.ThroughNs, Chunks = [chunk] });
+            }
+        }
+        return result;
+    }
+
+    /// <summary>Chunks whose time ranges overlap, with the in-memory entries falling into <c>[From, Through)</c>.</summary>
+    internal sealed class Component
+    {
+        public long From { get; init; }
+        public long Through { get; set; }
+        public List<ChunkRef> Chunks { get; init; } = [];
+        public List<LogEntry> Raw { get; } = [];
+    }
+}
