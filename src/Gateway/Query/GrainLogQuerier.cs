@@ -93,7 +93,7 @@ public sealed class GrainLogQuerier(GrainDataSource data, string tenant) : ILogQ
                 }
             }
         }
-        foreach (var rs in byLabels.Values)
+        foreach (var rs in byLabels.Values.OrderBy(s => s.LabelsString, StringComparer.Ordinal))
         {
             yield return rs;
         }
@@ -123,7 +123,8 @@ public sealed class GrainLogQuerier(GrainDataSource data, string tenant) : ILogQ
                 }
             }
         }
-        foreach (var s in bySeries.Values)
+        // Series in label order: aggregations over them then add in one order however the query was split.
+        foreach (var s in bySeries.Values.OrderBy(s => s.LabelsString, StringComparer.Ordinal))
         {
             // Equal timestamps ordered by value: sums over a window then add in the same order however the data was
             // sharded, so a split never changes a result in the last bit.
