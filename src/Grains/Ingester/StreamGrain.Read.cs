@@ -26,16 +26,16 @@ internal sealed partial class StreamGrain
 
     Task<HeadPage> IStreamGrain.SelectHeadAsync(HeadSelect select)
     {
+        var query = CompiledQuery.Get(select.Query, select.Samples);
         var entries = new List<LogEntry>();
         foreach (var closed in _closed)
         {
-            entries.AddRange(closed.Chunk.Iterate(select.FromNs, select.ThroughNs, backward: false));
+            entries.AddRange(closed.Chunk.Iterate(select.FromNs, select.ThroughNs, backward: false, query.BlockFilter));
         }
-        entries.AddRange(_head.Iterate(select.FromNs, select.ThroughNs, backward: false));
-        if (_closed.Count > 0)
-        {
-            entries = [.. entries.OrderBy(e => e.TimestampNs)];
-        }
+        entries.AddRange(_head.Iterate(select.FromNs, select.ThroughNs, backward: false, query.BlockFilter));
+        // Generations and blocks may overlap in time (out-of-order writes, re-pushed entries): one ascending list without
+        // exact duplicates, as the querier reads chunks.
+        entries = QuerierGrain.MergeDistinct([entries.Count > 0 && _closed.Count > 0 ? [.. entries.OrderBy(e => e.TimestampNs)] : entries]);
         var raw = new List<LogEntry>();
         var rest = new List<LogEntry>(entries.Count);
         var interval = 0;
@@ -51,7 +51,6 @@ internal sealed partial class StreamGrain
         var labels = Push.LabelSet.TryParse(_labels ?? "{}", out var pairs, out var error)
             ? pairs
             : throw new InvalidOperationException($"stream labels '{_labels}' do not parse: {error}");
-        var query = CompiledQuery.Get(select.Query, select.Samples);
         var stats = new ReadStats();
         LogPage? logs = null;
         SamplePage? samples = null;

@@ -99,19 +99,74 @@ internal sealed class SeriesScan(IObjectStore store, IGrainFactory grains, Selec
         var reader = ChunkReader.Open(data);
         var blocks = reader.Blocks;
         var backward = request.Backward && processor.Logs is not null;
-        for (var n = 0; n < blocks.Count; n++)
+        foreach (var (first, last) in BlockRuns(blocks, backward))
         {
-            var i = backward ? blocks.Count - 1 - n : n;
-            var meta = blocks[i];
+            ct.ThrowIfCancellationRequested();
+            if (first != last)
+            {
+                // Blocks overlapping in time (out-of-order writes, or a re-pushed entry cut into a later block) may hold
+                // the same entry twice: merge them and drop duplicates before the pipeline.
+                MergeBlocks(reader, blocks, Math.Min(first, last), Math.Max(first, last), processor);
+                continue;
+            }
+            var meta = blocks[first];
             if (!meta.Overlaps(request.FromNs, request.ThroughNs) || (query.BlockFilter is not null && !query.BlockFilter(meta)) ||
                 processor.Rejects(backward ? meta.MaxTimeNs : meta.MinTimeNs))
             {
                 continue;
             }
-            ct.ThrowIfCancellationRequested();
-            stats.DecompressedBytes += BlockScanner.Scan(data, meta, i, request.FromNs, request.ThroughNs, ref processor);
+            stats.DecompressedBytes += BlockScanner.Scan(data, meta, first, request.FromNs, request.ThroughNs, ref processor);
             stats.BlocksDecompressed++;
         }
+    }
+
+    /// <summary>
+    /// Maximal runs of consecutive blocks that overlap in time (a block starting at or before the previous one's
+    /// end), as (first, last) block numbers in visiting order; a run of one block is (n, n).
+    /// </summary>
+    internal static List<(int First, int Last)> BlockRuns(IReadOnlyList<BlockMeta> blocks, bool backward)
+    {
+        var runs = new List<(int First, int Last)>();
+        var start = 0;
+        var runMax = long.MinValue;
+        for (var i = 0; i < blocks.Count; i++)
+        {
+            if (i > start && blocks[i].MinTimeNs > runMax)
+            {
+                runs.Add((start, i - 1));
+                start = i;
+            }
+            runMax = i == start ? blocks[i].MaxTimeNs : Math.Max(runMax, blocks[i].MaxTimeNs);
+        }
+        if (blocks.Count > 0)
+        {
+            runs.Add((start, blocks.Count - 1));
+        }
+        if (backward)
+        {
+            runs.Reverse();
+            for (var i = 0; i < runs.Count; i++)
+            {
+                runs[i] = (runs[i].Last, runs[i].First);
+            }
+        }
+        return runs;
+    }
+
+    private void MergeBlocks(ChunkReader reader, IReadOnlyList<BlockMeta> blocks, int first, int last, EntryProcessor processor)
+    {
+        var members = new HashSet<BlockMeta>(ReferenceEqualityComparer.Instance);
+        for (var i = first; i <= last; i++)
+        {
+            members.Add(blocks[i]);
+        }
+        var filter = query.BlockFilter;
+        var before = reader.BlocksDecompressed;
+        List<LogEntry> entries = [.. reader.Iterate(request.FromNs, request.ThroughNs, backward: false, m => members.Contains(m) && (filter is null || filter(m)))];
+        stats.BlocksDecompressed += reader.BlocksDecompressed - before;
+        var merged = QuerierGrain.MergeDistinct([entries]);
+        stats.Duplicates += entries.Count - merged.Count;
+        processor.VisitAll(merged);
     }
 
     private async Task MergeAsync(Component component, List<ChunkRef> order, EntryProcessor processor)
