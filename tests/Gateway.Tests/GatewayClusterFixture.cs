@@ -27,6 +27,8 @@ public sealed class GatewayClusterFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        // Chunks here are small: read all but the smallest with range reads (index first, blocks on demand).
+        Orleans.Loki.Grains.Querier.ChunkFetch.WholeBelow = 2 * 1024;
         _root = Path.Combine(Path.GetTempPath(), "loki-gateway-" + Guid.NewGuid().ToString("n"));
         Directory.CreateDirectory(_root);
         var builder = new TestClusterBuilder(initialSilosCount: 3);

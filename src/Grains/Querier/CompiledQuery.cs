@@ -15,7 +15,8 @@ namespace Orleans.Loki.Grains.Querier;
 internal sealed class CompiledQuery
 {
     private const int MaxCached = 512;
-    private const int MaxPooled = 16;
+    // Up to one per series scanned at once (a shard scans all its series concurrently).
+    private const int MaxPooled = 128;
     private static readonly ConcurrentDictionary<(string, bool), CompiledQuery> s_cache = new();
 
     private readonly ConcurrentBag<Pipeline> _pipelines = [];

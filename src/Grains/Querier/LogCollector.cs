@@ -6,6 +6,8 @@ namespace Orleans.Loki.Grains.Querier;
 /// <summary>
 /// Keeps the first <c>limit</c> selected entries in result order: timestamp in direction, then labels, then line
 /// (ordinal). A total order, so every split and shard of a query agrees on which tied entries make the cut.
+/// Thread-safe: the series of a shard share one collector, so that once it holds <c>limit</c> entries every series
+/// skips whatever is older (backward) or newer (forward) than the worst of them without running the pipeline.
 /// </summary>
 internal sealed class LogCollector
 {
@@ -13,6 +15,10 @@ internal sealed class LogCollector
     private readonly int _limit;
     // The root is the worst kept entry: the first to go when a better one arrives.
     private readonly PriorityQueue<Selected, Selected> _heap;
+    // Timestamp of the worst kept entry once full (read without the lock: a stale value only admits an entry that
+    // the locked insert then drops).
+    private long _cutoff;
+    private volatile bool _full;
 
     public LogCollector(bool backward, int limit)
     {
@@ -21,20 +27,18 @@ internal sealed class LogCollector
         _heap = new PriorityQueue<Selected, Selected>(Comparer<Selected>.Create((a, b) => Compare(b, a)));
     }
 
-    public int Count => _heap.Count;
-
     /// <summary>True when an entry at <paramref name="ts"/> cannot make the cut whatever its labels and line.</summary>
     public bool Rejects(long ts)
     {
-        if (_heap.Count < _limit)
-        {
-            return false;
-        }
         if (_limit == 0)
         {
             return true;
         }
-        var worst = _heap.Peek().TimestampNs;
+        if (!_full)
+        {
+            return false;
+        }
+        var worst = Volatile.Read(ref _cutoff);
         return _backward ? ts < worst : ts > worst;
     }
 
@@ -52,13 +56,25 @@ internal sealed class LogCollector
 
     public void Offer(Selected entry)
     {
-        if (_heap.Count < _limit)
+        if (_limit == 0)
         {
-            _heap.Enqueue(entry, entry);
+            return;
         }
-        else if (_limit > 0)
+        lock (_heap)
         {
-            _heap.EnqueueDequeue(entry, entry);
+            if (_heap.Count < _limit)
+            {
+                _heap.Enqueue(entry, entry);
+            }
+            else
+            {
+                _heap.EnqueueDequeue(entry, entry);
+            }
+            if (_heap.Count == _limit)
+            {
+                Volatile.Write(ref _cutoff, _heap.Peek().TimestampNs);
+                _full = true;
+            }
         }
     }
 
@@ -79,7 +95,8 @@ internal sealed class LogCollector
 
     public void Offer(LogCollector other)
     {
-        foreach (var (entry, _) in other._heap.UnorderedItems)
+        ArgumentNullException.ThrowIfNull(other);
+        foreach (var entry in other.Entries())
         {
             if (!Rejects(entry.TimestampNs))
             {
@@ -91,7 +108,7 @@ internal sealed class LogCollector
     /// <summary>The kept entries grouped by labels, each stream in result order.</summary>
     public LogPage ToPage(ReadStats stats)
     {
-        var all = _heap.UnorderedItems.Select(i => i.Element).ToList();
+        var all = Entries();
         all.Sort(Compare);
         var streams = new List<LogPageStream>();
         foreach (var group in all.GroupBy(e => e.Labels, StringComparer.Ordinal))
@@ -106,6 +123,14 @@ internal sealed class LogCollector
                 [.. entries.Select(e => e.Parsed)]));
         }
         return new LogPage(streams, stats);
+    }
+
+    private List<Selected> Entries()
+    {
+        lock (_heap)
+        {
+            return [.. _heap.UnorderedItems.Select(i => i.Element)];
+        }
     }
 
     private int Compare(Selected a, Selected b)

@@ -28,29 +28,28 @@ internal sealed class QuerierGrain(IObjectStore store) : Grain, IQuerierGrain
     public async Task<LogPage> SelectLogsAsync(SelectRequest request, CancellationToken cancellationToken = default)
     {
         var query = CompiledQuery.Get(request.Query, samples: false);
+        // One collector for the shard: the limit, once filled by any series, bounds what the others still read.
+        var logs = new LogCollector(request.Backward, request.Limit);
         var scans = await ScanAllAsync(request, query, (scan, series, labels, stats) => Task.Run(async () =>
         {
             var pipeline = query.RentPipeline();
             try
             {
-                var logs = new LogCollector(request.Backward, request.Limit);
                 var processor = EntryProcessor.ForLogs(pipeline, labels, logs, request.Backward);
                 await scan.RunAsync(series, processor);
-                return logs;
+                return true;
             }
             finally
             {
                 query.Return(pipeline);
             }
         }, cancellationToken), cancellationToken);
-        var result = new LogCollector(request.Backward, request.Limit);
         var total = new ReadStats();
-        foreach (var (logs, stats) in scans)
+        foreach (var (_, stats) in scans)
         {
-            result.Offer(logs);
             total.Add(stats);
         }
-        return result.ToPage(total);
+        return logs.ToPage(total);
     }
 
     public async Task<SamplePage> SelectSamplesAsync(SelectRequest request, CancellationToken cancellationToken = default)

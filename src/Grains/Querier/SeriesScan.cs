@@ -13,10 +13,12 @@ namespace Orleans.Loki.Grains.Querier;
 /// </summary>
 internal sealed class SeriesScan(IObjectStore store, IGrainFactory grains, SelectRequest request, CompiledQuery query, ReadStats stats, CancellationToken ct)
 {
-    private readonly Dictionary<string, Task<byte[]?>> _fetches = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Task<ChunkFetch?>> _fetches = new(StringComparer.Ordinal);
+    private bool _whole;
 
     public async Task RunAsync(SeriesMatch series, EntryProcessor processor)
     {
+        _whole = processor.Logs is null && query.BlockFilter is null;
         var components = Components(series.Chunks, request.FromNs, request.ThroughNs);
         if (request.IncludeUnflushed)
         {
@@ -90,13 +92,13 @@ internal sealed class SeriesScan(IObjectStore store, IGrainFactory grains, Selec
 
     private async Task ScanAsync(ChunkRef chunk, List<ChunkRef> order, EntryProcessor processor)
     {
-        var data = await FetchAsync(chunk, order).ConfigureAwait(false);
-        if (data is null)
+        var fetch = await FetchAsync(chunk, order).ConfigureAwait(false);
+        if (fetch is null)
         {
             // Deleted by retention or compaction between lookup and read: nothing to return for it.
             return;
         }
-        var reader = ChunkReader.Open(data);
+        var reader = ChunkReader.Open(fetch.Data);
         var blocks = reader.Blocks;
         var backward = request.Backward && processor.Logs is not null;
         foreach (var (first, last) in BlockRuns(blocks, backward))
@@ -106,7 +108,7 @@ internal sealed class SeriesScan(IObjectStore store, IGrainFactory grains, Selec
             {
                 // Blocks overlapping in time (out-of-order writes, or a re-pushed entry cut into a later block) may hold
                 // the same entry twice: merge them and drop duplicates before the pipeline.
-                MergeBlocks(reader, blocks, Math.Min(first, last), Math.Max(first, last), processor);
+                await MergeBlocksAsync(fetch, reader, blocks, Math.Min(first, last), Math.Max(first, last), processor).ConfigureAwait(false);
                 continue;
             }
             var meta = blocks[first];
@@ -115,9 +117,14 @@ internal sealed class SeriesScan(IObjectStore store, IGrainFactory grains, Selec
             {
                 continue;
             }
-            stats.DecompressedBytes += BlockScanner.Scan(data, meta, first, request.FromNs, request.ThroughNs, ref processor);
+            if (!await fetch.LoadAsync(meta, ct).ConfigureAwait(false))
+            {
+                return;
+            }
+            stats.DecompressedBytes += BlockScanner.Scan(fetch.Data, meta, first, request.FromNs, request.ThroughNs, ref processor);
             stats.BlocksDecompressed++;
         }
+        stats.CompressedBytes += fetch.BytesRead;
     }
 
     /// <summary>
@@ -153,16 +160,23 @@ internal sealed class SeriesScan(IObjectStore store, IGrainFactory grains, Selec
         return runs;
     }
 
-    private void MergeBlocks(ChunkReader reader, IReadOnlyList<BlockMeta> blocks, int first, int last, EntryProcessor processor)
+    private async Task MergeBlocksAsync(ChunkFetch fetch, ChunkReader reader, IReadOnlyList<BlockMeta> blocks, int first, int last, EntryProcessor processor)
     {
+        var filter = query.BlockFilter;
         var members = new HashSet<BlockMeta>(ReferenceEqualityComparer.Instance);
         for (var i = first; i <= last; i++)
         {
-            members.Add(blocks[i]);
+            if (blocks[i].Overlaps(request.FromNs, request.ThroughNs) && (filter is null || filter(blocks[i])))
+            {
+                if (!await fetch.LoadAsync(blocks[i], ct).ConfigureAwait(false))
+                {
+                    return;
+                }
+                members.Add(blocks[i]);
+            }
         }
-        var filter = query.BlockFilter;
         var before = reader.BlocksDecompressed;
-        List<LogEntry> entries = [.. reader.Iterate(request.FromNs, request.ThroughNs, backward: false, m => members.Contains(m) && (filter is null || filter(m)))];
+        List<LogEntry> entries = [.. reader.Iterate(request.FromNs, request.ThroughNs, backward: false, members.Contains)];
         stats.BlocksDecompressed += reader.BlocksDecompressed - before;
         var merged = QuerierGrain.MergeDistinct([entries]);
         stats.Duplicates += entries.Count - merged.Count;
@@ -177,14 +191,23 @@ internal sealed class SeriesScan(IObjectStore store, IGrainFactory grains, Selec
         var total = component.Raw.Count;
         foreach (var chunk in component.Chunks)
         {
-            var data = await FetchAsync(chunk, order).ConfigureAwait(false);
-            if (data is null)
+            var fetch = await FetchAsync(chunk, order).ConfigureAwait(false);
+            if (fetch is null)
             {
                 continue;
             }
-            var reader = ChunkReader.Open(data);
-            List<LogEntry> entries = [.. reader.Iterate(from, through, backward: false, query.BlockFilter)];
+            var reader = ChunkReader.Open(fetch.Data);
+            var members = new HashSet<BlockMeta>(ReferenceEqualityComparer.Instance);
+            foreach (var block in reader.Blocks)
+            {
+                if (block.Overlaps(from, through) && (query.BlockFilter is null || query.BlockFilter(block)) && await fetch.LoadAsync(block, ct).ConfigureAwait(false))
+                {
+                    members.Add(block);
+                }
+            }
+            List<LogEntry> entries = [.. reader.Iterate(from, through, backward: false, members.Contains)];
             stats.BlocksDecompressed += reader.BlocksDecompressed;
+            stats.CompressedBytes += fetch.BytesRead;
             total += entries.Count;
             sources.Add(entries);
         }
@@ -197,37 +220,40 @@ internal sealed class SeriesScan(IObjectStore store, IGrainFactory grains, Selec
         processor.VisitAll(merged);
     }
 
-    /// <summary>Fetches <paramref name="chunk"/> and starts fetching the one after it, so I/O overlaps decoding.</summary>
-    private Task<byte[]?> FetchAsync(ChunkRef chunk, List<ChunkRef> order)
+    /// <summary>
+    /// Fetches <paramref name="chunk"/>. Metric queries without a token filter read every block: whole chunks, and the
+    /// next one is fetched while this one is decoded. Otherwise only the index is read up front and blocks on demand
+    /// (log queries stop early; token filters skip blocks).
+    /// </summary>
+    private Task<ChunkFetch?> FetchAsync(ChunkRef chunk, List<ChunkRef> order)
     {
         var task = Start(chunk);
         var next = order.IndexOf(chunk) + 1;
-        if (next < order.Count)
+        if (_whole && next < order.Count)
         {
             Start(order[next]);
         }
         _fetches.Remove(chunk.Key);
         return Counted(task);
 
-        Task<byte[]?> Start(ChunkRef c)
+        Task<ChunkFetch?> Start(ChunkRef c)
         {
             if (!_fetches.TryGetValue(c.Key, out var t))
             {
-                t = store.GetAsync(c.Key, ct).AsTask();
+                t = _whole ? ChunkFetch.WholeAsync(store, c, ct) : ChunkFetch.SparseAsync(store, c, ct);
                 _fetches.Add(c.Key, t);
             }
             return t;
         }
 
-        async Task<byte[]?> Counted(Task<byte[]?> t)
+        async Task<ChunkFetch?> Counted(Task<ChunkFetch?> t)
         {
-            var data = await t.ConfigureAwait(false);
-            if (data is not null)
+            var fetch = await t.ConfigureAwait(false);
+            if (fetch is not null)
             {
                 stats.ChunksFetched++;
-                stats.CompressedBytes += data.Length;
             }
-            return data;
+            return fetch;
         }
     }
 
