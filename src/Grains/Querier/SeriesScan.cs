@@ -38,14 +38,7 @@ internal sealed class SeriesScan(IObjectStore store, IGrainFactory grains, Selec
                 // Components are disjoint and visited in direction: later ones cannot do better.
                 break;
             }
-            if (component.Chunks.Count == 1 && component.Raw.Count == 0)
-            {
-                await ScanAsync(component.Chunks[0], order, processor).ConfigureAwait(false);
-            }
-            else
-            {
-                await MergeAsync(component, order, processor).ConfigureAwait(false);
-            }
+            await ScanAsync(component, order, processor).ConfigureAwait(false);
         }
         stats.ChunkLines += processor.Lines;
         stats.ChunkBytes += processor.Bytes;
@@ -90,134 +83,107 @@ internal sealed class SeriesScan(IObjectStore store, IGrainFactory grains, Selec
         }
     }
 
-    private async Task ScanAsync(ChunkRef chunk, List<ChunkRef> order, EntryProcessor processor)
-    {
-        var fetch = await FetchAsync(chunk, order).ConfigureAwait(false);
-        if (fetch is null)
-        {
-            // Deleted by retention or compaction between lookup and read: nothing to return for it.
-            return;
-        }
-        var reader = ChunkReader.Open(fetch.Data);
-        var blocks = reader.Blocks;
-        var backward = request.Backward && processor.Logs is not null;
-        foreach (var (first, last) in BlockRuns(blocks, backward))
-        {
-            ct.ThrowIfCancellationRequested();
-            if (first != last)
-            {
-                // Blocks overlapping in time (out-of-order writes, or a re-pushed entry cut into a later block) may hold
-                // the same entry twice: merge them and drop duplicates before the pipeline.
-                await MergeBlocksAsync(fetch, reader, blocks, Math.Min(first, last), Math.Max(first, last), processor).ConfigureAwait(false);
-                continue;
-            }
-            var meta = blocks[first];
-            if (!meta.Overlaps(request.FromNs, request.ThroughNs) || (query.BlockFilter is not null && !query.BlockFilter(meta)) ||
-                processor.Rejects(backward ? meta.MaxTimeNs : meta.MinTimeNs))
-            {
-                continue;
-            }
-            if (!await fetch.LoadAsync(meta, ct).ConfigureAwait(false))
-            {
-                return;
-            }
-            stats.DecompressedBytes += BlockScanner.Scan(fetch.Data, meta, first, request.FromNs, request.ThroughNs, ref processor);
-            stats.BlocksDecompressed++;
-        }
-        stats.CompressedBytes += fetch.BytesRead;
-    }
-
     /// <summary>
-    /// Maximal runs of consecutive blocks that overlap in time (a block starting at or before the previous one's
-    /// end), as (first, last) block numbers in visiting order; a run of one block is (n, n).
+    /// Scans the blocks of a component's chunks. Where blocks overlap in time (out-of-order writes, a re-pushed entry
+    /// cut into a later block, overlapping chunks) or in-memory entries fall, the same entry may be stored twice: entries
+    /// in those contested time ranges are set aside, de-duplicated and processed after the scan; every other entry goes
+    /// straight from the decompressed block through the pipeline.
     /// </summary>
-    internal static List<(int First, int Last)> BlockRuns(IReadOnlyList<BlockMeta> blocks, bool backward)
+    private async Task ScanAsync(Component component, List<ChunkRef> order, EntryProcessor processor)
     {
-        var runs = new List<(int First, int Last)>();
-        var start = 0;
-        var runMax = long.MinValue;
-        for (var i = 0; i < blocks.Count; i++)
-        {
-            if (i > start && blocks[i].MinTimeNs > runMax)
-            {
-                runs.Add((start, i - 1));
-                start = i;
-            }
-            runMax = i == start ? blocks[i].MaxTimeNs : Math.Max(runMax, blocks[i].MaxTimeNs);
-        }
-        if (blocks.Count > 0)
-        {
-            runs.Add((start, blocks.Count - 1));
-        }
-        if (backward)
-        {
-            runs.Reverse();
-            for (var i = 0; i < runs.Count; i++)
-            {
-                runs[i] = (runs[i].Last, runs[i].First);
-            }
-        }
-        return runs;
-    }
-
-    private async Task MergeBlocksAsync(ChunkFetch fetch, ChunkReader reader, IReadOnlyList<BlockMeta> blocks, int first, int last, EntryProcessor processor)
-    {
-        var filter = query.BlockFilter;
-        var members = new HashSet<BlockMeta>(ReferenceEqualityComparer.Instance);
-        for (var i = first; i <= last; i++)
-        {
-            if (blocks[i].Overlaps(request.FromNs, request.ThroughNs) && (filter is null || filter(blocks[i])))
-            {
-                if (!await fetch.LoadAsync(blocks[i], ct).ConfigureAwait(false))
-                {
-                    return;
-                }
-                members.Add(blocks[i]);
-            }
-        }
-        var before = reader.BlocksDecompressed;
-        List<LogEntry> entries = [.. reader.Iterate(request.FromNs, request.ThroughNs, backward: false, members.Contains)];
-        stats.BlocksDecompressed += reader.BlocksDecompressed - before;
-        var merged = QuerierGrain.MergeDistinct([entries]);
-        stats.Duplicates += entries.Count - merged.Count;
-        processor.VisitAll(merged);
-    }
-
-    private async Task MergeAsync(Component component, List<ChunkRef> order, EntryProcessor processor)
-    {
-        var sources = new List<List<LogEntry>>();
-        var from = Math.Max(request.FromNs, component.From);
-        var through = Math.Min(request.ThroughNs, component.Through);
-        var total = component.Raw.Count;
+        var backward = request.Backward && processor.Logs is not null;
+        var blocks = new List<(ChunkFetch Fetch, BlockMeta Meta, int Number)>();
         foreach (var chunk in component.Chunks)
         {
             var fetch = await FetchAsync(chunk, order).ConfigureAwait(false);
             if (fetch is null)
             {
+                // Deleted by retention or compaction between lookup and read: nothing to return for it.
                 continue;
             }
             var reader = ChunkReader.Open(fetch.Data);
-            var members = new HashSet<BlockMeta>(ReferenceEqualityComparer.Instance);
-            foreach (var block in reader.Blocks)
+            for (var i = 0; i < reader.Blocks.Count; i++)
             {
-                if (block.Overlaps(from, through) && (query.BlockFilter is null || query.BlockFilter(block)) && await fetch.LoadAsync(block, ct).ConfigureAwait(false))
+                var meta = reader.Blocks[i];
+                if (meta.Overlaps(request.FromNs, request.ThroughNs) && (query.BlockFilter is null || query.BlockFilter(meta)))
                 {
-                    members.Add(block);
+                    blocks.Add((fetch, meta, i));
                 }
             }
-            List<LogEntry> entries = [.. reader.Iterate(from, through, backward: false, members.Contains)];
-            stats.BlocksDecompressed += reader.BlocksDecompressed;
-            stats.CompressedBytes += fetch.BytesRead;
-            total += entries.Count;
-            sources.Add(entries);
         }
-        if (component.Raw.Count > 0)
+        var contested = new ContestedEntries(Contested(blocks.Select(b => b.Meta), component.Raw), processor);
+        contested.Entries.AddRange(component.Raw);
+        if (backward)
         {
-            sources.Add(component.Raw);
+            blocks.Sort(static (a, b) => b.Meta.MaxTimeNs.CompareTo(a.Meta.MaxTimeNs));
         }
-        var merged = QuerierGrain.MergeDistinct(sources);
-        stats.Duplicates += total - merged.Count;
-        processor.VisitAll(merged);
+        else if (component.Chunks.Count > 1)
+        {
+            blocks.Sort(static (a, b) => a.Meta.MinTimeNs.CompareTo(b.Meta.MinTimeNs));
+        }
+        foreach (var (fetch, meta, number) in blocks)
+        {
+            ct.ThrowIfCancellationRequested();
+            if (processor.Rejects(backward ? meta.MaxTimeNs : meta.MinTimeNs))
+            {
+                // Nothing in this block can make the cut (a duplicate elsewhere has the same timestamp, so neither can it).
+                continue;
+            }
+            if (!await fetch.LoadAsync(meta, ct).ConfigureAwait(false))
+            {
+                continue;
+            }
+            stats.DecompressedBytes += BlockScanner.Scan(fetch.Data, meta, number, request.FromNs, request.ThroughNs, ref contested);
+            stats.BlocksDecompressed++;
+        }
+        foreach (var fetch in blocks.Select(b => b.Fetch).Distinct())
+        {
+            stats.CompressedBytes += fetch.BytesRead;
+        }
+        if (contested.Entries.Count > 0)
+        {
+            List<LogEntry> sorted = [.. contested.Entries.OrderBy(e => e.TimestampNs)];
+            var merged = QuerierGrain.MergeDistinct([sorted]);
+            stats.Duplicates += sorted.Count - merged.Count;
+            processor.VisitAll(merged);
+        }
+    }
+
+    /// <summary>
+    /// Time ranges (inclusive, sorted, disjoint) where two blocks overlap or an in-memory entry sits: the only places an
+    /// entry can be stored twice. Sweeping blocks by start, each block's overlap with the span of those before it
+    /// (a superset of the exact pairwise overlaps, which only sets aside a little more).
+    /// </summary>
+    internal static List<(long From, long To)> Contested(IEnumerable<BlockMeta> blocks, List<LogEntry> raw)
+    {
+        var ranges = new List<(long From, long To)>();
+        var maxEnd = long.MinValue;
+        foreach (var b in blocks.OrderBy(b => b.MinTimeNs))
+        {
+            if (maxEnd != long.MinValue && b.MinTimeNs <= maxEnd)
+            {
+                ranges.Add((b.MinTimeNs, Math.Min(b.MaxTimeNs, maxEnd)));
+            }
+            maxEnd = Math.Max(maxEnd, b.MaxTimeNs);
+        }
+        foreach (var e in raw)
+        {
+            ranges.Add((e.TimestampNs, e.TimestampNs));
+        }
+        ranges.Sort();
+        var merged = new List<(long From, long To)>(ranges.Count);
+        foreach (var r in ranges)
+        {
+            if (merged.Count > 0 && r.From <= merged[^1].To)
+            {
+                merged[^1] = (merged[^1].From, Math.Max(merged[^1].To, r.To));
+            }
+            else
+            {
+                merged.Add(r);
+            }
+        }
+        return merged;
     }
 
     /// <summary>
