@@ -56,7 +56,9 @@ internal sealed class ChunkFetch
         {
             return await WholeAsync(store, chunk, ct).ConfigureAwait(false);
         }
-        var buffer = new byte[size];
+        // Uninitialised: only the parts read are ever looked at (block checksums are verified when a block is scanned),
+        // and zeroing a megabyte-sized buffer per chunk costs more than the reads it replaces.
+        var buffer = GC.AllocateUninitializedArray<byte>((int)size);
         var fetch = new ChunkFetch(store, chunk.Key, buffer, sparse: true);
         var tailLength = (int)Math.Min(size, TailGuess);
         if (!await fetch.ReadAsync(size - tailLength, tailLength, ct).ConfigureAwait(false))
