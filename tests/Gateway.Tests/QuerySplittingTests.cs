@@ -188,6 +188,38 @@ public sealed class QuerySplittingTests(GatewayClusterFixture fixture) : IAsyncL
         Assert.Equal("context deadline exceeded", body);
     }
 
+    [Fact]
+    public async Task The_stats_block_counts_the_lines_read_and_the_splits_run()
+    {
+        fixture.Limits.Current = new QueryLimits { SplitQueriesByInterval = TimeSpan.Zero };
+        var (status, body) = await QueryClient.RangeAsync(fixture.Http, "sum(count_over_time({job=\"app\"}[5m]))", Start, End, Corpus.MinuteNs);
+        Assert.True(status == HttpStatusCode.OK, body);
+        using (var doc = System.Text.Json.JsonDocument.Parse(body))
+        {
+            var summary = doc.RootElement.GetProperty("data").GetProperty("stats").GetProperty("summary");
+            // Every stored entry in the fetched range [Start - 5m, End], each once although some are stored twice.
+            var expected = Data.Entries.Count(e => e.TimestampNs > Start - (5 * Corpus.MinuteNs) && e.TimestampNs <= End);
+            Assert.Equal(expected, summary.GetProperty("totalLinesProcessed").GetInt64());
+            Assert.Equal(1, summary.GetProperty("splits").GetInt32());
+            Assert.Equal(1, summary.GetProperty("shards").GetInt32());
+        }
+
+        fixture.Limits.Current = new QueryLimits { SplitQueriesByInterval = TimeSpan.FromMinutes(10) };
+        (status, body) = await QueryClient.RangeAsync(fixture.Http, "{job=\"app\"}", Start, End, Corpus.MinuteNs, limit: 5000, direction: "forward");
+        Assert.True(status == HttpStatusCode.OK, body);
+        using (var doc = System.Text.Json.JsonDocument.Parse(body))
+        {
+            var summary = doc.RootElement.GetProperty("data").GetProperty("stats").GetProperty("summary");
+            var ranges = 0;
+            for (var from = Start; from < End; from = ((from / (10 * Corpus.MinuteNs)) + 1) * 10 * Corpus.MinuteNs)
+            {
+                ranges++;
+            }
+            Assert.Equal(ranges, summary.GetProperty("splits").GetInt32());
+            Assert.Equal(Data.Entries.Count(e => e.TimestampNs >= Start && e.TimestampNs < End), summary.GetProperty("totalEntriesReturned").GetInt64());
+        }
+    }
+
     private static List<string> ExpectedLogs(IEnumerable<Corpus.Entry> entries, long start, long end, int limit, bool backward)
     {
         var ordered = entries.Where(e => e.TimestampNs >= start && e.TimestampNs < end)

@@ -138,7 +138,7 @@ public sealed class QueryService(GatewayOptions options, ITenantLimits limits, G
             entries += s.Entries.Count;
         }
         var querier = outcome.Querier;
-        var stats = new QueryStats(querier.LinesProcessed, querier.BytesProcessed, entries, querier.ChunksRead, Stopwatch.GetElapsedTime(started).TotalSeconds);
+        var stats = new QueryStats(querier.Stats(), entries, outcome.Splits, querier.Shards, querier.Subqueries, Stopwatch.GetElapsedTime(started).TotalSeconds);
         ctx.Response.ContentType = "application/json; charset=utf-8";
         await using var writer = new Utf8JsonWriter(ctx.Response.BodyWriter.AsStream());
         LokiJson.WriteQueryResponse(writer, result, stats);
