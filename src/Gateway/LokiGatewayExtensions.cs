@@ -22,6 +22,7 @@ public static class LokiGatewayExtensions
         services.AddSingleton<PushHandler>();
         services.AddSingleton<GrainDataSource>();
         services.AddSingleton<QueryService>();
+        services.AddExploreApi();
         return services;
     }
 
@@ -30,6 +31,7 @@ public static class LokiGatewayExtensions
     {
         app.MapPushApi();
         app.MapQueryApi();
+        app.MapExploreApi();
         app.MapOpsApi(buildInfo, effectiveConfig);
         app.MapMetrics("/metrics");
         return app;

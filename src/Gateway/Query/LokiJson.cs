@@ -119,6 +119,9 @@ internal static class LokiJson
 /// </summary>
 internal sealed record QueryStats(Orleans.Loki.Grains.Abstractions.ReadStats Read, long EntriesReturned, int Splits, int Shards, int Subqueries, double ExecSeconds)
 {
+    /// <summary>All zeros (answers that read no log lines, e.g. index volume).</summary>
+    public static QueryStats Empty => new(new Orleans.Loki.Grains.Abstractions.ReadStats(), 0, 0, 0, 0, 0);
+
     private long Lines => Read.ChunkLines + Read.HeadLines;
 
     private long Bytes => Read.ChunkBytes + Read.HeadBytes;
