@@ -82,6 +82,8 @@ public sealed class GatewayClusterFixture : IAsyncLifetime
         public Orleans.Loki.Push.ValidationLimits Validation(string tenant) => new();
 
         public QueryLimits Query(string tenant) => _query;
+
+        public Orleans.Loki.Grains.Limits.IngestionLimits Ingestion(string tenant) => new();
     }
 
     private sealed class SiloConfigurator : ISiloConfigurator

@@ -103,9 +103,10 @@ public sealed class GrainLogQuerier(GrainDataSource data, string tenant) : ILogQ
     {
         var selector = p.Expr.Left.Left;
         var text = p.Expr.ToString();
-        _validated.GetOrAdd(text, _ => SampleExtractorBuilder.Build(p.Expr) is not null);
+        var hints = p.RequiredLabels is null ? null : p.RequiredLabels.Order(StringComparer.Ordinal).ToArray();
+        _validated.GetOrAdd(text, _ => SampleExtractorBuilder.Build(p) is not null);
         var series = await LookupAsync(selector, p.StartNs, p.EndNs, ct).ConfigureAwait(false);
-        var pages = await data.SelectSamplesAsync(tenant, series, p.StartNs, p.EndNs, text, ct).ConfigureAwait(false);
+        var pages = await data.SelectSamplesAsync(tenant, series, p.StartNs, p.EndNs, text, hints, ct).ConfigureAwait(false);
         var bySeries = new Dictionary<string, SampleSeries>(StringComparer.Ordinal);
         foreach (var page in pages)
         {

@@ -23,7 +23,15 @@ public sealed record SelectRequest(
     [property: Id(4)] bool IncludeUnflushed,
     [property: Id(5)] string Query,
     [property: Id(6)] bool Backward,
-    [property: Id(7)] int Limit);
+    [property: Id(7)] int Limit)
+{
+    /// <summary>
+    /// Metric queries: the only labels the result depends on (the engine's parser hints), sorted; parsers then skip the
+    /// values of other keys. Null when every label matters.
+    /// </summary>
+    [Id(8)]
+    public string[]? RequiredLabels { get; init; }
+}
 
 /// <summary>
 /// What a stream grain evaluates over its in-memory entries. Entries inside <see cref="RawIntervals"/> (time ranges
@@ -45,7 +53,12 @@ public sealed record HeadSelect(
     [property: Id(3)] long ThroughNs,
     [property: Id(4)] bool Backward,
     [property: Id(5)] int Limit,
-    [property: Id(6)] long[] RawIntervals);
+    [property: Id(6)] long[] RawIntervals)
+{
+    /// <summary>As <see cref="SelectRequest.RequiredLabels"/>.</summary>
+    [Id(7)]
+    public string[]? RequiredLabels { get; init; }
+}
 
 /// <summary>A stream grain's answer to <see cref="HeadSelect"/>.</summary>
 /// <param name="Logs">Processed entries (log queries).</param>

@@ -26,7 +26,7 @@ internal sealed partial class StreamGrain
 
     Task<HeadPage> IStreamGrain.SelectHeadAsync(HeadSelect select)
     {
-        var query = CompiledQuery.Get(select.Query, select.Samples);
+        var query = CompiledQuery.Get(select.Query, select.Samples, select.RequiredLabels);
         var entries = new List<LogEntry>();
         foreach (var closed in _closed)
         {

@@ -17,15 +17,18 @@ internal sealed class CompiledQuery
     private const int MaxCached = 512;
     // Up to one per series scanned at once (a shard scans all its series concurrently).
     private const int MaxPooled = 128;
-    private static readonly ConcurrentDictionary<(string, bool), CompiledQuery> s_cache = new();
+    private static readonly ConcurrentDictionary<(string, bool, string), CompiledQuery> s_cache = new();
 
     private readonly ConcurrentBag<Pipeline> _pipelines = [];
     private readonly ConcurrentBag<SampleExtractor> _extractors = [];
 
-    private CompiledQuery(LogSelectorExpr selector, RangeAggregationExpr? range)
+    private readonly string[]? _requiredLabels;
+
+    private CompiledQuery(LogSelectorExpr selector, RangeAggregationExpr? range, string[]? requiredLabels)
     {
         Selector = selector;
         Range = range;
+        _requiredLabels = requiredLabels;
         BlockFilter = QuerierGrain.BlockFilter(selector.RequiredLiterals);
     }
 
@@ -38,19 +41,23 @@ internal sealed class CompiledQuery
     /// <summary>Admits only blocks whose token filter allows every required literal; null when nothing is required.</summary>
     public Func<BlockMeta, bool>? BlockFilter { get; }
 
-    /// <summary>The parsed form of <paramref name="text"/> (a log selector, or a range aggregation when <paramref name="samples"/>).</summary>
+    /// <summary>
+    /// The parsed form of <paramref name="text"/> (a log selector, or a range aggregation when <paramref name="samples"/>,
+    /// whose parsers extract only <paramref name="requiredLabels"/> when given).
+    /// </summary>
     /// <exception cref="QueryException">The text is not a query of the expected kind.</exception>
-    public static CompiledQuery Get(string text, bool samples)
+    public static CompiledQuery Get(string text, bool samples, string[]? requiredLabels = null)
     {
-        if (s_cache.TryGetValue((text, samples), out var cached))
+        var key = (text, samples, requiredLabels is null ? "\0" : string.Join('\n', requiredLabels));
+        if (s_cache.TryGetValue(key, out var cached))
         {
             return cached;
         }
         var expr = LogQLParser.Parse(text);
         var compiled = (expr, samples) switch
         {
-            (LogSelectorExpr s, false) => new CompiledQuery(s, null),
-            (RangeAggregationExpr r, true) => new CompiledQuery(r.Left.Left, r),
+            (LogSelectorExpr s, false) => new CompiledQuery(s, null, null),
+            (RangeAggregationExpr r, true) => new CompiledQuery(r.Left.Left, r, requiredLabels),
             _ => throw new QueryException($"not a {(samples ? "range aggregation" : "log selector")}: {text}"),
         };
         if (s_cache.Count >= MaxCached)
@@ -59,7 +66,7 @@ internal sealed class CompiledQuery
             // and costs one parse per distinct query afterwards.
             s_cache.Clear();
         }
-        return s_cache.GetOrAdd((text, samples), compiled);
+        return s_cache.GetOrAdd(key, compiled);
     }
 
     public Pipeline RentPipeline() => _pipelines.TryTake(out var p) ? p : PipelineBuilder.Build(Selector);
@@ -72,7 +79,9 @@ internal sealed class CompiledQuery
         }
     }
 
-    public SampleExtractor RentExtractor() => _extractors.TryTake(out var e) ? e : SampleExtractorBuilder.Build(Range!);
+    public SampleExtractor RentExtractor() => _extractors.TryTake(out var e)
+        ? e
+        : SampleExtractorBuilder.Build(new SelectSampleParams(Range!, 0, 0) { RequiredLabels = _requiredLabels });
 
     public void Return(SampleExtractor extractor)
     {

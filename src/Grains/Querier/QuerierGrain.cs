@@ -54,7 +54,7 @@ internal sealed class QuerierGrain(IObjectStore store) : Grain, IQuerierGrain
 
     public async Task<SamplePage> SelectSamplesAsync(SelectRequest request, CancellationToken cancellationToken = default)
     {
-        var query = CompiledQuery.Get(request.Query, samples: true);
+        var query = CompiledQuery.Get(request.Query, samples: true, request.RequiredLabels);
         var scans = await ScanAllAsync(request, query, (scan, series, labels, stats) => Task.Run(async () =>
         {
             var extractor = query.RentExtractor();

@@ -54,7 +54,7 @@ internal sealed class SeriesScan(IObjectStore store, IGrainFactory grains, Selec
         }
         var grain = grains.GetGrain<IStreamGrain>(StorageKeys.StreamGrainKey(request.Tenant, series.Fingerprint));
         var page = await grain.SelectHeadAsync(new HeadSelect(request.Query, processor.Samples is not null, request.FromNs, request.ThroughNs,
-            request.Backward, request.Limit, intervals)).WaitAsync(ct).ConfigureAwait(false);
+            request.Backward, request.Limit, intervals) { RequiredLabels = request.RequiredLabels }).WaitAsync(ct).ConfigureAwait(false);
         if (page.Logs is not null)
         {
             processor.Logs!.Offer(page.Logs);
