@@ -5,18 +5,29 @@ using Orleans.Loki.LogQL.Engine;
 namespace Orleans.Loki.Gateway.Query;
 
 /// <summary>Writes Loki's query API JSON (the shapes of Loki's <c>loghttp</c> v1 types).</summary>
-internal static class LokiJson
+internal static partial class LokiJson
 {
-    public static void WriteQueryResponse(Utf8JsonWriter w, QueryResult result, QueryStats stats)
+    /// <summary>The response of query and query_range; with <paramref name="categorizeLabels"/>, Loki's categorized form.</summary>
+    public static void WriteQueryResponse(Utf8JsonWriter w, QueryResult result, QueryStats stats, bool categorizeLabels = false, Direction direction = Direction.Backward)
     {
         w.WriteStartObject();
         w.WriteString("status", "success");
         w.WritePropertyName("data");
         w.WriteStartObject();
         w.WriteString("resultType", result.ResultType);
+        if (categorizeLabels)
+        {
+            w.WritePropertyName("encodingFlags");
+            w.WriteStartArray();
+            w.WriteStringValue(CategorizeLabelsFlag);
+            w.WriteEndArray();
+        }
         w.WritePropertyName("result");
         switch (result.ResultType)
         {
+            case "streams" when categorizeLabels:
+                WriteCategorizedStreams(w, result.Streams ?? [], direction);
+                break;
             case "streams":
                 WriteStreams(w, result.Streams ?? []);
                 break;

@@ -141,7 +141,7 @@ public sealed class QueryService(GatewayOptions options, ITenantLimits limits, G
         var stats = new QueryStats(querier.Stats(), entries, outcome.Splits, querier.Shards, querier.Subqueries, Stopwatch.GetElapsedTime(started).TotalSeconds);
         ctx.Response.ContentType = "application/json; charset=utf-8";
         await using var writer = new Utf8JsonWriter(ctx.Response.BodyWriter.AsStream());
-        LokiJson.WriteQueryResponse(writer, result, stats);
+        LokiJson.WriteQueryResponse(writer, result, stats, LokiJson.WantsCategorizedLabels(ctx.Request.Headers[LokiJson.EncodingFlagsHeader]), p.Direction);
         await writer.FlushAsync(ctx.RequestAborted).ConfigureAwait(false);
     }
 
