@@ -21,9 +21,9 @@ public sealed class QueryService(GatewayOptions options, ITenantLimits limits, G
     public async Task QueryRangeAsync(HttpContext ctx)
     {
         var form = await ReadParamsAsync(ctx).ConfigureAwait(false);
-        if (!TryTenant(ctx, out var tenant, out var problem) ||
-            !TryRange(tenant, form, out var startNs, out var endNs, out problem) ||
-            !TryLimitAndDirection(tenant, form, out var limit, out var direction, out problem))
+        if (!TryTenants(ctx, out var tenants, out var problem) ||
+            !TryRange(LimitsOf(tenants), form, out var startNs, out var endNs, out problem) ||
+            !TryLimitAndDirection(LimitsOf(tenants), form, out var limit, out var direction, out problem))
         {
             await problem!.ExecuteAsync(ctx).ConfigureAwait(false);
             return;
@@ -55,7 +55,7 @@ public sealed class QueryService(GatewayOptions options, ITenantLimits limits, G
             return;
         }
         var query = form.GetValueOrDefault("query") ?? "";
-        await ExecuteAsync(ctx, tenant, new QueryParams
+        await ExecuteAsync(ctx, tenants, new QueryParams
         {
             Query = query,
             StartNs = startNs,
@@ -70,8 +70,8 @@ public sealed class QueryService(GatewayOptions options, ITenantLimits limits, G
     public async Task InstantQueryAsync(HttpContext ctx)
     {
         var form = await ReadParamsAsync(ctx).ConfigureAwait(false);
-        if (!TryTenant(ctx, out var tenant, out var problem) ||
-            !TryLimitAndDirection(tenant, form, out var limit, out var direction, out problem))
+        if (!TryTenants(ctx, out var tenants, out var problem) ||
+            !TryLimitAndDirection(LimitsOf(tenants), form, out var limit, out var direction, out problem))
         {
             await problem!.ExecuteAsync(ctx).ConfigureAwait(false);
             return;
@@ -88,7 +88,7 @@ public sealed class QueryService(GatewayOptions options, ITenantLimits limits, G
                 .ExecuteAsync(ctx).ConfigureAwait(false);
             return;
         }
-        await ExecuteAsync(ctx, tenant, new QueryParams
+        await ExecuteAsync(ctx, tenants, new QueryParams
         {
             Query = query,
             StartNs = at,
@@ -99,16 +99,16 @@ public sealed class QueryService(GatewayOptions options, ITenantLimits limits, G
         }).ConfigureAwait(false);
     }
 
-    private async Task ExecuteAsync(HttpContext ctx, string tenant, QueryParams p)
+    private async Task ExecuteAsync(HttpContext ctx, string[] tenants, QueryParams p)
     {
         var started = Stopwatch.GetTimestamp();
-        var queryLimits = limits.Query(tenant);
+        var queryLimits = LimitsOf(tenants);
         FrontendResult outcome;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted);
         timeout.CancelAfter(queryLimits.QueryTimeout);
         try
         {
-            outcome = await _frontend.ExecuteAsync(tenant, p, queryLimits, timeout.Token).ConfigureAwait(false);
+            outcome = await _frontend.ExecuteAsync(tenants, p, queryLimits, timeout.Token).ConfigureAwait(false);
         }
         catch (ParseException e)
         {
@@ -148,33 +148,33 @@ public sealed class QueryService(GatewayOptions options, ITenantLimits limits, G
     public async Task LabelsAsync(HttpContext ctx)
     {
         var form = await ReadParamsAsync(ctx).ConfigureAwait(false);
-        if (!TryTenant(ctx, out var tenant, out var problem) || !TryMetadataRange(tenant, form, out var startNs, out var endNs, out problem) ||
+        if (!TryTenants(ctx, out var tenants, out var problem) || !TryMetadataRange(LimitsOf(tenants), form, out var startNs, out var endNs, out problem) ||
             !TryMatchers(form.GetValueOrDefault("query"), out var matchers, out problem))
         {
             await problem!.ExecuteAsync(ctx).ConfigureAwait(false);
             return;
         }
-        var names = await data.LabelNamesAsync(tenant, matchers, startNs, endNs, ctx.RequestAborted).ConfigureAwait(false);
+        var names = await MultiTenant.LabelNamesAsync(data, tenants, matchers, startNs, endNs, ctx.RequestAborted).ConfigureAwait(false);
         await Results.Json(new { status = "success", data = names }).ExecuteAsync(ctx).ConfigureAwait(false);
     }
 
     public async Task LabelValuesAsync(HttpContext ctx, string name)
     {
         var form = await ReadParamsAsync(ctx).ConfigureAwait(false);
-        if (!TryTenant(ctx, out var tenant, out var problem) || !TryMetadataRange(tenant, form, out var startNs, out var endNs, out problem) ||
+        if (!TryTenants(ctx, out var tenants, out var problem) || !TryMetadataRange(LimitsOf(tenants), form, out var startNs, out var endNs, out problem) ||
             !TryMatchers(form.GetValueOrDefault("query"), out var matchers, out problem))
         {
             await problem!.ExecuteAsync(ctx).ConfigureAwait(false);
             return;
         }
-        var values = await data.LabelValuesAsync(tenant, name, matchers, startNs, endNs, ctx.RequestAborted).ConfigureAwait(false);
+        var values = await MultiTenant.LabelValuesAsync(data, tenants, name, matchers, startNs, endNs, ctx.RequestAborted).ConfigureAwait(false);
         await Results.Json(new { status = "success", data = values }).ExecuteAsync(ctx).ConfigureAwait(false);
     }
 
     public async Task SeriesAsync(HttpContext ctx)
     {
         var form = await ReadParamsAsync(ctx).ConfigureAwait(false);
-        if (!TryTenant(ctx, out var tenant, out var problem) || !TryMetadataRange(tenant, form, out var startNs, out var endNs, out problem))
+        if (!TryTenants(ctx, out var tenants, out var problem) || !TryMetadataRange(LimitsOf(tenants), form, out var startNs, out var endNs, out problem))
         {
             await problem!.ExecuteAsync(ctx).ConfigureAwait(false);
             return;
@@ -192,11 +192,19 @@ public sealed class QueryService(GatewayOptions options, ITenantLimits limits, G
                 await problem!.ExecuteAsync(ctx).ConfigureAwait(false);
                 return;
             }
-            foreach (var match in await data.LookupAsync(tenant, matchers, startNs, endNs, ctx.RequestAborted).ConfigureAwait(false))
+            foreach (var (tenant, tenantMatchers) in MultiTenant.Select(tenants, matchers))
             {
-                if (Orleans.Loki.Push.LabelSet.TryParse(match.Labels, out var pairs, out _))
+                foreach (var match in await data.LookupAsync(tenant, tenantMatchers, startNs, endNs, ctx.RequestAborted).ConfigureAwait(false))
                 {
-                    series.TryAdd(match.Labels, pairs.ToDictionary(p => p.Key, p => p.Value));
+                    if (Orleans.Loki.Push.LabelSet.TryParse(match.Labels, out var pairs, out _))
+                    {
+                        var labels = pairs.ToDictionary(p => p.Key, p => p.Value);
+                        if (tenants.Length > 1)
+                        {
+                            labels[MultiTenant.TenantLabel] = tenant;
+                        }
+                        series.TryAdd(tenants.Length > 1 ? $"{tenant}\n{match.Labels}" : match.Labels, labels);
+                    }
                 }
             }
         }
@@ -215,10 +223,10 @@ public sealed class QueryService(GatewayOptions options, ITenantLimits limits, G
         await Results.Json(new { status = "success", data = LogQLPrettifier.Prettify(expr) }).ExecuteAsync(ctx).ConfigureAwait(false);
     }
 
-    private bool TryTenant(HttpContext ctx, out string tenant, out IResult? problem)
+    private bool TryTenants(HttpContext ctx, out string[] tenants, out IResult? problem)
     {
         problem = null;
-        if (TenantResolver.TryResolve(ctx, options.AuthEnabled, out tenant, out var error))
+        if (TenantResolver.TryResolveMany(ctx, options.AuthEnabled, out tenants, out var error))
         {
             return true;
         }
@@ -226,7 +234,10 @@ public sealed class QueryService(GatewayOptions options, ITenantLimits limits, G
         return false;
     }
 
-    private bool TryRange(string tenant, Dictionary<string, string?> form, out long startNs, out long endNs, out IResult? problem)
+    /// <summary>The limits of a query: a multi-tenant query gets the smallest of its tenants' limits, as Loki.</summary>
+    private QueryLimits LimitsOf(string[] tenants) => MultiTenant.Smallest(tenants.Select(limits.Query));
+
+    private bool TryRange(QueryLimits queryLimits, Dictionary<string, string?> form, out long startNs, out long endNs, out IResult? problem)
     {
         problem = null;
         var now = LokiTime.NowNs(time);
@@ -247,17 +258,17 @@ public sealed class QueryService(GatewayOptions options, ITenantLimits limits, G
             return false;
         }
         var length = TimeSpan.FromTicks((endNs - startNs) / 100);
-        if (length > limits.Query(tenant).MaxQueryLength)
+        if (length > queryLimits.MaxQueryLength)
         {
-            problem = BadRequest($"the query time range exceeds the limit (query length: {Go(length)}, limit: {Go(limits.Query(tenant).MaxQueryLength)})");
+            problem = BadRequest($"the query time range exceeds the limit (query length: {Go(length)}, limit: {Go(queryLimits.MaxQueryLength)})");
             return false;
         }
         return true;
     }
 
-    private bool TryMetadataRange(string tenant, Dictionary<string, string?> form, out long startNs, out long endNs, out IResult? problem)
+    private bool TryMetadataRange(QueryLimits queryLimits, Dictionary<string, string?> form, out long startNs, out long endNs, out IResult? problem)
     {
-        if (!TryRange(tenant, form, out startNs, out endNs, out problem))
+        if (!TryRange(queryLimits, form, out startNs, out endNs, out problem))
         {
             return false;
         }
@@ -266,7 +277,7 @@ public sealed class QueryService(GatewayOptions options, ITenantLimits limits, G
         return true;
     }
 
-    private bool TryLimitAndDirection(string tenant, Dictionary<string, string?> form, out int limit, out Direction direction, out IResult? problem)
+    private static bool TryLimitAndDirection(QueryLimits queryLimits, Dictionary<string, string?> form, out int limit, out Direction direction, out IResult? problem)
     {
         problem = null;
         limit = 100;
@@ -279,9 +290,9 @@ public sealed class QueryService(GatewayOptions options, ITenantLimits limits, G
                 return false;
             }
         }
-        if (limit > limits.Query(tenant).MaxEntriesLimitPerQuery)
+        if (limit > queryLimits.MaxEntriesLimitPerQuery)
         {
-            problem = BadRequest($"max entries limit per query exceeded, limit > max_entries_limit_per_query ({limit} > {limits.Query(tenant).MaxEntriesLimitPerQuery})");
+            problem = BadRequest($"max entries limit per query exceeded, limit > max_entries_limit_per_query ({limit} > {queryLimits.MaxEntriesLimitPerQuery})");
             return false;
         }
         switch (form.GetValueOrDefault("direction")?.ToLowerInvariant())

@@ -23,13 +23,23 @@ public sealed class QueryFrontend(GrainDataSource data)
     /// <summary>Runs <paramref name="p"/> for <paramref name="tenant"/>.</summary>
     /// <exception cref="ParseException">The query does not parse.</exception>
     /// <exception cref="QueryException">The query cannot be executed (limits, pipeline errors).</exception>
-    public async Task<FrontendResult> ExecuteAsync(string tenant, QueryParams p, QueryLimits limits, CancellationToken ct)
+    public Task<FrontendResult> ExecuteAsync(string tenant, QueryParams p, QueryLimits limits, CancellationToken ct) =>
+        ExecuteAsync([tenant], p, limits, ct);
+
+    /// <summary>
+    /// Runs <paramref name="p"/> over <paramref name="tenants"/>: one tenant as usual; several (<c>a|b</c>) each read on
+    /// its own, every result stream or series labelled with <c>__tenant_id__</c>.
+    /// </summary>
+    /// <exception cref="ParseException">The query does not parse.</exception>
+    /// <exception cref="QueryException">The query cannot be executed (limits, pipeline errors).</exception>
+    public async Task<FrontendResult> ExecuteAsync(string[] tenants, QueryParams p, QueryLimits limits, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(tenants);
         ArgumentNullException.ThrowIfNull(p);
         ArgumentNullException.ThrowIfNull(limits);
         var expr = p.Expr ?? LogQLParser.Parse(p.Query ?? "");
         p = p with { Expr = expr };
-        var querier = new GrainLogQuerier(data, tenant);
+        var querier = new GrainLogQuerier(data, tenants);
         var engine = new LogQLEngine(querier, new EngineOptions { MaxQuerySeries = limits.MaxQuerySeries });
         var intervalNs = limits.SplitQueriesByInterval.Ticks * 100;
         var parallelism = Math.Max(1, limits.MaxQueryParallelism);
