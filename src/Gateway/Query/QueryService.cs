@@ -10,10 +10,14 @@ using Orleans.Loki.LogQL.Syntax;
 
 namespace Orleans.Loki.Gateway.Query;
 
-/// <summary>Request parsing, limits and responses of the query endpoints, as Loki answers them.</summary>
-public sealed class QueryService(GatewayOptions options, ITenantLimits limits, GrainDataSource data, TimeProvider time)
+/// <summary>
+/// Request parsing, limits and responses of the query endpoints, as Loki answers them. Sub-queries go through
+/// <paramref name="scheduler"/> when one is registered, else through a scheduler of this gateway built from
+/// <see cref="GatewayOptions.Frontend"/>.
+/// </summary>
+public sealed class QueryService(GatewayOptions options, ITenantLimits limits, GrainDataSource data, TimeProvider time, FairScheduler? scheduler = null)
 {
-    private readonly QueryFrontend _frontend = new(data);
+    private readonly QueryFrontend _frontend = new(data, scheduler ?? new FairScheduler(options.Frontend.MaxConcurrent, options.Frontend.MaxOutstandingPerTenant));
 
     private const int MaxPoints = 11_000;
     private const long HourNs = 3_600_000_000_000L;
@@ -118,6 +122,11 @@ public sealed class QueryService(GatewayOptions options, ITenantLimits limits, G
         catch (QueryException e)
         {
             await BadRequest(e.Message).ExecuteAsync(ctx).ConfigureAwait(false);
+            return;
+        }
+        catch (TooManyOutstandingRequestsException e)
+        {
+            await Results.Text(e.Message, statusCode: StatusCodes.Status429TooManyRequests).ExecuteAsync(ctx).ConfigureAwait(false);
             return;
         }
         catch (OperationCanceledException) when (ctx.RequestAborted.IsCancellationRequested)
