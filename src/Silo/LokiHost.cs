@@ -4,6 +4,7 @@ using Orleans.Configuration;
 using Orleans.Loki.Gateway;
 using Orleans.Loki.Gateway.Ops;
 using Orleans.Loki.Grains.Ingester;
+using Orleans.Loki.Grains.Tail;
 using Orleans.Loki.Silo.Configuration;
 using Orleans.Loki.Storage;
 
@@ -28,6 +29,7 @@ public static class LokiHost
         builder.Services.AddSingleton(settings.Ingester);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddLokiGateway(settings.Gateway);
+        builder.Services.AddLokiTail();
 
         builder.UseOrleans(silo => ConfigureSilo(silo, settings));
         // After UseOrleans: hosted services start in order, so recovery runs once the silo accepts calls.
@@ -40,6 +42,7 @@ public static class LokiHost
             app.Logger.LogWarning("{Warning}", warning);
         }
         app.UseLokiRequestMetrics();
+        app.UseWebSockets();
         app.MapLokiApi(new BuildInfoResponse(BuildInfo.Version, BuildInfo.Revision), settings);
         return app;
     }

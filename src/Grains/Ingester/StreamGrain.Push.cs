@@ -107,6 +107,7 @@ internal sealed partial class StreamGrain
                 }
 
                 ApplyCommitted(group);
+                ForwardToTails(group);
             }
         }
         finally

@@ -31,6 +31,7 @@ public static partial class ConfigLoader
         ["ingester.max_chunk_age"] = (s, v, k) => s.Ingester = s.Ingester with { MaxChunkAge = ParseDuration(k, Scalar(v, k)) },
         ["ingester.chunk_idle_period"] = (s, v, k) => s.Ingester = s.Ingester with { ChunkIdlePeriod = ParseDuration(k, Scalar(v, k)) },
         ["ingester.flush_check_period"] = (s, v, k) => s.Ingester = s.Ingester with { FlushCheckPeriod = ParseDuration(k, Scalar(v, k)) },
+        ["querier.tail_max_duration"] = (s, v, k) => s.Gateway = s.Gateway with { TailMaxDuration = ParseDuration(k, Scalar(v, k)) },
         ["querier.query_ingesters_within"] = (s, v, k) => s.Ingester = s.Ingester with { QueryIngestersWithin = ParseDuration(k, Scalar(v, k)) },
 
         ["limits_config.max_label_names_per_series"] = (s, v, k) => Limits(s, l => l with { MaxLabelNamesPerSeries = ParseInt(k, Scalar(v, k)) }),
@@ -52,6 +53,7 @@ public static partial class ConfigLoader
         ["limits_config.query_timeout"] = (s, v, k) => Query(s, q => q with { QueryTimeout = ParseDuration(k, Scalar(v, k)) }),
         ["limits_config.split_queries_by_interval"] = (s, v, k) => Query(s, q => q with { SplitQueriesByInterval = ParseDuration(k, Scalar(v, k)) }),
         ["limits_config.max_query_parallelism"] = (s, v, k) => Query(s, q => q with { MaxQueryParallelism = ParseInt(k, Scalar(v, k)) }),
+        ["limits_config.max_concurrent_tail_requests"] = (s, v, k) => Query(s, q => q with { MaxConcurrentTailRequests = ParseInt(k, Scalar(v, k)) }),
 
         ["cluster.provider"] = (s, v, k) => s.Cluster.Provider = Scalar(v, k),
         ["cluster.silo_port"] = (s, v, k) => s.Cluster.SiloPort = ParseInt(k, Scalar(v, k)),
