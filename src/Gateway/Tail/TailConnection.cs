@@ -34,9 +34,22 @@ internal sealed partial class TailConnection(
     {
         using var closed = CancellationTokenSource.CreateLinkedTokenSource(aborted);
         var receive = ReceiveUntilClosedAsync(closed);
+        string? error = null;
         try
         {
-            var error = await TailAsync(closed.Token).ConfigureAwait(false);
+            error = await TailAsync(closed.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (closed.IsCancellationRequested)
+        {
+            // The client closed, or the connection was aborted.
+        }
+        catch (WebSocketException e)
+        {
+            // The client went away mid-write: nothing left to tell it.
+            LogClientGone(logger, e, tenant);
+        }
+        try
+        {
             if (error is not null && socket.State == WebSocketState.Open)
             {
                 await socket.CloseOutputAsync(WebSocketCloseStatus.InternalServerError, CloseReason(error), aborted).ConfigureAwait(false);
@@ -48,7 +61,6 @@ internal sealed partial class TailConnection(
         }
         catch (WebSocketException e)
         {
-            // The client went away mid-write: nothing left to tell it.
             LogClientGone(logger, e, tenant);
         }
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)
@@ -251,13 +263,17 @@ internal sealed partial class TailConnection(
                 }
             }
         }
-        catch (WebSocketException)
+        catch (Exception e) when (e is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException)
         {
-            // Connection lost: same as a close.
+            // Connection lost or the socket disposed once the tail ended: same as a close.
         }
-        finally
+        try
         {
             await closed.CancelAsync().ConfigureAwait(false);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The tail already ended (and disposed its token source) before the connection did.
         }
     }
 
