@@ -127,6 +127,16 @@ public sealed class TailTests(TailFixture fixture) : IClassFixture<TailFixture>
         Assert.Equal("only log selector is supported", tail.CloseDescription);
     }
 
+    [Fact]
+    public async Task Tail_StartBeyondMaxQueryLength_IsClosedWith1011AndLokisText()
+    {
+        await using var tail = await TailClient.ConnectAsync(Loki, "tail-old-start", "{app=\"x\"}", "&start=1000000000");
+        await tail.ReceiveUntilAsync(t => t.CloseStatus is not null, "the close");
+        Assert.Equal(WebSocketCloseStatus.InternalServerError, tail.CloseStatus);
+        Assert.StartsWith("the query time range exceeds the limit (query length: ", tail.CloseDescription, StringComparison.Ordinal);
+        Assert.EndsWith(", limit: 721h0m0s)", tail.CloseDescription, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("tenant-x", "query={app=\"x\"}&delay_for=6", 400, "delay_for can't be greater than 5")]
     [InlineData("tenant-x", "query={app=\"x\"}&limit=0", 400, "limit must be a positive value")]

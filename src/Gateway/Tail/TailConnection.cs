@@ -186,6 +186,12 @@ internal sealed partial class TailConnection(
             return [];
         }
         var queryLimits = limits.Query(tenant);
+        var length = TimeSpan.FromTicks((nowNs - request.StartNs) / 100);
+        if (length > queryLimits.MaxQueryLength)
+        {
+            throw new QueryException(
+                $"the query time range exceeds the limit (query length: {DurationText.FormatGo(length.Ticks * 100)}, limit: {DurationText.FormatGo(queryLimits.MaxQueryLength.Ticks * 100)})");
+        }
         var engine = new LogQLEngine(new GrainLogQuerier(data, tenant), new EngineOptions { MaxQuerySeries = queryLimits.MaxQuerySeries });
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(queryLimits.QueryTimeout);

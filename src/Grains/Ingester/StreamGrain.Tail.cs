@@ -65,6 +65,11 @@ internal sealed partial class StreamGrain
         }
         foreach (var batch in group)
         {
+            if (batch.Duplicates == batch.Entries.Count)
+            {
+                // A retried push that stored nothing new: Loki tails only entries it stored.
+                continue;
+            }
             var entries = new TailEntries(_labels, EntryBatch.Encode(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(batch.Entries)), batch.Entries.Count);
             foreach (var target in _tailTargets)
             {
