@@ -9,8 +9,9 @@ namespace Orleans.Loki.Grains.Ingester;
 /// <summary>Live tail: durable entries go to the observers of the tenant's tails whose selectors match this stream.</summary>
 internal sealed partial class StreamGrain
 {
-    private TailSubscriptionCache? _tailCache;
-    private bool _tailCacheResolved;
+    /// <summary>This tenant's entry of the silo's subscription cache (null when the silo has no tail services).</summary>
+    private TailSubscriptionCache.TenantTails? _tails;
+    private bool _tailsResolved;
 
     /// <summary>The subscriptions <see cref="_tailTargets"/> was computed from (labels never change, so neither do matches).</summary>
     private CompiledTails? _tailsSeen;
@@ -22,16 +23,16 @@ internal sealed partial class StreamGrain
     /// </summary>
     private void ForwardToTails(List<PendingBatch> group)
     {
-        if (!_tailCacheResolved)
+        if (!_tailsResolved)
         {
-            _tailCache = ServiceProvider.GetService<TailSubscriptionCache>();
-            _tailCacheResolved = true;
+            _tails = ServiceProvider.GetService<TailSubscriptionCache>()?.For(_tenant);
+            _tailsResolved = true;
         }
-        if (_tailCache is null)
+        if (_tails is null)
         {
             return;
         }
-        var tails = _tailCache.GetAsync(_tenant);
+        var tails = _tails.GetAsync();
         if (tails.IsCompletedSuccessfully)
         {
             Forward(tails.Result, group);

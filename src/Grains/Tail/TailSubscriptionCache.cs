@@ -20,23 +20,27 @@ public sealed partial class TailSubscriptionCache(IGrainFactory grains, TimeProv
     private readonly ILogger _logger = logger;
 
     /// <summary>The tenant's compiled subscriptions; completes synchronously while the cached copy is fresh. Never faults.</summary>
-    internal ValueTask<CompiledTails> GetAsync(string tenant) =>
-        _tenants.GetOrAdd(tenant, static (t, cache) => new TenantTails(cache, t), this).GetAsync();
+    internal ValueTask<CompiledTails> GetAsync(string tenant) => For(tenant).GetAsync();
+
+    /// <summary>The cache entry of one tenant; a stream grain keeps it, so each push skips the dictionary lookup.</summary>
+    internal TenantTails For(string tenant) => _tenants.GetOrAdd(tenant, static (t, cache) => new TenantTails(cache, t), this);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not refresh the tail subscriptions of tenant {Tenant}; using the last known ones")]
     private static partial void LogRefreshFailed(ILogger logger, Exception exception, string tenant);
 
-    private sealed class TenantTails(TailSubscriptionCache cache, string tenant)
+    /// <summary>One tenant's subscriptions on this silo.</summary>
+    internal sealed class TenantTails(TailSubscriptionCache cache, string tenant)
     {
         private readonly Lock _gate = new();
         private CompiledTails? _current;
-        private long _fetchedAt;
+        /// <summary>Clock timestamp (<see cref="TimeProvider.GetTimestamp"/>) after which <see cref="_current"/> is stale.</summary>
+        private long _staleAt;
         private Task<CompiledTails>? _refresh;
 
         public ValueTask<CompiledTails> GetAsync()
         {
             var current = Volatile.Read(ref _current);
-            if (current is not null && cache._time.GetElapsedTime(Volatile.Read(ref _fetchedAt)) < RefreshInterval)
+            if (current is not null && cache._time.GetTimestamp() < Volatile.Read(ref _staleAt))
             {
                 return new ValueTask<CompiledTails>(current);
             }
@@ -65,7 +69,8 @@ public sealed partial class TailSubscriptionCache(IGrainFactory grains, TimeProv
                 LogRefreshFailed(cache._logger, e, tenant);
                 next = previous ?? CompiledTails.Empty;
             }
-            Volatile.Write(ref _fetchedAt, cache._time.GetTimestamp());
+            var time = cache._time;
+            Volatile.Write(ref _staleAt, time.GetTimestamp() + (long)(RefreshInterval.TotalSeconds * time.TimestampFrequency));
             Volatile.Write(ref _current, next);
             return next;
         }
