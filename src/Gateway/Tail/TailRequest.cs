@@ -41,7 +41,8 @@ internal sealed record TailRequest(string Query, Expr Expr, int Limit, long Star
         var startText = q["start"].ToString();
         if (!LokiTime.TryParseTimestamp(startText, nowNs - DefaultSinceNs, out var startNs))
         {
-            error = $"invalid parameter \"start\": cannot parse \"{startText}\" to a valid timestamp";
+            // Loki's parser tries a float, then an integer, then RFC3339, and reports the integer parse's error.
+            error = $"strconv.ParseInt: parsing \"{startText}\": {(IsDigits(startText) ? "value out of range" : "invalid syntax")}";
             return false;
         }
         var delay = 0;
@@ -68,8 +69,14 @@ internal sealed record TailRequest(string Query, Expr Expr, int Limit, long Star
             error = null;
             return true;
         }
-        var digits = text.Length > 0 && text.TrimStart('+', '-').Length > 0 && text.TrimStart('+', '-').All(char.IsAsciiDigit);
-        error = $"strconv.Atoi: parsing \"{text}\": {(digits ? "value out of range" : "invalid syntax")}";
+        error = $"strconv.Atoi: parsing \"{text}\": {(IsDigits(text) ? "value out of range" : "invalid syntax")}";
         return false;
+    }
+
+    /// <summary>An optionally signed run of digits: Go reports such a number as out of range rather than invalid.</summary>
+    private static bool IsDigits(string text)
+    {
+        var digits = text.AsSpan().TrimStart("+-");
+        return digits.Length > 0 && !digits.ContainsAnyExcept("0123456789");
     }
 }

@@ -6,7 +6,7 @@ namespace Orleans.Loki.Grains.Tail;
 /// <summary>
 /// Per silo: each tenant's tail subscriptions, fetched from its <see cref="ITailHubGrain"/> at most once per
 /// <see cref="RefreshInterval"/>. This is what keeps the push path free when nobody tails: a stream grain asks this
-/// cache (a dictionary lookup and a clock read), and only a stale entry costs one hub call, shared by every stream
+/// cache (one clock read against the entry it keeps), and only a stale entry costs one hub call, shared by every stream
 /// grain of the tenant on the silo.
 /// </summary>
 public sealed partial class TailSubscriptionCache(IGrainFactory grains, TimeProvider time, ILogger<TailSubscriptionCache> logger)
