@@ -1,10 +1,12 @@
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.Loki.Grains.Abstractions;
 using Orleans.Loki.Grains.Tail;
+using Orleans.TestingHost;
 
 namespace Orleans.Loki.Grains.Tests;
 
 /// <summary>
-/// Live tail across the 3-silo cluster: the observer lives in the cluster client, the stream grains on every silo.
+/// Live tail across the 3-silo cluster: observers live in one silo or in the cluster client, stream grains on every silo.
 /// Silos learn of a new tail within about a second, so tests push in rounds until the first entries arrive
 /// (polling with a deadline) and assert exactly what arrives after that.
 /// </summary>
@@ -28,12 +30,16 @@ public sealed class TailTests(ClusterFixture fixture)
             await client.PushAsync(labels, fp, (now, "before subscribing"));
         }
         var hosts = (await Grains.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics())
-            .Where(s => s.GrainType.Contains("StreamGrain") && s.GrainId.ToString().Contains(tenant)).Select(s => s.SiloAddress).Distinct().Count();
-        Assert.True(hosts > 1, $"expected the tailed streams on more than one silo, found {hosts}");
+            .Where(s => s.GrainType.Contains("StreamGrain") && s.GrainId.ToString().Contains(tenant)).Select(s => s.SiloAddress).ToHashSet();
+        Assert.True(hosts.Count > 1, $"expected the tailed streams on more than one silo, found {hosts.Count}");
+        Assert.Contains(hosts, h => !h.Equals(fixture.Cluster.Primary!.SiloAddress));
 
+        // Subscribed the way a gateway does: the observer is hosted by one silo (the primary), through its own factory.
+        var silo = (InProcessSiloHandle)fixture.Cluster.Primary!;
+        var siloGrains = silo.SiloHost!.Services.GetRequiredService<IGrainFactory>();
         var collector = new TailCollector();
-        var hub = Grains.GetGrain<ITailHubGrain>(tenant);
-        var result = await hub.SubscribeAsync(new TailSubscriber(Guid.NewGuid(), [Eq("app", "tailed")], Grains.CreateObjectReference<ITailObserver>(collector)), 10);
+        var hub = siloGrains.GetGrain<ITailHubGrain>(tenant);
+        var result = await hub.SubscribeAsync(new TailSubscriber(Guid.NewGuid(), [Eq("app", "tailed")], siloGrains.CreateObjectReference<ITailObserver>(collector)), 10);
         Assert.True(result.Accepted);
 
         // Until every silo has seen the subscription, push a probe to every stream each round.
