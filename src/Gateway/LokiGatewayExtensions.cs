@@ -23,6 +23,7 @@ public static class LokiGatewayExtensions
         services.AddSingleton<PushHandler>();
         services.AddSingleton<GrainDataSource>();
         services.AddSingleton<QueryService>();
+        services.AddExploreApi();
         services.AddSingleton<TailConnectionFactory>();
         services.AddSingleton<TailService>();
         return services;
@@ -33,6 +34,7 @@ public static class LokiGatewayExtensions
     {
         app.MapPushApi();
         app.MapQueryApi();
+        app.MapExploreApi();
         app.MapTailApi();
         app.MapOpsApi(buildInfo, effectiveConfig);
         app.MapMetrics("/metrics");

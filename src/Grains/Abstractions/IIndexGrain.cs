@@ -27,4 +27,20 @@ public interface IIndexGrain : IGrainWithStringKey
     /// <summary>Values of one label among series matching the matchers.</summary>
     [Alias("LabelValues")]
     Task<IReadOnlyList<string>> LabelValuesAsync(string name, IReadOnlyList<MatcherSpec> matchers);
+
+    /// <summary>Series matching the matchers, without chunks (every series with data on this day).</summary>
+    [Alias("Series")]
+    Task<IReadOnlyList<SeriesMatch>> SeriesAsync(IReadOnlyList<MatcherSpec> matchers);
+
+    /// <summary>Each label name of the matching series with its distinct values.</summary>
+    [Alias("LabelValueSets")]
+    Task<IReadOnlyList<LabelValueSet>> LabelValueSetsAsync(IReadOnlyList<MatcherSpec> matchers);
+
+    /// <summary>Streams, chunks, entries and bytes of flushed chunks in the part of <c>[fromNs, throughNs)</c> on this day.</summary>
+    [Alias("Stats")]
+    Task<IndexStats> StatsAsync(IReadOnlyList<MatcherSpec> matchers, long fromNs, long throughNs);
+
+    /// <summary>Bytes of flushed chunks per bucket and aggregated series, for the buckets' part on this day.</summary>
+    [Alias("Volume")]
+    Task<VolumeResult> VolumeAsync(VolumeRequest request);
 }

@@ -17,6 +17,13 @@ public interface IStreamGrain : IGrainWithStringKey
     [Alias("ReadUnflushed"), AlwaysInterleave]
     Task<UnflushedEntries> ReadUnflushedAsync(long fromNs, long throughNs);
 
+    /// <summary>
+    /// The in-memory chunks (head and cut, not yet flushed) overlapping <c>[fromNs, throughNs)</c>, described like
+    /// flushed chunk refs (time span, entries, uncompressed bytes; empty key). Nothing is decompressed or copied.
+    /// </summary>
+    [Alias("InMemoryChunks"), AlwaysInterleave]
+    Task<IReadOnlyList<ChunkRef>> InMemoryChunksAsync(long fromNs, long throughNs);
+
     /// <summary>Flushes every in-memory entry to a chunk in the object store and registers it with the index.</summary>
     [Alias("Flush")]
     Task FlushAsync();

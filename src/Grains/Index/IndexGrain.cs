@@ -14,10 +14,13 @@ namespace Orleans.Loki.Grains.Index;
 /// index synchronously (before its first await), so interleaving never observes a half-applied change.
 /// </remarks>
 [Reentrant]
-internal sealed class IndexGrain(IObjectStore store) : Grain, IIndexGrain
+internal sealed partial class IndexGrain(IObjectStore store) : Grain, IIndexGrain
 {
+    private const long DayNs = 86_400_000_000_000L;
+
     private SeriesIndex _index = new();
     private string _key = "";
+    private long _dayStartNs;
     private long _version;
     private long _persistedVersion;
     private Task? _persisting;
@@ -25,7 +28,9 @@ internal sealed class IndexGrain(IObjectStore store) : Grain, IIndexGrain
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         var (tenant, dayText) = StorageKeys.SplitKey(this.GetPrimaryKeyString());
-        _key = StorageKeys.IndexFile(tenant, int.Parse(dayText, System.Globalization.CultureInfo.InvariantCulture));
+        var day = int.Parse(dayText, System.Globalization.CultureInfo.InvariantCulture);
+        _key = StorageKeys.IndexFile(tenant, day);
+        _dayStartNs = day * DayNs;
         var data = await store.GetAsync(_key, cancellationToken);
         if (data is not null)
         {

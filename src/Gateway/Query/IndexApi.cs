@@ -1,0 +1,189 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Orleans.Loki.Gateway.Limits;
+using Orleans.Loki.Grains.Abstractions;
+using Orleans.Loki.LogQL.Engine;
+using Orleans.Loki.Push;
+
+namespace Orleans.Loki.Gateway.Query;
+
+/// <summary><c>/loki/api/v1/index/stats</c>, <c>/index/volume</c> and <c>/index/volume_range</c>, answered from the index.</summary>
+internal sealed class IndexApi(GatewayOptions options, ITenantLimits limits, IndexReader index, TimeProvider time)
+{
+    /// <summary>Loki's default <c>limit</c> of volume queries (series returned per bucket).</summary>
+    private const int DefaultVolumeLimit = 100;
+
+    public async Task StatsAsync(HttpContext ctx)
+    {
+        var request = await ReadRequest.ReadAsync(ctx).ConfigureAwait(false);
+        if (!request.TryTenant(options, out var problem) || !request.TryRange(limits, LokiTime.NowNs(time), out problem) ||
+            !ReadRequest.TryMatchers(request["query"], out var matchers, out problem))
+        {
+            await problem!.ExecuteAsync(ctx).ConfigureAwait(false);
+            return;
+        }
+        var stats = await index.StatsAsync(request.Tenant, matchers, request.StartNs, request.EndNs, ctx.RequestAborted).ConfigureAwait(false);
+        ctx.Response.ContentType = "application/json; charset=utf-8";
+        await using var w = new Utf8JsonWriter(ctx.Response.BodyWriter.AsStream());
+        w.WriteStartObject();
+        w.WriteNumber("streams", stats.Fingerprints.Count);
+        w.WriteNumber("chunks", stats.Chunks);
+        w.WriteNumber("bytes", stats.Bytes);
+        w.WriteNumber("entries", stats.Entries);
+        w.WriteEndObject();
+        await w.FlushAsync(ctx.RequestAborted).ConfigureAwait(false);
+    }
+
+    public async Task VolumeAsync(HttpContext ctx, bool range)
+    {
+        var request = await ReadRequest.ReadAsync(ctx).ConfigureAwait(false);
+        long stepNs = 0;
+        if (!request.TryTenant(options, out var problem) || !request.TryRange(limits, LokiTime.NowNs(time), out problem) ||
+            !TryLimit(request, out var limit, out problem) || (range && !request.TryStep(out stepNs, out problem)) ||
+            !TryAggregateBy(request, out var bySeries, out problem) || !TryVolumeMatchers(request, out var volumeRequest, out problem))
+        {
+            await problem!.ExecuteAsync(ctx).ConfigureAwait(false);
+            return;
+        }
+        var bounds = Buckets(request.StartNs, request.EndNs, stepNs);
+        volumeRequest = volumeRequest with { AggregateBySeries = bySeries, BucketBounds = bounds, MaxSeries = IndexReader.VolumeMaxSeries };
+        var (volumes, maxHit) = await index.VolumeAsync(request.Tenant, volumeRequest, ctx.RequestAborted).ConfigureAwait(false);
+        if (maxHit)
+        {
+            await ReadRequest.BadRequest($"the query hit the max number of series limit (limit: {IndexReader.VolumeMaxSeries} series)").ExecuteAsync(ctx).ConfigureAwait(false);
+            return;
+        }
+        var result = ToResult(volumes, bounds, request.EndNs - 1, limit, bySeries, range);
+        ctx.Response.ContentType = "application/json; charset=utf-8";
+        await using var w = new Utf8JsonWriter(ctx.Response.BodyWriter.AsStream());
+        LokiJson.WriteQueryResponse(w, result, new QueryStats(0, 0, 0, 0, 0));
+        await w.FlushAsync(ctx.RequestAborted).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Loki's split of a volume range: buckets aligned to multiples of the step, the first starting at the requested
+    /// start and the last ending at the requested end; one bucket for an instant volume.
+    /// </summary>
+    internal static long[] Buckets(long startNs, long endNs, long stepNs)
+    {
+        if (stepNs <= 0)
+        {
+            return [startNs, endNs];
+        }
+        var bounds = new List<long> { startNs };
+        for (var b = startNs - (startNs % stepNs) + stepNs; b < endNs; b += stepNs)
+        {
+            bounds.Add(b);
+        }
+        bounds.Add(endNs);
+        return [.. bounds];
+    }
+
+    /// <summary>
+    /// Per bucket, the <paramref name="limit"/> largest series (Loki limits each split); a sample at the bucket's end
+    /// (one millisecond before the next bucket, the query end for the last). Series ordered by their first value,
+    /// largest first, then by name.
+    /// </summary>
+    internal static QueryResult ToResult(Dictionary<string, long[]> volumes, long[] bounds, long endNs, int limit, bool bySeries, bool range)
+    {
+        var samples = new Dictionary<string, List<SamplePoint>>(StringComparer.Ordinal);
+        var buckets = bounds.Length - 1;
+        for (var b = 0; b < buckets; b++)
+        {
+            // Loki's volume timestamps have millisecond precision. The value sits mid-millisecond because the JSON
+            // writer divides nanoseconds as a double, which can land just under a whole millisecond and floor to the one before.
+            var ts = MidMillisecond(b == buckets - 1 ? endNs : bounds[b + 1] - 1_000_000);
+            var ranked = volumes.Where(v => v.Value[b] > 0)
+                .OrderByDescending(v => v.Value[b]).ThenBy(v => v.Key, StringComparer.Ordinal).Take(limit);
+            foreach (var (name, values) in ranked)
+            {
+                if (!samples.TryGetValue(name, out var list))
+                {
+                    list = [];
+                    samples.Add(name, list);
+                }
+                list.Add(new SamplePoint(ts, values[b]));
+            }
+        }
+        var ordered = samples.OrderByDescending(s => s.Value[0].Value).ThenBy(s => s.Key, StringComparer.Ordinal).ToList();
+        if (!range)
+        {
+            var vector = ordered.Select(s => new VectorSample(Metric(s.Key, bySeries), s.Key, s.Value[0].TimestampNs, s.Value[0].Value)).ToList();
+            return new QueryResult("vector", null, null, vector, null, new QueryStatistics(0, 0, 0, vector.Count));
+        }
+        var matrix = ordered.Select(s => new Series(Metric(s.Key, bySeries), s.Key, s.Value)).ToList();
+        return new QueryResult("matrix", null, matrix, null, null, new QueryStatistics(0, 0, 0, matrix.Count));
+    }
+
+    private static long MidMillisecond(long ns) => ns - (ns % 1_000_000) + 500_000;
+
+    private static KeyValuePair<string, string>[] Metric(string name, bool bySeries) =>
+        !bySeries ? [new(name, "")]
+        : LabelSet.TryParse(name, out var pairs, out var error) ? pairs
+        : throw new InvalidOperationException($"volume series '{name}' does not parse: {error}");
+
+    private static bool TryLimit(ReadRequest request, out int limit, out IResult? problem)
+    {
+        if (request["limit"] == "0")
+        {
+            limit = DefaultVolumeLimit;
+            problem = null;
+            return true;
+        }
+        return request.TryPositiveInt("limit", DefaultVolumeLimit, out limit, out problem);
+    }
+
+    private static bool TryAggregateBy(ReadRequest request, out bool bySeries, out IResult? problem)
+    {
+        problem = null;
+        bySeries = true;
+        switch (request["aggregateBy"])
+        {
+            case null or "" or "series":
+                return true;
+            case "labels":
+                bySeries = false;
+                return true;
+            default:
+                problem = ReadRequest.BadRequest("invalid aggregation option");
+                return false;
+        }
+    }
+
+    /// <summary>
+    /// Matchers and the labels to aggregate into, as Loki prepares them: the matched label names, or the target labels
+    /// (each target not already matched gets a <c>=~".+"</c> matcher); <c>{}</c> matches and keeps every label.
+    /// </summary>
+    private static bool TryVolumeMatchers(ReadRequest request, out VolumeRequest volume, out IResult? problem)
+    {
+        problem = null;
+        var query = request["query"]?.Trim() ?? "";
+        var targets = (request["targetLabels"] ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var matchers = new List<MatcherSpec>();
+        var includeAll = query == "{}";
+        if (!includeAll && !ReadRequest.TryMatchers(query, out matchers, out problem))
+        {
+            volume = null!;
+            return false;
+        }
+        List<string> labelsToMatch;
+        if (targets.Length > 0)
+        {
+            labelsToMatch = [.. targets.Distinct(StringComparer.Ordinal)];
+            foreach (var target in labelsToMatch)
+            {
+                if (!matchers.Any(m => m.Name == target))
+                {
+                    matchers.Add(new MatcherSpec(target, "=~", ".+"));
+                }
+            }
+            includeAll = false;
+        }
+        else
+        {
+            labelsToMatch = [.. matchers.Select(m => m.Name).Distinct(StringComparer.Ordinal)];
+        }
+        volume = new VolumeRequest(matchers, labelsToMatch, targets.Length > 0, true, includeAll, [], IndexReader.VolumeMaxSeries);
+        return true;
+    }
+}
