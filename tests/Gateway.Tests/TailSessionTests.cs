@@ -6,7 +6,7 @@ using Orleans.Loki.LogQL.Engine;
 using LogEntry = Orleans.Loki.Chunks.LogEntry;
 using Orleans.Loki.LogQL.Syntax;
 
-namespace Orleans.Loki.Grains.Tests;
+namespace Orleans.Loki.Gateway.Tests;
 
 /// <summary>The gateway side of a tail without a cluster: pipeline, ordering, delay_for, overflow and the message shape.</summary>
 public sealed class TailSessionTests
