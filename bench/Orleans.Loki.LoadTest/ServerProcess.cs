@@ -56,6 +56,12 @@ internal sealed class ServerProcess : IAsyncDisposable
               gateway_port: {FreePort()}
             limits_config:
               reject_old_samples: false
+              # The load test measures the server, not the per-tenant limits: lift them.
+              ingestion_rate_mb: 1000000
+              ingestion_burst_size_mb: 1000000
+              per_stream_rate_limit: 1000GB
+              per_stream_rate_limit_burst: 1000GB
+              max_global_streams_per_user: 0
             """).ConfigureAwait(false);
 
         var info = new ProcessStartInfo("dotnet")

@@ -1,3 +1,6 @@
+using Orleans.Loki.Gateway.Auth;
+using Orleans.Loki.Gateway.Limits;
+using Orleans.Loki.Grains.Limits;
 using Orleans.Loki.Push;
 
 namespace Orleans.Loki.Gateway;
@@ -19,6 +22,15 @@ public sealed record GatewayOptions
 
     /// <summary>Query limits (<c>limits_config</c> query keys and <c>query_range</c> settings).</summary>
     public QueryLimits Query { get; init; } = new();
+
+    /// <summary>Ingestion rate and stream limits (<c>limits_config</c>).</summary>
+    public IngestionLimits Ingestion { get; init; } = new();
+
+    /// <summary><c>runtime_config</c>: per-tenant overrides reloaded at run time.</summary>
+    public RuntimeConfigOptions RuntimeConfig { get; init; } = new();
+
+    /// <summary><c>auth</c> (ours, not Loki's): bearer tokens and basic-auth users with the tenants they may use.</summary>
+    public AuthOptions Auth { get; init; } = new();
 
     /// <summary><c>querier.tail_max_duration</c>: a live tail is closed after this long.</summary>
     public TimeSpan TailMaxDuration { get; init; } = TimeSpan.FromHours(1);

@@ -1,11 +1,14 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Orleans.Loki.Gateway.Auth;
 using Orleans.Loki.Gateway.Limits;
 using Orleans.Loki.Gateway.Ops;
 using Orleans.Loki.Gateway.Push;
 using Orleans.Loki.Gateway.Query;
 using Orleans.Loki.Gateway.Tail;
+using Orleans.Loki.Grains.Limits;
 using Orleans.Loki.Push;
 using Prometheus;
 
@@ -17,7 +20,23 @@ public static class LokiGatewayExtensions
     public static IServiceCollection AddLokiGateway(this IServiceCollection services, GatewayOptions options)
     {
         services.AddSingleton(options);
-        services.AddSingleton<ITenantLimits, DefaultTenantLimits>();
+        if (options.RuntimeConfig.File is null)
+        {
+            services.AddSingleton<ITenantLimits, DefaultTenantLimits>();
+        }
+        else
+        {
+            services.AddSingleton<ITenantLimits>(sp => new RuntimeConfigTenantLimits(
+                options,
+                sp.GetRequiredService<RuntimeOverridesParser>(),
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILogger<RuntimeConfigTenantLimits>>()));
+        }
+        // Stream grains in this silo read per-stream limits through the same (reloading) source.
+        services.AddSingleton<IIngestionLimitsSource>(sp => sp.GetRequiredService<ITenantLimits>());
+        services.AddSingleton<IGatewayCount>(sp => new MembershipGatewayCount(sp.GetService<IClusterMembershipService>()));
+        services.AddSingleton<IngestionRateLimiter>();
+        services.AddSingleton<StreamAdmission>();
         services.AddSingleton(sp => new PushValidator(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<Distributor>();
         services.AddSingleton<PushHandler>();
@@ -40,6 +59,9 @@ public static class LokiGatewayExtensions
         app.MapMetrics("/metrics");
         return app;
     }
+
+    /// <summary>Built-in authentication in front of every tenant-scoped route (a no-op unless <c>auth</c> credentials are configured).</summary>
+    public static IApplicationBuilder UseLokiAuth(this IApplicationBuilder app) => app.UseMiddleware<AuthMiddleware>();
 
     /// <summary>Request duration metric with Loki's name, labelled by route and status.</summary>
     public static IApplicationBuilder UseLokiRequestMetrics(this IApplicationBuilder app) => app.UseMiddleware<RequestMetricsMiddleware>();

@@ -38,6 +38,7 @@ public static class LokiErrors
     public const string StructuredMetadataTooLargeErrorMsg = "stream '{0}' has structured metadata too large: '{1}' bytes, limit: '{2}' bytes. Please see `limits_config.max_structured_metadata_size` or contact your Loki administrator to increase it.";
     public const string StructuredMetadataTooManyErrorMsg = "stream '{0}' has too many structured metadata labels: '{1}', limit: '{2}'. Please see `limits_config.max_structured_metadata_entries_count` or contact your Loki administrator to increase it.";
     public const string RateLimitedErrorMsg = "Ingestion rate limit exceeded for user {0} (limit: {1} bytes/sec) while attempting to ingest '{2}' lines totaling '{3}' bytes, reduce log volume or contact your Loki administrator to see if the limit can be increased";
+    public const string StreamRateLimitErrorMsg = "Per stream rate limit exceeded (limit: {0}/sec) while attempting to ingest for stream '{1}' totaling {2}, consider splitting a stream via additional labels or contact your Loki administrator to see if the limit can be increased";
     public const string StreamLimitErrorMsg = "Maximum active stream limit exceeded when trying to create stream {0}, reduce the number of active streams (reduce labels or reduce label values), or contact your Loki administrator to see if the limit can be increased, user: '{1}'";
 
     // 413 texts. Loki wraps its size errors as "request body too large: <cause> than max (<size> vs <limit>)".

@@ -2,6 +2,7 @@ using System.Net;
 using Azure.Data.Tables;
 using Orleans.Configuration;
 using Orleans.Loki.Gateway;
+using Orleans.Loki.Gateway.Limits;
 using Orleans.Loki.Gateway.Ops;
 using Orleans.Loki.Grains.Ingester;
 using Orleans.Loki.Grains.Tail;
@@ -28,6 +29,7 @@ public static class LokiHost
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(settings.Ingester);
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<RuntimeOverridesParser>(ConfigLoader.TryParseOverrides);
         builder.Services.AddLokiGateway(settings.Gateway);
         builder.Services.AddLokiTail();
 
@@ -43,6 +45,7 @@ public static class LokiHost
         }
         app.UseLokiRequestMetrics();
         app.UseWebSockets();
+        app.UseLokiAuth();
         app.MapLokiApi(new BuildInfoResponse(BuildInfo.Version, BuildInfo.Revision), settings);
         return app;
     }

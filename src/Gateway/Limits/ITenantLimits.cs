@@ -1,3 +1,4 @@
+using Orleans.Loki.Grains.Limits;
 using Orleans.Loki.Push;
 
 namespace Orleans.Loki.Gateway.Limits;
@@ -6,7 +7,7 @@ namespace Orleans.Loki.Gateway.Limits;
 /// The limits in force for one tenant: the <c>limits_config</c> defaults with that tenant's overrides applied.
 /// Callers ask per request (never cache the answer), so overrides that change at run time take effect at once.
 /// </summary>
-public interface ITenantLimits
+public interface ITenantLimits : IIngestionLimitsSource
 {
     /// <summary>Push validation limits of the tenant.</summary>
     ValidationLimits Validation(string tenant);
@@ -21,4 +22,6 @@ public sealed class DefaultTenantLimits(GatewayOptions options) : ITenantLimits
     public ValidationLimits Validation(string tenant) => options.Limits;
 
     public QueryLimits Query(string tenant) => options.Query;
+
+    public IngestionLimits Ingestion(string tenant) => options.Ingestion;
 }

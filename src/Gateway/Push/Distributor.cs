@@ -39,7 +39,10 @@ public sealed class Distributor(IGrainFactory grains)
             }
             foreach (var rejected in ack.Rejected)
             {
-                result.Errors.Add(rejected.Message);
+                if (rejected.Message.Length > 0)
+                {
+                    result.Errors.Add(rejected.Message);
+                }
                 result.AddDiscard(rejected.Reason, rejected.Bytes);
             }
             result.Errors.Add($"user '{tenant}', total ignored: {ack.Rejected.Count} out of {streams[i].Entries.Count} for stream: {streams[i].Labels}");

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Globalization;
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -22,7 +23,7 @@ public static class PushApi
 }
 
 /// <summary>Reads, decodes, validates and distributes one push request.</summary>
-public sealed class PushHandler(GatewayOptions options, ITenantLimits limits, PushValidator validator, Distributor distributor)
+public sealed class PushHandler(GatewayOptions options, ITenantLimits limits, PushValidator validator, Distributor distributor, IngestionRateLimiter rateLimiter, StreamAdmission admission)
 {
     public async Task HandleAsync(HttpContext ctx, PushFormat hint)
     {
@@ -56,31 +57,63 @@ public sealed class PushHandler(GatewayOptions options, ITenantLimits limits, Pu
             return;
         }
 
+        if (decoded.Streams.Count == 0)
+        {
+            // Loki (since 3.4) answers a push without streams with 422; a stream without entries is still a valid push.
+            await Results.Text(LokiErrors.MissingStreamsErrorMsg, statusCode: StatusCodes.Status422UnprocessableEntity).ExecuteAsync(ctx).ConfigureAwait(false);
+            return;
+        }
+
         var validated = validator.Validate(tenant, decoded.Streams, limits.Validation(tenant));
         foreach (var (reason, (lines, bytes)) in validated.Discarded)
         {
             PushMetrics.Discarded(tenant, reason, lines, bytes);
         }
-        PushMetrics.Received(tenant, validated.AcceptedLines, validated.AcceptedBytes);
+        if (validated.AcceptedBytes > 0 && !rateLimiter.TryAcquire(tenant, validated.AcceptedBytes, out var rateLimit))
+        {
+            // Loki refuses the whole request when the tenant is over its rate: nothing of it is stored.
+            PushMetrics.Discarded(tenant, LokiErrors.RateLimited, validated.AcceptedLines, validated.AcceptedBytes);
+            var message = string.Format(CultureInfo.InvariantCulture, LokiErrors.RateLimitedErrorMsg, tenant, rateLimit, validated.AcceptedLines, validated.AcceptedBytes);
+            await Results.Text(message, statusCode: StatusCodes.Status429TooManyRequests).ExecuteAsync(ctx).ConfigureAwait(false);
+            return;
+        }
 
         var errors = new List<string>();
+        var status = StatusCodes.Status400BadRequest;
         if (validated.ErrorBody is not null)
         {
             errors.Add(validated.ErrorBody);
         }
+        var receivedLines = validated.AcceptedLines;
+        var receivedBytes = validated.AcceptedBytes;
+        if (validated.Streams.Count > 0 && await admission.AdmitAsync(tenant, validated).ConfigureAwait(false) is { } refused)
+        {
+            PushMetrics.Discarded(tenant, LokiErrors.StreamLimit, refused.Lines, refused.Bytes);
+            // Refused entries may carry metadata added by validation (detected_level): never count below zero.
+            receivedLines = Math.Max(0, receivedLines - refused.Lines);
+            receivedBytes = Math.Max(0, receivedBytes - refused.Bytes);
+            errors.AddRange(refused.Errors);
+            status = StatusCodes.Status429TooManyRequests;
+        }
+        PushMetrics.Received(tenant, receivedLines, receivedBytes);
         if (validated.Streams.Count > 0)
         {
             var result = await distributor.PushAsync(tenant, validated, ctx.RequestAborted).ConfigureAwait(false);
             foreach (var (reason, (lines, bytes)) in result.Discarded)
             {
                 PushMetrics.Discarded(tenant, reason, lines, bytes);
+                if (reason is LokiErrors.PerStreamRateLimit or LokiErrors.StreamLimit)
+                {
+                    // Loki's ingester answers stream limits with 429 so that clients back off and retry.
+                    status = StatusCodes.Status429TooManyRequests;
+                }
             }
             errors.AddRange(result.Errors);
         }
 
         if (errors.Count > 0)
         {
-            await Results.Text(string.Join('\n', errors), statusCode: 400).ExecuteAsync(ctx).ConfigureAwait(false);
+            await Results.Text(string.Join('\n', errors), statusCode: status).ExecuteAsync(ctx).ConfigureAwait(false);
             return;
         }
         if (hint is PushFormat.OtlpJson or PushFormat.OtlpProtobuf)

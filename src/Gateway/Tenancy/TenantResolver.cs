@@ -58,12 +58,23 @@ public static class TenantResolver
         return true;
     }
 
-    /// <summary>Loki's tenant id rules: at most 150 characters from <c>[a-zA-Z0-9!-_.*'()]</c>, not "." or "..".</summary>
+    /// <summary>
+    /// Loki's (dskit's) tenant id rules, checked in dskit's order: characters from <c>[a-zA-Z0-9!-_.*'()]</c>, at most
+    /// 150 characters, not "." or "..". dskit lets an empty id through; here it is refused, since every grain and
+    /// object-store key starts with the tenant.
+    /// </summary>
     public static string? Validate(string tenant)
     {
         if (tenant.Length == 0)
         {
             return "tenant ID is empty";
+        }
+        foreach (var c in tenant)
+        {
+            if (!IsAllowed(c))
+            {
+                return $"tenant ID '{tenant}' contains unsupported character '{c}'";
+            }
         }
         if (tenant.Length > MaxTenantIdLength)
         {
@@ -72,13 +83,6 @@ public static class TenantResolver
         if (tenant is "." or "..")
         {
             return "tenant ID is '.' or '..'";
-        }
-        foreach (var c in tenant)
-        {
-            if (!IsAllowed(c))
-            {
-                return $"tenant ID '{tenant}' contains unsupported character '{c}'";
-            }
         }
         return null;
     }

@@ -16,8 +16,12 @@ internal sealed partial class StreamGrain
     {
         _labels ??= push.Labels;
         var entries = EntryBatch.Decode(push.Batch);
-        var cutoffBase = _highestTs;
         var rejected = new List<RejectedEntry>();
+        if (!await AdmitAsync(push.Labels, entries, rejected))
+        {
+            return new PushAck(0, 0, rejected);
+        }
+        var cutoffBase = _highestTs;
         var accepted = entries;
         var maxBehind = (long)(options.MaxChunkAge.Ticks / 2 * 100);
         for (var i = 0; i < entries.Count; i++)
@@ -47,7 +51,7 @@ internal sealed partial class StreamGrain
             return new PushAck(0, 0, rejected);
         }
 
-        var record = ReferenceEquals(accepted, entries) ? push.Batch : EntryBatch.Encode(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(accepted));
+        var record = ReferenceEquals(accepted, entries) && rejected.Count == 0 ? push.Batch : EntryBatch.Encode(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(accepted));
         var pending = new PendingBatch(record, accepted);
         _pending.Add(pending);
         if (_commitLoop is null)

@@ -59,6 +59,7 @@ internal sealed partial class StreamGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        LeaveTenant(reason);
         try
         {
             await FlushAllAsync();

@@ -1,3 +1,5 @@
+using Orleans.Loki.Gateway.Auth;
+using Orleans.Loki.Grains.Limits;
 using YamlDotNet.RepresentationModel;
 
 namespace Orleans.Loki.Silo.Configuration;
@@ -10,7 +12,7 @@ public static partial class ConfigLoader
     private static readonly HashSet<string> s_sections =
     [
         "server", "common", "storage_config", "storage_config.azure", "limits_config", "ingester", "querier",
-        "query_range", "cluster", "frontend",
+        "query_range", "cluster", "frontend", "runtime_config", "auth", "distributor",
     ];
 
     private static readonly Dictionary<string, Setter> s_setters = new(StringComparer.Ordinal)
@@ -55,6 +57,21 @@ public static partial class ConfigLoader
         ["limits_config.max_query_parallelism"] = (s, v, k) => Query(s, q => q with { MaxQueryParallelism = ParseInt(k, Scalar(v, k)) }),
         ["limits_config.max_concurrent_tail_requests"] = (s, v, k) => Query(s, q => q with { MaxConcurrentTailRequests = ParseInt(k, Scalar(v, k)) }),
 
+        ["limits_config.ingestion_rate_mb"] = (s, v, k) => Ingestion(s, l => l with { IngestionRateMb = ParseDouble(k, Scalar(v, k)) }),
+        ["limits_config.ingestion_burst_size_mb"] = (s, v, k) => Ingestion(s, l => l with { IngestionBurstSizeMb = ParseDouble(k, Scalar(v, k)) }),
+        ["limits_config.ingestion_rate_strategy"] = (s, v, k) => Ingestion(s, l => l with { IngestionRateStrategy = Scalar(v, k) }),
+        ["limits_config.per_stream_rate_limit"] = (s, v, k) => Ingestion(s, l => l with { PerStreamRateLimit = ParseBytes(k, Scalar(v, k)) }),
+        ["limits_config.per_stream_rate_limit_burst"] = (s, v, k) => Ingestion(s, l => l with { PerStreamRateLimitBurst = ParseBytes(k, Scalar(v, k)) }),
+        ["limits_config.max_global_streams_per_user"] = (s, v, k) => Ingestion(s, l => l with { MaxGlobalStreamsPerUser = ParseInt(k, Scalar(v, k)) }),
+
+        ["distributor.max_recv_msg_size"] = (s, v, k) => s.Gateway = s.Gateway with { MaxPushBodyBytes = ParseBytes(k, Scalar(v, k)) },
+        ["distributor.max_decompressed_size"] = (s, v, k) => s.Gateway = s.Gateway with { MaxDecompressedPushBytes = ParseBytes(k, Scalar(v, k)) },
+
+        ["runtime_config.file"] = (s, v, k) => s.Gateway = s.Gateway with { RuntimeConfig = s.Gateway.RuntimeConfig with { File = Scalar(v, k) } },
+        ["runtime_config.period"] = (s, v, k) => s.Gateway = s.Gateway with { RuntimeConfig = s.Gateway.RuntimeConfig with { Period = ParseDuration(k, Scalar(v, k)) } },
+        ["auth.tokens"] = (s, v, k) => AddCredentials(s, v, k, AuthScheme.Bearer),
+        ["auth.basic"] = (s, v, k) => AddCredentials(s, v, k, AuthScheme.Basic),
+
         ["cluster.provider"] = (s, v, k) => s.Cluster.Provider = Scalar(v, k),
         ["cluster.silo_port"] = (s, v, k) => s.Cluster.SiloPort = ParseInt(k, Scalar(v, k)),
         ["cluster.gateway_port"] = (s, v, k) => s.Cluster.GatewayPort = ParseInt(k, Scalar(v, k)),
@@ -68,6 +85,9 @@ public static partial class ConfigLoader
 
     private static void Limits(LokiSettings s, Func<Orleans.Loki.Push.ValidationLimits, Orleans.Loki.Push.ValidationLimits> change) =>
         s.Gateway = s.Gateway with { Limits = change(s.Gateway.Limits) };
+
+    private static void Ingestion(LokiSettings s, Func<IngestionLimits, IngestionLimits> change) =>
+        s.Gateway = s.Gateway with { Ingestion = change(s.Gateway.Ingestion) };
 
     private static void Query(LokiSettings s, Func<Orleans.Loki.Gateway.QueryLimits, Orleans.Loki.Gateway.QueryLimits> change) =>
         s.Gateway = s.Gateway with { Query = change(s.Gateway.Query) };

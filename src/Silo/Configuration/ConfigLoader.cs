@@ -1,4 +1,5 @@
 using System.Globalization;
+using Orleans.Loki.Gateway.Limits;
 using YamlDotNet.RepresentationModel;
 
 namespace Orleans.Loki.Silo.Configuration;
@@ -109,6 +110,25 @@ public static partial class ConfigLoader
         if (s.Ingester.Validate() is { } problem)
         {
             throw new ConfigException(problem);
+        }
+        if (s.Gateway.Ingestion.Validate() is { } limitsProblem)
+        {
+            throw new ConfigException($"limits_config: {limitsProblem}");
+        }
+        if (s.Gateway.RuntimeConfig.File is { } runtimeFile)
+        {
+            if (!File.Exists(runtimeFile))
+            {
+                throw new ConfigException($"runtime_config.file '{runtimeFile}' does not exist");
+            }
+            if (!TryParseOverrides(File.ReadAllText(runtimeFile), TenantLimits.Defaults(s.Gateway), out _, out var runtimeError))
+            {
+                throw new ConfigException($"runtime_config.file '{runtimeFile}': {runtimeError}");
+            }
+            if (s.Gateway.RuntimeConfig.Period <= TimeSpan.Zero)
+            {
+                throw new ConfigException("runtime_config.period must be positive");
+            }
         }
         if (s.Cluster.Provider is not ("localhost" or "azure_table"))
         {
