@@ -12,6 +12,9 @@ public class LineFilterBenchmarks
     public const int LineCount = 4096;
 
     private byte[][] _lines = null!;
+    private byte[] _block = null!;
+    private LineRange[] _ranges = null!;
+    private bool[] _keep = null!;
     private LineFilter _contains = null!;
     private LineFilter _regex = null!;
     private LineFilter _containsIgnoreCase = null!;
@@ -21,6 +24,16 @@ public class LineFilterBenchmarks
     public void Setup()
     {
         _lines = BenchData.MixedLines(LineCount);
+        // The same lines laid out back to back in one buffer, as in a decompressed block.
+        _block = [.. _lines.SelectMany(l => l.Append((byte)'\n'))];
+        _ranges = new LineRange[_lines.Length];
+        var offset = 0;
+        for (var i = 0; i < _lines.Length; i++)
+        {
+            _ranges[i] = new LineRange(offset, _lines[i].Length);
+            offset += _lines[i].Length + 1;
+        }
+        _keep = new bool[_lines.Length];
         _contains = LineFilter.Contains("cache miss");
         _containsIgnoreCase = LineFilter.Contains("Cache Miss", ignoreCase: true);
         _regex = Regex("user_id=u-12[0-9]+");
@@ -42,6 +55,25 @@ public class LineFilterBenchmarks
     /// <summary><c>|~ "(?i)Cache Miss"</c> through the regex filter factory.</summary>
     [Benchmark(OperationsPerInvoke = LineCount)]
     public int RegexIgnoreCaseLiteral() => Count(_regexIgnoreCase);
+
+    /// <summary><c>|= "cache miss"</c> over the whole buffer at once (<see cref="LineFilter.Filter"/>).</summary>
+    [Benchmark(OperationsPerInvoke = LineCount)]
+    public int BlockContainsLiteral() => CountBlock(_contains);
+
+    /// <summary><c>|~ "(?i)Cache Miss"</c> over the whole buffer at once.</summary>
+    [Benchmark(OperationsPerInvoke = LineCount)]
+    public int BlockRegexIgnoreCaseLiteral() => CountBlock(_regexIgnoreCase);
+
+    /// <summary><c>|~ "user_id=u-12[0-9]+"</c> over the whole buffer at once (literal pre-filter per block, regex per candidate).</summary>
+    [Benchmark(OperationsPerInvoke = LineCount)]
+    public int BlockRegexWithLiteral() => CountBlock(_regex);
+
+    private int CountBlock(LineFilter filter)
+    {
+        _keep.AsSpan().Fill(true);
+        filter.Filter(_block, _ranges, _keep);
+        return _keep.AsSpan().Count(true);
+    }
 
     private int Count(LineFilter filter)
     {

@@ -37,7 +37,7 @@ internal static class MicroResultsMarkdown
         File.WriteAllText(path, updated);
     }
 
-    private static string Commit(string directory)
+    internal static string Commit(string directory)
     {
         var info = new ProcessStartInfo("git", "rev-parse --short HEAD") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         try

@@ -12,6 +12,14 @@ if (args.Contains("--check-budgets"))
     return BudgetChecker.Run(Path.Combine(AppContext.BaseDirectory, "allocation-budgets.json"), results);
 }
 
+// `--throughput [--only <text>]`: filters and parsers in GB/s and lines/s next to a same-run grep over the same bytes.
+if (args.Contains("--throughput"))
+{
+    var results = Array.IndexOf(args, "--results") is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    var only = Array.IndexOf(args, "--only") is var o and >= 0 && o + 1 < args.Length ? args[o + 1] : null;
+    return Orleans.Loki.Bench.Throughput.ThroughputRunner.Run(results, only);
+}
+
 if (!args.Contains("--inProcess"))
 {
     args = [.. args, "--inProcess"];

@@ -146,6 +146,21 @@ public sealed partial class LabelsBuilder
         _added.Add(new Entry(name, value, category));
     }
 
+    /// <summary>
+    /// Adds a parsed label the caller knows is not yet parsed for this line (<see cref="ParserKeyExists"/> was false),
+    /// skipping <see cref="Set"/>'s search for an entry to replace.
+    /// </summary>
+    internal void AddParsed(string name, string value)
+    {
+        if (PipelineErrors.IsSpecial(name))
+        {
+            Set(LabelCategory.Parsed, name, value);
+            return;
+        }
+        _version++;
+        _added.Add(new Entry(name, value, LabelCategory.Parsed));
+    }
+
     /// <summary>Removes a label of any category from the line's result.</summary>
     public void Delete(string name)
     {

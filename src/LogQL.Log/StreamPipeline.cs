@@ -5,9 +5,12 @@ public sealed class StreamPipeline
 {
     private readonly IStage[] _stages;
 
-    internal StreamPipeline(IStage[] stages, LabelsBuilder labels)
+    private readonly int _leadingFilters;
+
+    internal StreamPipeline(IStage[] stages, int leadingFilters, LabelsBuilder labels)
     {
         _stages = stages;
+        _leadingFilters = leadingFilters;
         Labels = labels;
     }
 
@@ -17,7 +20,15 @@ public sealed class StreamPipeline
     /// <summary>Runs the stages over one entry.</summary>
     /// <remarks>The entry's structured metadata (may be null) is added to the labels first.</remarks>
     /// <returns>false when a stage dropped the line; on true <paramref name="line"/> holds the (possibly rewritten) line.</returns>
-    public bool Process(long timestampNs, ref ReadOnlySpan<byte> line, KeyValuePair<string, string>[]? metadata)
+    public bool Process(long timestampNs, ref ReadOnlySpan<byte> line, KeyValuePair<string, string>[]? metadata) =>
+        Process(timestampNs, ref line, metadata, leadingFiltersPassed: false);
+
+    /// <summary>Runs the stages over one entry, skipping the leading line filters when the caller already ran them.</summary>
+    /// <param name="timestampNs">Entry time.</param>
+    /// <param name="line">The line; replaced by the rewritten line when a stage reformats it.</param>
+    /// <param name="metadata">Structured metadata (may be null).</param>
+    /// <param name="leadingFiltersPassed">True when the line passed <see cref="Pipeline.LeadingLineFilter"/> (for example over its whole block).</param>
+    public bool Process(long timestampNs, ref ReadOnlySpan<byte> line, KeyValuePair<string, string>[]? metadata, bool leadingFiltersPassed)
     {
         var labels = Labels;
         labels.Reset();
@@ -28,9 +39,9 @@ public sealed class StreamPipeline
                 labels.Set(LabelCategory.StructuredMetadata, m.Key, m.Value);
             }
         }
-        foreach (var stage in _stages)
+        for (var i = leadingFiltersPassed ? _leadingFilters : 0; i < _stages.Length; i++)
         {
-            if (!stage.Process(timestampNs, ref line, labels))
+            if (!_stages[i].Process(timestampNs, ref line, labels))
             {
                 return false;
             }

@@ -86,4 +86,28 @@ public sealed class RegexLiteralTests
         Assert.False(Run.Matches(f, line));
         Assert.True(sw.Elapsed < TimeSpan.FromSeconds(5), $"took {sw.Elapsed}");
     }
+
+    [Theory]
+    [InlineData("user_id=u-12[0-9]+ ", "user_id=u-12")]
+    [InlineData(".*err=[a-z]+", "err=")]
+    [InlineData("^err=[a-z]+", "")]
+    [InlineData("\\berr=[a-z]+", "")]
+    [InlineData("(?i)err=[a-z]+", "")]
+    [InlineData("a+b", "")]
+    [InlineData("ab+", "a")]
+    [InlineData("ab|cd", "")]
+    public void LeadingLiteral_IsTheCaseSensitivePrefixOfEveryMatch(string pattern, string expected)
+    {
+        Assert.True(GoRegexParser.TryParse(pattern, out var tree, out var error), error);
+        Assert.Equal(expected, RegexAnalyzer.LeadingLiteral(tree!));
+    }
+
+    [Theory]
+    [InlineData("user_id=u-12[0-9]+ ", "user_id=u-1 user_id=u-125 x", true)]
+    [InlineData("user_id=u-12[0-9]+ ", "user_id=u-12 user_id=u-12x", false)]
+    [InlineData("ab+c$", "ab abbbc", true)]
+    [InlineData("ab+c$", "abbbc ab", false)]
+    [InlineData("é+x", "aé éex éx", true)]
+    public void Regex_WithLeadingLiteral_MatchesFromAnyOccurrence(string pattern, string line, bool expected) =>
+        Assert.Equal(expected, Run.Matches(Run.Regex(pattern), line));
 }

@@ -63,7 +63,7 @@ public sealed class GrainLogQuerier(GrainDataSource data, string tenant) : ILogQ
     {
         var selector = p.Expr.Left.Left;
         var streams = await ReadAsync(selector, p.StartNs, p.EndNs, ct).ConfigureAwait(false);
-        var extractor = SampleExtractorBuilder.Build(p.Expr);
+        var extractor = SampleExtractorBuilder.Build(p);
         var bySeries = new Dictionary<string, SampleSeries>(StringComparer.Ordinal);
         foreach (var stream in streams)
         {

@@ -2,31 +2,26 @@ using System.Text;
 
 namespace Orleans.Loki.LogQL.Log;
 
-/// <summary>Substring test on UTF-8 bytes; case-insensitive matching takes an ASCII fast path.</summary>
+/// <summary>Substring test on UTF-8 bytes; case-insensitive matching takes a vectorised ASCII path.</summary>
 internal sealed class ContainsFilter : LineFilter
 {
-    private readonly byte[] _needle;
     private readonly string _literal;
-    private readonly Mode _mode;
-    private readonly byte _lower;
-    private readonly byte _upper;
 
-    private enum Mode
-    {
-        Exact,
-        AsciiIgnoreCase,
-        UnicodeIgnoreCase,
-    }
+    // Null for a case-insensitive non-ASCII literal, which is matched on decoded text with Unicode case folding.
+    private readonly LiteralSearch? _search;
 
     private ContainsFilter(string literal, bool ignoreCase)
     {
         _literal = literal;
-        var ascii = Ascii.IsValid(literal);
-        _mode = !ignoreCase ? Mode.Exact : ascii ? Mode.AsciiIgnoreCase : Mode.UnicodeIgnoreCase;
-        _needle = Encoding.UTF8.GetBytes(_mode == Mode.AsciiIgnoreCase ? literal.ToLowerInvariant() : literal);
-        _lower = (byte)char.ToLowerInvariant((char)_needle[0]);
-        _upper = (byte)char.ToUpperInvariant((char)_needle[0]);
         IgnoreCase = ignoreCase;
+        if (!ignoreCase)
+        {
+            _search = new LiteralSearch(Encoding.UTF8.GetBytes(literal), ignoreCase: false);
+        }
+        else if (Ascii.IsValid(literal))
+        {
+            _search = new LiteralSearch(Encoding.ASCII.GetBytes(literal.ToLowerInvariant()), ignoreCase: true);
+        }
     }
 
     public static ContainsFilter Create(string literal, bool ignoreCase) => new(literal, ignoreCase);
@@ -35,33 +30,74 @@ internal sealed class ContainsFilter : LineFilter
 
     public bool IgnoreCase { get; }
 
-    public override bool Matches(ReadOnlySpan<byte> line) => _mode switch
-    {
-        Mode.Exact => line.IndexOf(_needle) >= 0,
-        Mode.AsciiIgnoreCase => IndexOfAsciiIgnoreCase(line) >= 0,
-        _ => Utf8Scratch.Decode(line).IndexOf(_literal, StringComparison.OrdinalIgnoreCase) >= 0,
-    };
+    public override bool Matches(ReadOnlySpan<byte> line) => _search is not null
+        ? _search.IndexOf(line) >= 0
+        : Utf8Scratch.Decode(line).IndexOf(_literal, StringComparison.OrdinalIgnoreCase) >= 0;
 
-    private int IndexOfAsciiIgnoreCase(ReadOnlySpan<byte> line)
+    /// <summary>
+    /// Searches the stretch of the buffer holding the lines in one pass and maps each hit back to its line, so a
+    /// rare literal costs one vectorised scan instead of a call per line. A hit that crosses a line's end (into the
+    /// bytes between lines or the next line) is not a match and the search resumes one byte later.
+    /// </summary>
+    internal override void FilterCore(ReadOnlySpan<byte> buffer, ReadOnlySpan<LineRange> lines, Span<bool> keep)
     {
-        var needle = _needle.AsSpan();
-        var offset = 0;
-        while (line.Length - offset >= needle.Length)
+        if (_search is null || !IsAscending(lines))
         {
-            var rest = line[offset..(line.Length - needle.Length + 1)];
-            var i = _lower == _upper ? rest.IndexOf(_lower) : rest.IndexOfAny(_lower, _upper);
-            if (i < 0)
-            {
-                return -1;
-            }
-            var at = offset + i;
-            if (Ascii.EqualsIgnoreCase(line.Slice(at, needle.Length), needle))
-            {
-                return at;
-            }
-            offset = at + 1;
+            base.FilterCore(buffer, lines, keep);
+            return;
         }
-        return -1;
+        var k = 0;
+        while (k < lines.Length && !keep[k])
+        {
+            k++;
+        }
+        var pos = k < lines.Length ? lines[k].Offset : 0;
+        var end = lines.Length > 0 ? lines[^1].End : 0;
+        while (k < lines.Length)
+        {
+            var hit = _search.IndexOf(buffer[pos..end]);
+            if (hit < 0)
+            {
+                break;
+            }
+            var p = pos + hit;
+            while (lines[k].End <= p)
+            {
+                keep[k] = false;
+                k++;
+            }
+            if (p >= lines[k].Offset && p + _search.Length <= lines[k].End)
+            {
+                // Line k matches; its keep flag stays as it was. Resume at the next candidate line.
+                k++;
+                while (k < lines.Length && !keep[k])
+                {
+                    k++;
+                }
+                if (k < lines.Length)
+                {
+                    pos = lines[k].Offset;
+                }
+                continue;
+            }
+            pos = p + 1;
+        }
+        for (; k < lines.Length; k++)
+        {
+            keep[k] = false;
+        }
+    }
+
+    private static bool IsAscending(ReadOnlySpan<LineRange> lines)
+    {
+        for (var i = 1; i < lines.Length; i++)
+        {
+            if (lines[i].Offset < lines[i - 1].End)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     internal override void CollectRequired(List<RequiredLiteral> into) => into.Add(new RequiredLiteral(_literal, IgnoreCase));

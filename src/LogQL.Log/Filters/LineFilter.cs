@@ -7,6 +7,40 @@ public abstract class LineFilter
     /// <summary>True when the line passes the filter.</summary>
     public abstract bool Matches(ReadOnlySpan<byte> line);
 
+    /// <summary>
+    /// Filters many lines of one buffer at once (for example every line of a decompressed block). On entry
+    /// <paramref name="keep"/>[i] says whether line i is still a candidate; on return it is true only for candidates
+    /// that pass. <paramref name="lines"/> should be in buffer order without overlaps; literal filters then search the
+    /// whole stretch in one pass instead of line by line (any other order falls back to <see cref="Matches"/>).
+    /// </summary>
+    public void Filter(ReadOnlySpan<byte> buffer, ReadOnlySpan<LineRange> lines, Span<bool> keep)
+    {
+        if (keep.Length < lines.Length)
+        {
+            throw new ArgumentException("keep must have one flag per line", nameof(keep));
+        }
+        foreach (var line in lines)
+        {
+            if (line.Offset < 0 || line.Length < 0 || line.End > buffer.Length)
+            {
+                throw new ArgumentOutOfRangeException(nameof(lines), $"line range {line} is outside the buffer of {buffer.Length} bytes");
+            }
+        }
+        FilterCore(buffer, lines, keep[..lines.Length]);
+    }
+
+    /// <summary><see cref="Filter"/> after argument checks: <paramref name="keep"/> has exactly one flag per line.</summary>
+    internal virtual void FilterCore(ReadOnlySpan<byte> buffer, ReadOnlySpan<LineRange> lines, Span<bool> keep)
+    {
+        for (var i = 0; i < lines.Length; i++)
+        {
+            if (keep[i])
+            {
+                keep[i] = Matches(buffer.Slice(lines[i].Offset, lines[i].Length));
+            }
+        }
+    }
+
     /// <summary>Adds literals every line passing this filter contains (none when unknown).</summary>
     internal virtual void CollectRequired(List<RequiredLiteral> into)
     {
@@ -112,11 +146,27 @@ public abstract class LineFilter
         public LineFilter Inner { get; } = inner;
 
         public override bool Matches(ReadOnlySpan<byte> line) => !Inner.Matches(line);
+
+        internal override void FilterCore(ReadOnlySpan<byte> buffer, ReadOnlySpan<LineRange> lines, Span<bool> keep)
+        {
+            using var inner = new FlagBuffer(keep[..lines.Length]);
+            Inner.FilterCore(buffer, lines, inner.Flags);
+            for (var i = 0; i < lines.Length; i++)
+            {
+                keep[i] &= !inner.Flags[i];
+            }
+        }
     }
 
     private sealed class AndFilter(LineFilter left, LineFilter right) : LineFilter
     {
         public override bool Matches(ReadOnlySpan<byte> line) => left.Matches(line) && right.Matches(line);
+
+        internal override void FilterCore(ReadOnlySpan<byte> buffer, ReadOnlySpan<LineRange> lines, Span<bool> keep)
+        {
+            left.FilterCore(buffer, lines, keep);
+            right.FilterCore(buffer, lines, keep);
+        }
 
         internal override void CollectRequired(List<RequiredLiteral> into)
         {
@@ -128,5 +178,21 @@ public abstract class LineFilter
     private sealed class OrFilter(LineFilter left, LineFilter right) : LineFilter
     {
         public override bool Matches(ReadOnlySpan<byte> line) => left.Matches(line) || right.Matches(line);
+
+        internal override void FilterCore(ReadOnlySpan<byte> buffer, ReadOnlySpan<LineRange> lines, Span<bool> keep)
+        {
+            // The right side only sees candidates the left side rejected.
+            using var matched = new FlagBuffer(keep[..lines.Length]);
+            left.FilterCore(buffer, lines, matched.Flags);
+            for (var i = 0; i < lines.Length; i++)
+            {
+                keep[i] &= !matched.Flags[i];
+            }
+            right.FilterCore(buffer, lines, keep);
+            for (var i = 0; i < lines.Length; i++)
+            {
+                keep[i] |= matched.Flags[i];
+            }
+        }
     }
 }

@@ -19,6 +19,27 @@ internal sealed class MultiLiteralFilter(IReadOnlyList<RequiredLiteral> literals
         return false;
     }
 
+    internal override void FilterCore(ReadOnlySpan<byte> buffer, ReadOnlySpan<LineRange> lines, Span<bool> keep)
+    {
+        // Each literal searches only the candidates no earlier literal matched.
+        using var pending = new FlagBuffer(keep[..lines.Length]);
+        using var candidates = new FlagBuffer(keep[..lines.Length]);
+        keep[..lines.Length].Clear();
+        foreach (var p in _parts)
+        {
+            pending.Flags.CopyTo(candidates.Flags);
+            p.FilterCore(buffer, lines, candidates.Flags);
+            for (var i = 0; i < lines.Length; i++)
+            {
+                if (candidates.Flags[i])
+                {
+                    keep[i] = true;
+                    pending.Flags[i] = false;
+                }
+            }
+        }
+    }
+
     internal override void CollectRequired(List<RequiredLiteral> into)
     {
         if (_parts.Length == 1)

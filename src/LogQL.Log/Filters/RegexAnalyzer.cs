@@ -24,6 +24,30 @@ internal static class RegexAnalyzer
 
     public sealed record Result(IReadOnlyList<RequiredLiteral>? ExactAlternatives, bool MatchesEverything, IReadOnlyList<RequiredLiteral> Required);
 
+    /// <summary>
+    /// The case-sensitive literal every match starts with (after a leading <c>.*</c>, which an unanchored test may
+    /// drop), or "". A line can only match from an occurrence of it on, so the regex need not see what comes before.
+    /// </summary>
+    public static string LeadingLiteral(RegexNode node)
+    {
+        if (node is not RegexConcat c)
+        {
+            return "";
+        }
+        var items = c.Items;
+        var i = 0;
+        while (i < items.Count - 1 && IsDotStar(items[i]))
+        {
+            i++;
+        }
+        var text = new System.Text.StringBuilder();
+        for (; i < items.Count && items[i] is RegexLiteral { IgnoreCase: false } l; i++)
+        {
+            text.Append(l.Text);
+        }
+        return text.ToString();
+    }
+
     public static Result Analyze(RegexNode node)
     {
         // An unanchored match ignores a leading or trailing ".*": it can always match the empty string.

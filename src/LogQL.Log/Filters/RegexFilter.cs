@@ -12,11 +12,21 @@ internal sealed class RegexFilter : LineFilter
     private readonly ContainsFilter[] _prefilter;
     private readonly IReadOnlyList<RequiredLiteral> _required;
 
-    private RegexFilter(Regex regex, IReadOnlyList<RequiredLiteral> required)
+    // The literal every match starts with, if any: the regex then runs only from its first occurrence on.
+    private readonly LiteralSearch? _leading;
+    private readonly ContainsFilter? _leadingBlock;
+
+    private RegexFilter(Regex regex, IReadOnlyList<RequiredLiteral> required, string leading)
     {
         _regex = regex;
         _required = required;
-        _prefilter = required.Select(r => ContainsFilter.Create(r.Value, r.IgnoreCase)).ToArray();
+        _leading = leading.Length > 0 ? new LiteralSearch(System.Text.Encoding.UTF8.GetBytes(leading), ignoreCase: false) : null;
+        _leadingBlock = leading.Length > 0 ? ContainsFilter.Create(leading, ignoreCase: false) : null;
+        // A one-character literal next to a longer one rejects almost nothing and costs a search per line.
+        var longest = required.Count == 0 ? 0 : required.Max(r => r.Value.Length);
+        _prefilter = required
+            .Where(r => (r.IgnoreCase || r.Value != leading) && (r.Value.Length > 1 || longest == 1))
+            .Select(r => ContainsFilter.Create(r.Value, r.IgnoreCase)).ToArray();
     }
 
     public Regex Regex => _regex;
@@ -40,13 +50,22 @@ internal sealed class RegexFilter : LineFilter
         }
         else
         {
-            filter = new RegexFilter(regex, analysis.Required);
+            filter = new RegexFilter(regex, analysis.Required, RegexAnalyzer.LeadingLiteral(tree!));
         }
         return true;
     }
 
     public override bool Matches(ReadOnlySpan<byte> line)
     {
+        var start = 0;
+        if (_leading is not null)
+        {
+            start = _leading.IndexOf(line);
+            if (start < 0)
+            {
+                return false;
+            }
+        }
         foreach (var p in _prefilter)
         {
             if (!p.Matches(line))
@@ -54,7 +73,31 @@ internal sealed class RegexFilter : LineFilter
                 return false;
             }
         }
-        return GoRegex.IsMatch(_regex, line);
+        return GoRegex.IsMatch(_regex, line[start..]);
+    }
+
+    // For lines that passed every literal: the regex from the leading literal's first occurrence on.
+    private bool MatchesFromLeading(ReadOnlySpan<byte> line)
+    {
+        var start = _leading is null ? 0 : _leading.IndexOf(line);
+        return start >= 0 && GoRegex.IsMatch(_regex, line[start..]);
+    }
+
+    /// <summary>The literal pre-filters run over the whole block first; the regex sees only the lines they pass.</summary>
+    internal override void FilterCore(ReadOnlySpan<byte> buffer, ReadOnlySpan<LineRange> lines, Span<bool> keep)
+    {
+        _leadingBlock?.FilterCore(buffer, lines, keep);
+        foreach (var p in _prefilter)
+        {
+            p.FilterCore(buffer, lines, keep);
+        }
+        for (var i = 0; i < lines.Length; i++)
+        {
+            if (keep[i])
+            {
+                keep[i] = MatchesFromLeading(buffer.Slice(lines[i].Offset, lines[i].Length));
+            }
+        }
     }
 
     internal override void CollectRequired(List<RequiredLiteral> into) => into.AddRange(_required);

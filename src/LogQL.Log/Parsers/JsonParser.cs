@@ -10,8 +10,23 @@ namespace Orleans.Loki.LogQL.Log;
 public sealed class JsonParser : IStage
 {
     private readonly LabelKeys _keys = new();
+    private readonly SlotCache _keyCache = new();
+    private readonly SlotCache _valueCache = new();
     private readonly StringBuilder _prefix = new(64);
     private readonly List<int> _prefixStack = new(8);
+    private readonly ParserHints? _hints;
+
+    // Flattened names of nested keys (user_id...), so a repeated name is found without building a new string.
+    private readonly Dictionary<string, string> _nested = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _nestedLookup;
+    private const int MaxNested = 4096;
+
+    /// <param name="hints">Extract only the labels later stages read; null for all.</param>
+    public JsonParser(ParserHints? hints = null)
+    {
+        _hints = hints;
+        _nestedLookup = _nested.GetAlternateLookup<ReadOnlySpan<char>>();
+    }
 
     public bool Process(long timestampNs, ref ReadOnlySpan<byte> line, LabelsBuilder labels)
     {
@@ -40,6 +55,7 @@ public sealed class JsonParser : IStage
     {
         reader.Read(); // StartObject
         var depth = 0;
+        var slot = -1;
         while (reader.Read())
         {
             switch (reader.TokenType)
@@ -60,17 +76,23 @@ public sealed class JsonParser : IStage
             }
             var rawKey = JsonText.PropertyBytes(ref reader, out var keyOwner);
             _ = keyOwner;
+            slot++;
             reader.Read();
             switch (reader.TokenType)
             {
                 case JsonTokenType.StartObject:
+                    if (_hints is not null && !WantsObject(rawKey))
+                    {
+                        reader.Skip();
+                        continue;
+                    }
                     _prefixStack.Add(_prefix.Length);
                     var before = _prefix.Length;
                     if (before > 0)
                     {
                         _prefix.Append('_');
                     }
-                    LabelKeys.AppendSanitized(_prefix, Encoding.UTF8.GetString(rawKey));
+                    AppendKey(rawKey);
                     depth++;
                     continue;
                 case JsonTokenType.StartArray:
@@ -82,24 +104,92 @@ public sealed class JsonParser : IStage
             string name;
             if (_prefix.Length == 0)
             {
-                name = _keys.Sanitize(rawKey);
+                if (_hints is not null && _hints.RequiresPlain(rawKey) == false)
+                {
+                    continue;
+                }
+                name = _keyCache.TryGet(slot, rawKey) ?? _keys.Sanitize(rawKey);
+                _keyCache.Set(slot, rawKey, name);
             }
             else
             {
                 var len = _prefix.Length;
                 _prefix.Append('_');
-                LabelKeys.AppendSanitized(_prefix, Encoding.UTF8.GetString(rawKey));
-                name = _prefix.ToString();
+                AppendKey(rawKey);
+                name = FlattenedName();
                 _prefix.Length = len;
+            }
+            if (_hints is not null && !_hints.Requires(name))
+            {
+                continue;
             }
             var key = _keys.Resolve(labels, name);
             if (key is null)
             {
                 continue;
             }
-            labels.Set(LabelCategory.Parsed, key, JsonText.ScalarValue(ref reader));
+            labels.AddParsed(key, Value(ref reader, slot));
         }
         throw new JsonException("truncated");
+    }
+
+    private string Value(ref Utf8JsonReader reader, int slot)
+    {
+        if (reader.ValueIsEscaped || reader.TokenType is not (JsonTokenType.String or JsonTokenType.Number or JsonTokenType.True or JsonTokenType.False))
+        {
+            return JsonText.ScalarValue(ref reader);
+        }
+        // Unescaped scalars render as a function of their bytes alone, so equal bytes give the equal string.
+        if (_valueCache.TryGet(slot, reader.ValueSpan) is { } cached)
+        {
+            return cached;
+        }
+        var value = JsonText.ScalarValue(ref reader);
+        _valueCache.Set(slot, reader.ValueSpan, value);
+        return value;
+    }
+
+    private void AppendKey(ReadOnlySpan<byte> rawKey)
+    {
+        Span<char> chars = rawKey.Length <= 256 ? stackalloc char[256] : new char[rawKey.Length];
+        var n = Encoding.UTF8.GetChars(rawKey, chars);
+        LabelKeys.AppendSanitized(_prefix, chars[..n]);
+    }
+
+    private string FlattenedName()
+    {
+        var len = _prefix.Length;
+        Span<char> chars = len <= 256 ? stackalloc char[256] : new char[len];
+        _prefix.CopyTo(0, chars, len);
+        if (_nestedLookup.TryGetValue(chars[..len], out var name))
+        {
+            return name;
+        }
+        name = new string(chars[..len]);
+        if (_nested.Count < MaxNested)
+        {
+            _nested[name] = name;
+        }
+        return name;
+    }
+
+    // A nested object matters only when a wanted name starts with its flattened prefix.
+    private bool WantsObject(ReadOnlySpan<byte> rawKey)
+    {
+        var len = _prefix.Length;
+        if (len == 0 && _hints!.RequiresPlainPrefix(rawKey) is { } plain)
+        {
+            return plain;
+        }
+        if (len > 0)
+        {
+            _prefix.Append('_');
+        }
+        LabelKeys.AppendSanitized(_prefix, Encoding.UTF8.GetString(rawKey));
+        _prefix.Append('_');
+        var wanted = _hints!.RequiresPrefix(_prefix.ToString());
+        _prefix.Length = len;
+        return wanted;
     }
 
     private static int SkipSpace(ReadOnlySpan<byte> line)

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 
@@ -7,6 +8,12 @@ namespace Orleans.Loki.LogQL.Log;
 /// <remarks>After a syntax error the scanner skips to the next space so lenient callers can continue.</remarks>
 internal ref struct LogfmtDecoder
 {
+    // Bytes that end a key or an unquoted value: space and control bytes, '=' and '"'.
+    private static readonly SearchValues<byte> s_tokenEnd = SearchValues.Create(
+        [.. Enumerable.Range(0, 33).Select(b => (byte)b), (byte)'=', (byte)'"']);
+
+    private static readonly SearchValues<byte> s_quoteOrEscape = SearchValues.Create("\"\\"u8);
+
     private readonly ReadOnlySpan<byte> _line;
     private int _pos;
 
@@ -48,7 +55,9 @@ internal ref struct LogfmtDecoder
             return false;
         }
         var start = _pos;
-        while (_pos < line.Length)
+        var stop = line[_pos..].IndexOfAny(s_tokenEnd);
+        _pos = stop < 0 ? line.Length : _pos + stop;
+        if (_pos < line.Length)
         {
             var c = line[_pos];
             if (c == '=')
@@ -64,12 +73,8 @@ internal ref struct LogfmtDecoder
             {
                 return Fail(UnexpectedByte(c));
             }
-            if (c <= ' ')
-            {
-                Key = line[start.._pos];
-                return true;
-            }
-            _pos++;
+            Key = line[start.._pos];
+            return true;
         }
         Key = line[start.._pos];
         return true;
@@ -88,18 +93,11 @@ internal ref struct LogfmtDecoder
             return ScanQuoted();
         }
         var start = _pos;
-        while (_pos < line.Length)
+        var stop = line[_pos..].IndexOfAny(s_tokenEnd);
+        _pos = stop < 0 ? line.Length : _pos + stop;
+        if (_pos < line.Length && line[_pos] is (byte)'=' or (byte)'"')
         {
-            var c = line[_pos];
-            if (c == '=' || c == '"')
-            {
-                return Fail(UnexpectedByte(c));
-            }
-            if (c <= ' ')
-            {
-                break;
-            }
-            _pos++;
+            return Fail(UnexpectedByte(line[_pos]));
         }
         RawValue = line[start.._pos];
         return true;
@@ -109,39 +107,38 @@ internal ref struct LogfmtDecoder
     {
         var line = _line;
         var start = _pos;
-        var escaped = false;
         var hasEscape = false;
-        for (var i = _pos + 1; i < line.Length; i++)
+        var i = _pos + 1;
+        while (i < line.Length)
         {
-            var c = line[i];
-            if (escaped)
+            var next = line[i..].IndexOfAny(s_quoteOrEscape);
+            if (next < 0)
             {
-                escaped = false;
+                break;
+            }
+            i += next;
+            if (line[i] == '\\')
+            {
+                // The escaped byte cannot close the value.
+                hasEscape = true;
+                i += 2;
                 continue;
             }
-            if (c == '\\')
+            _pos = i + 1;
+            if (hasEscape)
             {
-                hasEscape = escaped = true;
-                continue;
+                RawValue = line[start.._pos];
+                ValueNeedsUnquote = true;
+                if (!TryUnquote(RawValue, out _))
+                {
+                    return Fail("invalid quoted value");
+                }
             }
-            if (c == '"')
+            else
             {
-                _pos = i + 1;
-                if (hasEscape)
-                {
-                    RawValue = line[start.._pos];
-                    ValueNeedsUnquote = true;
-                    if (!TryUnquote(RawValue, out _))
-                    {
-                        return Fail("invalid quoted value");
-                    }
-                }
-                else
-                {
-                    RawValue = line[(start + 1)..i];
-                }
-                return true;
+                RawValue = line[(start + 1)..i];
             }
+            return true;
         }
         _pos = line.Length;
         return Fail("unterminated quoted value");

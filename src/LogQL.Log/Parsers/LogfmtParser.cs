@@ -8,15 +8,20 @@ namespace Orleans.Loki.LogQL.Log;
 public sealed class LogfmtParser : IStage
 {
     private readonly LabelKeys _keys = new();
+    private readonly SlotCache _keyCache = new();
+    private readonly SlotCache _valueCache = new();
     private readonly bool _strict;
     private readonly bool _keepEmpty;
     private readonly (string Label, string Key)[]? _extractions;
+    private readonly ParserHints? _hints;
 
     /// <param name="strict">Stop at the first syntax error and flag the line.</param>
     /// <param name="keepEmpty">Keep keys without values (as empty labels).</param>
     /// <param name="extractions">Only extract these keys under these label names (the parameter form); null for all keys.</param>
-    public LogfmtParser(bool strict = false, bool keepEmpty = false, IReadOnlyList<KeyValuePair<string, string>>? extractions = null)
+    /// <param name="hints">Without <paramref name="extractions"/>: extract only the keys later stages read; null for all.</param>
+    public LogfmtParser(bool strict = false, bool keepEmpty = false, IReadOnlyList<KeyValuePair<string, string>>? extractions = null, ParserHints? hints = null)
     {
+        _hints = extractions is null ? hints : null;
         _strict = strict;
         _keepEmpty = keepEmpty;
         if (extractions is not null)
@@ -47,6 +52,7 @@ public sealed class LogfmtParser : IStage
             }
         }
         var dec = new LogfmtDecoder(line);
+        var slot = -1;
         while (!dec.EndOfLine)
         {
             if (!dec.ScanKeyValue())
@@ -57,8 +63,19 @@ public sealed class LogfmtParser : IStage
                 }
                 continue;
             }
-            var sanitized = _keys.Sanitize(dec.Key);
-            if (sanitized.Length == 0)
+            slot++;
+            if (_hints is not null && _hints.RequiresPlain(dec.Key) == false)
+            {
+                // Nobody reads this key: skip it before any string is made.
+                continue;
+            }
+            var sanitized = _keyCache.TryGet(slot, dec.Key);
+            if (sanitized is null)
+            {
+                sanitized = _keys.Sanitize(dec.Key);
+                _keyCache.Set(slot, dec.Key, sanitized);
+            }
+            if (sanitized.Length == 0 || (_hints is not null && !_hints.Requires(sanitized)))
             {
                 continue;
             }
@@ -71,7 +88,7 @@ public sealed class LogfmtParser : IStage
                 var key = _keys.Resolve(labels, sanitized);
                 if (key is not null)
                 {
-                    labels.Set(LabelCategory.Parsed, key, CleanValue(dec.ValueString()));
+                    labels.AddParsed(key, Value(ref dec, slot));
                 }
                 continue;
             }
@@ -90,6 +107,21 @@ public sealed class LogfmtParser : IStage
             labels.SetError(PipelineErrors.LogfmtParser, dec.Error);
         }
         return true;
+    }
+
+    private string Value(ref LogfmtDecoder dec, int slot)
+    {
+        if (dec.ValueNeedsUnquote)
+        {
+            return CleanValue(dec.ValueString());
+        }
+        if (_valueCache.TryGet(slot, dec.RawValue) is { } cached)
+        {
+            return cached;
+        }
+        var value = CleanValue(dec.ValueString());
+        _valueCache.Set(slot, dec.RawValue, value);
+        return value;
     }
 
     // The replacement rune is rejected by Prometheus label validation, so Loki drops such values.

@@ -12,7 +12,8 @@ internal sealed partial class Evaluator(ILogQuerier querier, long[] steps, Cance
     {
         LiteralExpr l => new StepData(l.Value, null),
         VectorExpr v => new StepData(null, steps.Select(_ => new List<StepSample> { StepSample.Of([], v.Value) }).ToArray()),
-        RangeAggregationExpr r => await EvalRangeAsync(r).ConfigureAwait(false),
+        RangeAggregationExpr r => await EvalRangeAsync(r, null).ConfigureAwait(false),
+        VectorAggregationExpr { Left: RangeAggregationExpr r } a => Aggregate(a, AsVectors(await EvalRangeAsync(r, a).ConfigureAwait(false))),
         VectorAggregationExpr a => Aggregate(a, AsVectors(await EvalAsync(a.Left).ConfigureAwait(false))),
         BinOpExpr b => BinOp(b, await EvalAsync(b.Left).ConfigureAwait(false), await EvalAsync(b.Right).ConfigureAwait(false)),
         LabelReplaceExpr lr => LabelReplace(lr, AsVectors(await EvalAsync(lr.Left).ConfigureAwait(false))),
@@ -22,12 +23,15 @@ internal sealed partial class Evaluator(ILogQuerier querier, long[] steps, Cance
     private List<StepSample>[] AsVectors(StepData d) =>
         d.Vectors ?? steps.Select(_ => new List<StepSample> { StepSample.Of([], d.Scalar!.Value) }).ToArray();
 
-    private async Task<StepData> EvalRangeAsync(RangeAggregationExpr r)
+    private async Task<StepData> EvalRangeAsync(RangeAggregationExpr r, VectorAggregationExpr? parent)
     {
         var range = r.Left.RangeNs;
         var offset = r.Left.OffsetNs;
         // Windows are (t - offset - range, t - offset]: fetch [first + 1, last + 1).
-        var p = new SelectSampleParams(r, steps[0] - offset - range + 1, steps[^1] - offset + 1);
+        var p = new SelectSampleParams(r, steps[0] - offset - range + 1, steps[^1] - offset + 1)
+        {
+            RequiredLabels = ParserHintPlanner.RequiredLabels(r, parent),
+        };
         var merged = new Dictionary<string, SampleSeries>(StringComparer.Ordinal);
         await foreach (var s in querier.SelectSamplesAsync(p, ct).ConfigureAwait(false))
         {

@@ -95,7 +95,7 @@ public sealed class InMemoryLogQuerier : ILogQuerier
     public async IAsyncEnumerable<SampleSeries> SelectSamplesAsync(SelectSampleParams p, [EnumeratorCancellation] CancellationToken ct)
     {
         await Task.CompletedTask.ConfigureAwait(false);
-        var extractor = SampleExtractorBuilder.Build(p.Expr);
+        var extractor = SampleExtractorBuilder.Build(p);
         var bySeries = new Dictionary<string, SampleSeries>(StringComparer.Ordinal);
         foreach (var (labels, entries) in Matching(p.Expr.Left.Left))
         {

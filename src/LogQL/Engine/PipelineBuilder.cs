@@ -15,23 +15,28 @@ public static class PipelineBuilder
     /// <summary>The pipeline of a log selector's stages (a no-op pipeline for a bare selector).</summary>
     public static Pipeline Build(LogSelectorExpr selector) => new(BuildStages(selector.Stages));
 
+    /// <summary>The pipeline with parser hints: json and logfmt extract only <paramref name="hints"/>' labels (null: all).</summary>
+    public static Pipeline Build(LogSelectorExpr selector, ParserHints? hints) => new(BuildStages(selector.Stages, hints));
+
     /// <summary>Builds the stages in order.</summary>
-    public static List<IStage> BuildStages(IEnumerable<StageExpr> stages)
+    public static List<IStage> BuildStages(IEnumerable<StageExpr> stages) => BuildStages(stages, null);
+
+    private static List<IStage> BuildStages(IEnumerable<StageExpr> stages, ParserHints? hints)
     {
         var result = new List<IStage>();
         foreach (var stage in stages)
         {
-            result.Add(BuildStage(stage));
+            result.Add(BuildStage(stage, hints));
         }
         return result;
     }
 
-    private static IStage BuildStage(StageExpr stage) => stage switch
+    private static IStage BuildStage(StageExpr stage, ParserHints? hints) => stage switch
     {
         LineFilterExpr lf => new LineFilterStage(BuildLineFilter(lf)),
-        JsonParserExpr { Expressions.Count: 0 } => new JsonParser(),
+        JsonParserExpr { Expressions.Count: 0 } => new JsonParser(hints),
         JsonParserExpr j => JsonExpressionParser.TryCreate(Pairs(j.Expressions), out var jp, out var jerr) ? jp! : throw Invalid(stage, jerr),
-        LogfmtParserExpr l => new LogfmtParser(l.Strict, l.KeepEmpty, l.Expressions.Count == 0 ? null : Pairs(l.Expressions)),
+        LogfmtParserExpr l => new LogfmtParser(l.Strict, l.KeepEmpty, l.Expressions.Count == 0 ? null : Pairs(l.Expressions), hints),
         LabelParserExpr { Kind: LabelParserKind.Regexp } r => RegexpParser.TryCreate(r.Param, out var rp, out var rerr) ? rp! : throw Invalid(stage, rerr),
         LabelParserExpr { Kind: LabelParserKind.Pattern } p => PatternParser.TryCreate(p.Param, out var pp, out var perr) ? pp! : throw Invalid(stage, perr),
         LabelParserExpr => new UnpackParser(),

@@ -105,10 +105,19 @@ public sealed class SampleExtractor
 public static class SampleExtractorBuilder
 {
     /// <summary>The extractor for <paramref name="expr"/>'s selector, pipeline and unwrap.</summary>
-    public static SampleExtractor Build(RangeAggregationExpr expr)
+    public static SampleExtractor Build(RangeAggregationExpr expr) => Build(expr, null);
+
+    /// <summary>The extractor for a sample request, with its parser hints (<see cref="SelectSampleParams.RequiredLabels"/>).</summary>
+    public static SampleExtractor Build(SelectSampleParams p)
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        return Build(p.Expr, p.RequiredLabels is null ? null : new ParserHints(p.RequiredLabels));
+    }
+
+    private static SampleExtractor Build(RangeAggregationExpr expr, ParserHints? hints)
     {
         var range = expr.Left;
         var post = range.Unwrap?.PostFilters.Select(f => (IStage)PipelineBuilder.BuildLabelFilter(f)).ToArray() ?? [];
-        return new SampleExtractor(PipelineBuilder.Build(range.Left), expr.Operation, range.Unwrap, post);
+        return new SampleExtractor(PipelineBuilder.Build(range.Left, hints), expr.Operation, range.Unwrap, post);
     }
 }

@@ -7,7 +7,15 @@ public readonly record struct SamplePoint(long TimestampNs, double Value);
 public sealed record SampleSeries(KeyValuePair<string, string>[] Labels, string LabelsString, List<SamplePoint> Samples);
 
 /// <summary>What a metric query asks the data source for: samples of a range aggregation's selector in [StartNs, EndNs).</summary>
-public sealed record SelectSampleParams(Syntax.RangeAggregationExpr Expr, long StartNs, long EndNs);
+public sealed record SelectSampleParams(Syntax.RangeAggregationExpr Expr, long StartNs, long EndNs)
+{
+    /// <summary>
+    /// The labels the query reads from the pipeline's output (null: all). Set by the engine when an outer <c>sum</c>
+    /// makes other labels irrelevant; <see cref="SampleExtractorBuilder.Build(SelectSampleParams)"/> passes it to the
+    /// json and logfmt parsers so they skip the values of other keys.
+    /// </summary>
+    public IReadOnlyCollection<string>? RequiredLabels { get; init; }
+}
 
 /// <summary>A matrix series of a range query result.</summary>
 public sealed record Series(KeyValuePair<string, string>[] Labels, string LabelsString, List<SamplePoint> Points);
