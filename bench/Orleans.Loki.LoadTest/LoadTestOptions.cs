@@ -15,6 +15,9 @@ internal sealed record LoadTestOptions
     public string? ServerDll { get; init; }
     public string? ResultsFile { get; init; }
     public bool SkipBaselines { get; init; }
+    public bool SkipQueries { get; init; }
+    public bool WritePath { get; init; }
+    public K4os.Compression.LZ4.LZ4Level Lz4Level { get; init; } = new Orleans.Loki.Chunks.ChunkOptions().Level;
 
     public const string Usage = """
         Orleans.Loki.LoadTest [options]
@@ -28,6 +31,9 @@ internal sealed record LoadTestOptions
           --query-runs <n>          runs per query; the median is reported (default 3)
           --results <path>          markdown file to update (default bench/RESULTS.md)
           --skip-baselines          do not run cat/lz4/grep
+          --skip-queries            stop after ingest and flush (for profiling the write path)
+          --write-path              only time the write path's stages in-process (no server) and exit
+          --lz4-level <level>       with --write-path: chunk compression level, e.g. L00_FAST, L03_HC (default: the server's)
         """;
 
     /// <summary>Parses <paramref name="args"/>; returns false with a message for unknown or malformed options.</summary>
@@ -61,6 +67,9 @@ internal sealed record LoadTestOptions
                     "--query-runs" => options with { QueryRuns = NextInt() },
                     "--results" => options with { ResultsFile = Next() },
                     "--skip-baselines" => options with { SkipBaselines = true },
+                    "--skip-queries" => options with { SkipQueries = true },
+                    "--write-path" => options with { WritePath = true },
+                    "--lz4-level" => options with { Lz4Level = Enum.TryParse<K4os.Compression.LZ4.LZ4Level>(Next(), out var level) ? level : throw new FormatException("--lz4-level must name a K4os LZ4Level") },
                     _ => throw new FormatException($"unknown option {name}"),
                 };
             }

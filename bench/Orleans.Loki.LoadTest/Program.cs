@@ -41,6 +41,11 @@ foreach (var body in bodies)
 
 var ceiling = corpus.RawBytes / 1e6 / clock.Elapsed.TotalSeconds;
 Console.WriteLine($"decode ceiling: {ceiling:0.0} MB/s on one thread");
+if (options.WritePath)
+{
+    WritePathProfile.Run(bodies, corpus.RawBytes, options.Lz4Level);
+    return 0;
+}
 
 // 3. Server, ingest at full speed (first 80% of the bytes), then the rest at half that rate.
 using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(5) };
@@ -63,8 +68,14 @@ try
 
     var pushUri = new Uri(baseUrl + "/loki/api/v1/push");
     var split = SplitIndex(bodies, 0.8);
+    var cpuBefore = server?.CpuSeconds();
     var full = await IngestRunner.RunAsync(http, pushUri, bodies.Take(split).ToList(), options.Clients, null, "ingest (full speed)");
     Console.WriteLine($"  full speed: {full.RawMbPerSecond:0.0} MB/s, {full.LinesPerSecond:N0} lines/s, p50 {Stats.Percentile(full.LatenciesMs, 50):0.0} ms, p99 {Stats.Percentile(full.LatenciesMs, 99):0.0} ms, {full.Failures} failures {full.FirstFailure}");
+    var serverCpu = server?.CpuSeconds() - cpuBefore;
+    if (serverCpu is { } cpu)
+    {
+        Console.WriteLine($"  server CPU: {cpu:0.0} s for {full.RawBytes / 1e6:0.0} MB = {full.RawBytes / 1e6 / cpu:0.0} MB per CPU-second");
+    }
     IngestResult? half = null;
     double? halfTarget = null;
     if (split < bodies.Count && full.RawMbPerSecond > 0)
@@ -75,6 +86,7 @@ try
     }
 
     var peakRss = server?.PeakRssBytes();
+    var ingestPeakRss = peakRss;
 
     clock.Restart();
     double? flushSeconds = null;
@@ -95,7 +107,7 @@ try
     long? disk = server is null ? null : Directory.EnumerateFiles(server.DataDir, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
     Console.WriteLine($"flush: {flushStatus}; peak RSS {peakRss / 1048576.0:0} MiB; on disk {disk / 1e6:0.0} MB");
 
-    var queries = await QueryRunner.RunAsync(http, baseUrl, corpus, options.QueryRuns);
+    var queries = options.SkipQueries ? new List<QueryOutcome>() : await QueryRunner.RunAsync(http, baseUrl, corpus, options.QueryRuns);
     peakRss = server?.PeakRssBytes() ?? peakRss;
 
     // The server is stopped before the baselines so they do not compete with it for the cores.
@@ -116,9 +128,11 @@ try
         Bodies = bodies.Count,
         DecodeCeilingMbPerSecond = ceiling,
         FullSpeed = full,
+        FullSpeedServerCpuSeconds = serverCpu,
         HalfRate = half,
         HalfRateTargetMbPerSecond = halfTarget,
         PeakRssBytes = peakRss,
+        IngestPeakRssBytes = ingestPeakRss,
         FlushSeconds = flushSeconds,
         FlushStatus = flushStatus,
         DiskBytes = disk,

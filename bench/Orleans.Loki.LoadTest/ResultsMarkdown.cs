@@ -34,6 +34,11 @@ internal static class ResultsMarkdown
         var full = s.FullSpeed;
         Row(sb, "push MB/s (raw line bytes), full speed", F(full.RawMbPerSecond), $"in-process `PushDecoder.Decode`, 1 thread: {F(s.DecodeCeilingMbPerSecond)} MB/s", Ratio(full.RawMbPerSecond, s.DecodeCeilingMbPerSecond));
         Row(sb, "push MB/s per core", F(full.RawMbPerSecond / cores), lz4Compress?.GbPerSecond is { } lz4 ? $"`lz4 -1` compress, 1 core: {F(lz4 * 1000)} MB/s" : "lz4: n/a", lz4Compress?.GbPerSecond is { } l ? Ratio(full.RawMbPerSecond / cores, l * 1000) : "");
+        if (s.FullSpeedServerCpuSeconds is { } cpu and > 0)
+        {
+            // Independent of what else runs on the machine: raw bytes per second of CPU the server itself used.
+            Row(sb, "push MB per server CPU-second, full speed", F(full.RawBytes / 1e6 / cpu), $"server CPU {F(cpu)} s in {F(full.Seconds)} s wall", lz4Compress?.GbPerSecond is { } l2 ? Ratio(full.RawBytes / 1e6 / cpu, l2 * 1000) : "");
+        }
         Row(sb, "push lines/s (per core)", $"{full.LinesPerSecond:N0} ({full.LinesPerSecond / cores:N0})", "", "");
         Row(sb, "push latency p50 / p99 at full speed", $"{F(Stats.Percentile(full.LatenciesMs, 50))} / {F(Stats.Percentile(full.LatenciesMs, 99))} ms", $"{full.Requests} requests, {full.Failures} failed{(full.FirstFailure is { } f1 ? $": {Escape(f1)}" : "")}", "");
         if (s.HalfRate is { } half)
@@ -41,6 +46,10 @@ internal static class ResultsMarkdown
             Row(sb, $"push latency p50 / p99 at half rate ({F(s.HalfRateTargetMbPerSecond ?? 0)} MB/s target, {F(half.RawMbPerSecond)} achieved)", $"{F(Stats.Percentile(half.LatenciesMs, 50))} / {F(Stats.Percentile(half.LatenciesMs, 99))} ms", $"{half.Requests} requests, {half.Failures} failed{(half.FirstFailure is { } f2 ? $": {Escape(f2)}" : "")}", "");
         }
 
+        if (s.IngestPeakRssBytes is { } ingestRss)
+        {
+            Row(sb, "server peak RSS after ingest, before flush and queries (VmHWM)", $"{ingestRss / 1048576.0:0} MiB", $"corpus: {s.CorpusRawBytes / 1048576.0:0} MiB raw", "");
+        }
         Row(sb, "server peak RSS (VmHWM)", s.PeakRssBytes is { } rss ? $"{rss / 1048576.0:0} MiB" : "n/a", $"corpus: {s.CorpusRawBytes / 1048576.0:0} MiB raw", "");
         Row(sb, "POST /flush", s.FlushSeconds is { } fs ? $"{F(fs)} s" : "n/a", s.FlushStatus, "");
         var diskRatio = s.DiskBytes is > 0 ? (double)s.CorpusRawBytes / s.DiskBytes.Value : (double?)null;

@@ -11,9 +11,15 @@ internal sealed record RunSummary
     public required int Bodies { get; init; }
     public required double DecodeCeilingMbPerSecond { get; init; }
     public required IngestResult FullSpeed { get; init; }
+
+    /// <summary>CPU seconds (user + system) the server used during the full-speed phase.</summary>
+    public double? FullSpeedServerCpuSeconds { get; init; }
     public required IngestResult? HalfRate { get; init; }
     public required double? HalfRateTargetMbPerSecond { get; init; }
     public required long? PeakRssBytes { get; init; }
+
+    /// <summary>VmHWM right after ingest, before <c>/flush</c> and the queries: the memory the write path needed.</summary>
+    public long? IngestPeakRssBytes { get; init; }
     public required double? FlushSeconds { get; init; }
     public required string FlushStatus { get; init; }
     public required long? DiskBytes { get; init; }

@@ -115,6 +115,22 @@ internal sealed class ServerProcess : IAsyncDisposable
     /// <summary>Peak resident set size (VmHWM) in bytes, or null when /proc is unavailable.</summary>
     public long? PeakRssBytes() => ReadStatusKb("VmHWM:") * 1024;
 
+    /// <summary>User plus system CPU seconds the server has used so far, or null when /proc is unavailable.</summary>
+    public double? CpuSeconds()
+    {
+        try
+        {
+            // Fields after the parenthesised command name: state is field 3, utime 14, stime 15 (clock ticks, 100 Hz on Linux).
+            var stat = File.ReadAllText($"/proc/{Pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return (long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture)) / 100.0;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Current resident set size (VmRSS) in bytes, or null when /proc is unavailable.</summary>
     public long? RssBytes() => ReadStatusKb("VmRSS:") * 1024;
 

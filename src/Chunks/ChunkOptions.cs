@@ -27,7 +27,12 @@ public sealed record ChunkOptions
             : throw new ArgumentOutOfRangeException(nameof(TargetCompressedSize), value, "must be positive");
     }
 
-    /// <summary>LZ4 compression level of cut blocks (the format is the same for every level).</summary>
+    /// <summary>
+    /// LZ4 compression level of cut blocks (the format is the same for every level). L03_HC stores generated
+    /// logfmt/JSON/nginx logs about 25% smaller than the default L00_FAST (3.37x vs 2.69x chunk bytes), which puts
+    /// chunks, token filters included, above the ratio of <c>lz4 -1</c> on the raw lines; but it compresses at roughly
+    /// a quarter of L00_FAST's speed (~120 vs ~490 MiB/s a core), which halved end-to-end ingest per CPU-second.
+    /// </summary>
     public LZ4Level Level
     {
         get => _level;

@@ -25,9 +25,38 @@ public static class EntryBatch
     /// <exception cref="ArgumentException">An entry or the whole batch exceeds <see cref="ChunkLimits"/>.</exception>
     public static byte[] Encode(ReadOnlySpan<LogEntry> entries)
     {
-        using var buffer = new PooledByteBuffer();
-        Encode(buffer, entries);
-        return buffer.ToArray();
+        // The payload is written after a gap for the header, so the record is copied once (into the result).
+        using var buffer = new PooledByteBuffer(EstimateSize(entries));
+        buffer.GetSpan(HeaderSize);
+        buffer.Advance(HeaderSize);
+        WritePayload(buffer, entries);
+        var payloadLength = buffer.Length - HeaderSize;
+        if (payloadLength > ChunkLimits.MaxEntryBatchBytes)
+        {
+            throw new ArgumentException($"Entry batch of {payloadLength} bytes exceeds the limit of {ChunkLimits.MaxEntryBatchBytes}.", nameof(entries));
+        }
+
+        var record = buffer.WrittenSpanMutable;
+        WriteHeader(record[..HeaderSize], record[HeaderSize..]);
+        return record.ToArray();
+    }
+
+    private static int EstimateSize(ReadOnlySpan<LogEntry> entries)
+    {
+        long size = HeaderSize + 64;
+        foreach (ref readonly var entry in entries)
+        {
+            size += entry.Line.Length + 8;
+        }
+        return (int)Math.Min(size, ChunkLimits.MaxEntryBatchBytes + HeaderSize + 64L);
+    }
+
+    private static void WriteHeader(Span<byte> header, ReadOnlySpan<byte> payload)
+    {
+        Prefix.CopyTo(header);
+        BinaryPrimitives.WriteUInt32LittleEndian(header[8..], (uint)payload.Length);
+        BinaryPrimitives.WriteUInt32LittleEndian(header[12..], Crc32C.Compute(payload));
+        BinaryPrimitives.WriteUInt32LittleEndian(header[16..], Crc32C.Compute(header[..16]));
     }
 
     /// <inheritdoc cref="Encode(ReadOnlySpan{LogEntry})"/>
@@ -41,11 +70,7 @@ public static class EntryBatch
             throw new ArgumentException($"Entry batch of {payload.Length} bytes exceeds the limit of {ChunkLimits.MaxEntryBatchBytes}.", nameof(entries));
         }
 
-        var header = writer.GetSpan(HeaderSize)[..HeaderSize];
-        Prefix.CopyTo(header);
-        BinaryPrimitives.WriteUInt32LittleEndian(header[8..], (uint)payload.Length);
-        BinaryPrimitives.WriteUInt32LittleEndian(header[12..], Crc32C.Compute(payload.WrittenSpan));
-        BinaryPrimitives.WriteUInt32LittleEndian(header[16..], Crc32C.Compute(header[..16]));
+        WriteHeader(writer.GetSpan(HeaderSize)[..HeaderSize], payload.WrittenSpan);
         writer.Advance(HeaderSize);
         writer.Write(payload.WrittenSpan);
     }
@@ -229,6 +254,9 @@ public static class EntryBatch
         var count = reader.ReadLength("entry count", reader.Remaining / 3);
         var symbols = SymbolTable.Read(ref reader);
         entries.EnsureCapacity(entries.Count + count);
+        // Batches repeat a few metadata sets (typically just detected_level) over thousands of entries: decode each
+        // distinct one once. The arrays are shared, which is safe because entries' metadata is never modified.
+        var shared = symbols.Length == 0 ? null : new Dictionary<long, KeyValuePair<string, string>[]>();
         long ts = 0;
         for (var i = 0; i < count; i++)
         {
@@ -236,7 +264,7 @@ public static class EntryBatch
             var length = reader.ReadLength("line length", Math.Min(reader.Remaining, ChunkLimits.MaxLineBytes));
             var lineOffset = reader.Position;
             reader.ReadBytes(length, "line");
-            var pairs = SymbolTable.ReadPairs(ref reader, symbols);
+            var pairs = SymbolTable.ReadPairs(ref reader, symbols, shared);
             entries.Add(new LogEntry(ts, payload.Slice(lineOffset, length), pairs));
         }
 

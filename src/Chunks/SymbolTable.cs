@@ -60,12 +60,27 @@ internal sealed class SymbolTable
     }
 
     /// <summary>Reads <c>uvarint pairCount, pairCount × (uvarint nameId, uvarint valueId)</c>; null when there are no pairs.</summary>
-    public static KeyValuePair<string, string>[]? ReadPairs(ref ByteReader reader, string[] symbols)
+    public static KeyValuePair<string, string>[]? ReadPairs(ref ByteReader reader, string[] symbols) => ReadPairs(ref reader, symbols, null);
+
+    /// <summary>As <see cref="ReadPairs(ref ByteReader, string[])"/>; single pairs are taken from and added to <paramref name="shared"/> when given.</summary>
+    public static KeyValuePair<string, string>[]? ReadPairs(ref ByteReader reader, string[] symbols, Dictionary<long, KeyValuePair<string, string>[]>? shared)
     {
         var count = reader.ReadLength("metadata pair count", ChunkLimits.MaxMetadataPairs);
         if (count == 0)
         {
             return null;
+        }
+
+        if (count == 1 && shared is not null)
+        {
+            var nameId = reader.ReadLength("metadata name symbol", symbols.Length - 1);
+            var valueId = reader.ReadLength("metadata value symbol", symbols.Length - 1);
+            var key = ((long)nameId << 32) | (uint)valueId;
+            if (!shared.TryGetValue(key, out var single))
+            {
+                shared[key] = single = [new(symbols[nameId], symbols[valueId])];
+            }
+            return single;
         }
 
         var pairs = new KeyValuePair<string, string>[count];

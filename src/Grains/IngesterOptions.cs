@@ -8,6 +8,13 @@ public sealed record IngesterOptions
     /// <summary><c>ingester.chunk_block_size</c>: uncompressed bytes at which the head block is cut and compressed.</summary>
     public int ChunkBlockSize { get; init; } = 256 * 1024;
 
+    /// <summary>
+    /// <c>ingester.chunk_compression_level</c> (ours): <c>fast</c> (default, LZ4's fast mode) or <c>hc</c> (LZ4 HC
+    /// level 3): about 25% smaller chunks for roughly four times the compression CPU, which halves ingest per core.
+    /// Both read back the same.
+    /// </summary>
+    public bool ChunkHighCompression { get; init; }
+
     /// <summary><c>ingester.chunk_target_size</c>: compressed size at which a chunk is closed and flushed.</summary>
     public int ChunkTargetSize { get; init; } = 1_572_864;
 

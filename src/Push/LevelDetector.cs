@@ -13,12 +13,19 @@ internal sealed class LevelDetector
     public const string DetectedLevel = "detected_level";
     public const string Unknown = "unknown";
 
+    /// <summary>Field names longer than this (in UTF-8) never match a logfmt key.</summary>
+    private const int MaxLogfmtFieldBytes = 64;
+
     private readonly IReadOnlyList<string> _fields;
+
+    /// <summary>UTF-8 of <see cref="_fields"/>, encoded once rather than for every key of every line; null when too long.</summary>
+    private readonly byte[]?[] _fieldBytes;
     private readonly int _jsonMaxDepth;
 
     public LevelDetector(IReadOnlyList<string> fields, int jsonMaxDepth)
     {
         _fields = fields;
+        _fieldBytes = [.. fields.Select(f => Encoding.UTF8.GetByteCount(f) <= MaxLogfmtFieldBytes ? Encoding.UTF8.GetBytes(f) : null)];
         _jsonMaxDepth = jsonMaxDepth;
     }
 
@@ -313,7 +320,7 @@ internal sealed class LevelDetector
 
             for (var i = 0; i < best; i++)
             {
-                if (EqualsIgnoreCase(key, _fields[i]))
+                if (_fieldBytes[i] is { } field && EqualsIgnoreCase(key, field))
                 {
                     result = value;
                     best = i;
@@ -332,11 +339,4 @@ internal sealed class LevelDetector
 
     private static bool EqualsIgnoreCase(ReadOnlySpan<byte> value, ReadOnlySpan<byte> expected) =>
         Ascii.EqualsIgnoreCase(value, expected);
-
-    private static bool EqualsIgnoreCase(ReadOnlySpan<byte> value, string expected)
-    {
-        Span<byte> buffer = stackalloc byte[64];
-        var count = Encoding.UTF8.GetByteCount(expected);
-        return count <= buffer.Length && Ascii.EqualsIgnoreCase(value, buffer[..Encoding.UTF8.GetBytes(expected, buffer)]);
-    }
 }

@@ -57,6 +57,7 @@ public sealed class PushValidator
                 continue;
             }
 
+            target.Entries.EnsureCapacity(target.Entries.Count + stream.Entries.Count);
             foreach (var entry in stream.Entries)
             {
                 if (ValidateEntry(entry, target, context, result) is { } accepted)
@@ -72,7 +73,23 @@ public sealed class PushValidator
         return result;
     }
 
-    private sealed record Context(ValidationLimits Limits, long RejectBefore, long RejectAfter, LevelDetector? Levels);
+    private sealed record Context(ValidationLimits Limits, long RejectBefore, long RejectAfter, LevelDetector? Levels)
+    {
+        private readonly Dictionary<string, KeyValuePair<string, string>[]> _levelOnly = new(StringComparer.Ordinal);
+
+        /// <summary>
+        /// The metadata of an entry whose only pair is its detected level. Shared by every such entry of the push:
+        /// a push has a handful of levels but thousands of entries, and nothing downstream modifies metadata arrays.
+        /// </summary>
+        public KeyValuePair<string, string>[] LevelOnly(string level)
+        {
+            if (!_levelOnly.TryGetValue(level, out var pairs))
+            {
+                _levelOnly[level] = pairs = [new(LevelDetector.DetectedLevel, level)];
+            }
+            return pairs;
+        }
+    }
 
     /// <summary>Returns the stream to add entries to, or null when the whole stream is rejected.</summary>
     private static ValidStream? ValidateLabels(PushStream stream, Context context, ValidatedPush result, Dictionary<string, ValidStream> byLabels)
@@ -211,7 +228,7 @@ public sealed class PushValidator
         if (context.Levels is { } levels && !StructuredMetadata.Contains(metadata, LevelDetector.DetectedLevel)
             && levels.Detect(stream.LabelPairs, metadata, line.Span) is { } level)
         {
-            metadata = metadata is null ? [new(LevelDetector.DetectedLevel, level)] : [.. metadata, new(LevelDetector.DetectedLevel, level)];
+            metadata = metadata is null ? context.LevelOnly(level) : [.. metadata, new(LevelDetector.DetectedLevel, level)];
         }
 
         return new PushEntry(entry.TimestampNs, line, metadata);

@@ -30,6 +30,7 @@ public static class LokiHost
         builder.Services.AddSingleton(settings.Ingester);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<RuntimeOverridesParser>(ConfigLoader.TryParseOverrides);
+        builder.Services.AddLokiIngester();
         builder.Services.AddLokiGateway(settings.Gateway);
         builder.Services.AddLokiTail();
 

@@ -1,5 +1,6 @@
 using Azure.Storage.Blobs;
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Loki.Grains.Ingester;
 using Orleans.Loki.Grains.Tail;
 using Orleans.Loki.Storage;
 using Orleans.TestingHost;
@@ -35,10 +36,14 @@ public class ClusterFixture : IAsyncLifetime
             Store = await AzuriteConnection.CreateStoreAsync(container);
             StoreDescription = container;
         }
+        await SeedAsync(Store);
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
         Cluster = builder.Build();
         await Cluster.DeployAsync();
     }
+
+    /// <summary>Writes objects the silos find when they start (e.g. the WAL of a silo that died earlier).</summary>
+    protected virtual Task SeedAsync(IObjectStore store) => Task.CompletedTask;
 
     public async Task DisposeAsync()
     {
@@ -56,6 +61,7 @@ public class ClusterFixture : IAsyncLifetime
         {
             var config = siloBuilder.Configuration;
             siloBuilder.Services.AddSingleton(TimeProvider.System);
+            siloBuilder.Services.AddLokiIngester();
             siloBuilder.Services.AddLokiTail();
             siloBuilder.Services.AddSingleton(new IngesterOptions
             {

@@ -79,8 +79,9 @@ internal sealed partial class StreamGrain
         {
             return;
         }
-        _closed.Add(new ClosedChunk(_head, _headFirstSegment));
+        _closed.Add(new ClosedChunk(_head, _headFirstSegment, _headHolder));
         _head = new MemChunk(_chunkOptions);
+        _headHolder = SiloWal.CreateHolder();
         _headCreated = time.GetUtcNow();
         StartNewSegmentForHead();
     }
@@ -124,6 +125,7 @@ internal sealed partial class StreamGrain
                 _closed.RemoveAt(0);
                 var until = _closed.Count > 0 ? _closed[0].FirstSegment : _headFirstSegment;
                 await DeleteSegmentsAsync(closed.FirstSegment, until);
+                siloWal.Release(closed.Holder);
             }
         }
         finally

@@ -92,17 +92,14 @@ internal sealed partial class StreamGrain
             {
                 var group = _pending;
                 _pending = [];
-                var segment = _segment;
                 try
                 {
                     await EnsureLabelsPersistedAsync();
-                    await AppendToWalAsync(segment, group);
+                    await AppendToWalAsync(group);
                 }
                 catch (Exception e)
                 {
-                    // A failed append may have left a torn record at the segment's tail; later appends go to a new
-                    // segment so replay only ever meets a torn tail, never a torn record in the middle.
-                    RotateSegmentAfterFailure(segment);
+                    // The silo WAL seals a segment whose append failed, so a torn frame is only ever a segment's tail.
                     foreach (var batch in group)
                     {
                         batch.Completion.TrySetException(e);

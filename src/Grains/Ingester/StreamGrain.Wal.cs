@@ -13,8 +13,14 @@ internal sealed partial class StreamGrain
 {
     private const string LabelsObjectName = "labels";
 
-    /// <summary>The segment new appends go to.</summary>
+    /// <summary>
+    /// Generation counter for per-stream WAL segments. New entries go to the silo WAL; per-stream segments only come
+    /// from replay (written by the recovery of a dead silo's WAL, or by versions that wrote one WAL per stream).
+    /// </summary>
     private long _segment;
+
+    /// <summary>Per-stream segments replayed and not yet deleted.</summary>
+    private readonly SortedSet<long> _streamSegments = [];
 
     private string WalPrefix => StorageKeys.WalStreamPrefix(_tenant, _streamId);
 
@@ -28,38 +34,15 @@ internal sealed partial class StreamGrain
         _labelsPersisted = true;
     }
 
-    private async Task AppendToWalAsync(long segment, List<PendingBatch> group)
+    /// <summary>Appends the group's records to the silo WAL, where they share one durable write with other streams.</summary>
+    private Task AppendToWalAsync(List<PendingBatch> group)
     {
-        var key = StorageKeys.WalSegment(_tenant, _streamId, segment);
-        if (group.Count == 1)
+        var records = new byte[group.Count][];
+        for (var i = 0; i < records.Length; i++)
         {
-            await store.AppendAsync(key, group[0].Record);
-            IngesterMetrics.WalAppended(group[0].Record.Length, 1);
-            return;
+            records[i] = group[i].Record;
         }
-
-        var total = 0;
-        foreach (var batch in group)
-        {
-            total += batch.Record.Length;
-        }
-        var buffer = new byte[total];
-        var offset = 0;
-        foreach (var batch in group)
-        {
-            batch.Record.CopyTo(buffer, offset);
-            offset += batch.Record.Length;
-        }
-        await store.AppendAsync(key, buffer);
-        IngesterMetrics.WalAppended(total, group.Count);
-    }
-
-    private void RotateSegmentAfterFailure(long failedSegment)
-    {
-        if (_segment == failedSegment)
-        {
-            _segment++;
-        }
+        return siloWal.AppendAsync(_headHolder, this.GetPrimaryKeyString(), records);
     }
 
     /// <summary>Starts a new WAL segment for a new chunk generation.</summary>
@@ -98,6 +81,10 @@ internal sealed partial class StreamGrain
         }
 
         segments.Sort((a, b) => a.Number.CompareTo(b.Number));
+        foreach (var (number, _) in segments)
+        {
+            _streamSegments.Add(number);
+        }
         if (hasLabels && _labels is null)
         {
             var bytes = await store.GetAsync(WalPrefix + LabelsObjectName, ct);
@@ -135,7 +122,7 @@ internal sealed partial class StreamGrain
                 replayed++;
                 if (_head.IsFull)
                 {
-                    _closed.Add(new ClosedChunk(_head, _headFirstSegment));
+                    _closed.Add(new ClosedChunk(_head, _headFirstSegment, SiloWal.CreateHolder()));
                     _head = new MemChunk(_chunkOptions);
                     // The segment being replayed may straddle both generations: the new one starts at it, so it is
                     // deleted only after the newer chunk is flushed too.
@@ -156,12 +143,18 @@ internal sealed partial class StreamGrain
         }
     }
 
-    /// <summary>Deletes WAL segments in <c>[from, until)</c>.</summary>
+    /// <summary>Deletes the replayed per-stream WAL segments in <c>[from, until)</c>.</summary>
     private async Task DeleteSegmentsAsync(long from, long until)
     {
-        for (var s = from; s < until; s++)
+        if (until <= from)
+        {
+            return;
+        }
+        // Recovered segment numbers are sparse (see SiloWal.RecoverOrphansAsync): visit the known ones only.
+        foreach (var s in _streamSegments.GetViewBetween(from, until - 1).ToList())
         {
             await store.DeleteAsync(StorageKeys.WalSegment(_tenant, _streamId, s));
+            _streamSegments.Remove(s);
         }
     }
 }

@@ -17,6 +17,7 @@ namespace Orleans.Loki.Grains.Ingester;
 [CollectionAgeLimit(Minutes = 60)]
 internal sealed partial class StreamGrain(
     IObjectStore store,
+    SiloWal siloWal,
     IngesterOptions options,
     TimeProvider time,
     ILogger<StreamGrain> logger) : Grain, IStreamGrain
@@ -25,6 +26,7 @@ internal sealed partial class StreamGrain(
     {
         BlockSize = options.ChunkBlockSize,
         TargetCompressedSize = options.ChunkTargetSize,
+        Level = options.ChunkHighCompression ? K4os.Compression.LZ4.LZ4Level.L03_HC : K4os.Compression.LZ4.LZ4Level.L00_FAST,
     };
 
     private string _tenant = "";
@@ -34,6 +36,7 @@ internal sealed partial class StreamGrain(
 
     private MemChunk _head = null!;
     private long _headFirstSegment;
+    private WalHolder _headHolder = SiloWal.CreateHolder();
     private DateTimeOffset _headCreated;
     private DateTimeOffset _lastAppend;
     private readonly List<ClosedChunk> _closed = [];
@@ -49,6 +52,8 @@ internal sealed partial class StreamGrain(
         _fingerprint = Convert.ToUInt64(_streamId, 16);
         _head = new MemChunk(_chunkOptions);
         _headCreated = time.GetUtcNow();
+        // The silo WAL of a dead silo that held this stream must be split into per-stream segments before replay.
+        await siloWal.RecoverOrphansAsync(cancellationToken);
         await ReplayWalAsync(cancellationToken);
         IngesterMetrics.StreamCreated();
         this.RegisterGrainTimer(
@@ -71,5 +76,8 @@ internal sealed partial class StreamGrain(
         }
     }
 
-    private sealed record ClosedChunk(MemChunk Chunk, long FirstSegment);
+    /// <param name="Chunk">The cut chunk.</param>
+    /// <param name="FirstSegment">First per-stream WAL segment (from a replay) of its generation.</param>
+    /// <param name="Holder">Its references on silo WAL segments, released once it is flushed.</param>
+    private sealed record ClosedChunk(MemChunk Chunk, long FirstSegment, WalHolder Holder);
 }

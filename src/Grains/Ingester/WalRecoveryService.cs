@@ -10,10 +10,12 @@ namespace Orleans.Loki.Grains.Ingester;
 /// becomes queryable and is eventually flushed even if its stream never receives another push.
 /// Registered after the silo so that it runs once the silo accepts grain calls.
 /// </summary>
-public sealed partial class WalRecoveryService(IObjectStore store, IGrainFactory grains, ILogger<WalRecoveryService> logger) : BackgroundService
+public sealed partial class WalRecoveryService(IObjectStore store, SiloWal siloWal, IGrainFactory grains, ILogger<WalRecoveryService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // The silo WAL of a previous run (or of a dead silo) becomes per-stream segments first, so the listing sees them.
+        await siloWal.RecoverOrphansAsync(stoppingToken).ConfigureAwait(false);
         var streams = new HashSet<string>(StringComparer.Ordinal);
         await foreach (var info in store.ListAsync(StorageKeys.WalPrefix, stoppingToken).ConfigureAwait(false))
         {

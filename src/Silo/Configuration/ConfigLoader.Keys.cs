@@ -29,6 +29,15 @@ public static partial class ConfigLoader
         ["storage_config.azure.container_name"] = (s, v, k) => s.AzureContainerName = Scalar(v, k),
 
         ["ingester.chunk_block_size"] = (s, v, k) => s.Ingester = s.Ingester with { ChunkBlockSize = (int)ParseBytes(k, Scalar(v, k)) },
+        ["ingester.chunk_compression_level"] = (s, v, k) => s.Ingester = s.Ingester with
+        {
+            ChunkHighCompression = Scalar(v, k) switch
+            {
+                "hc" => true,
+                "fast" => false,
+                var other => throw new ConfigException($"config key '{k}' must be fast or hc, not '{other}'"),
+            },
+        },
         ["ingester.chunk_target_size"] = (s, v, k) => s.Ingester = s.Ingester with { ChunkTargetSize = (int)ParseBytes(k, Scalar(v, k)) },
         ["ingester.max_chunk_age"] = (s, v, k) => s.Ingester = s.Ingester with { MaxChunkAge = ParseDuration(k, Scalar(v, k)) },
         ["ingester.chunk_idle_period"] = (s, v, k) => s.Ingester = s.Ingester with { ChunkIdlePeriod = ParseDuration(k, Scalar(v, k)) },

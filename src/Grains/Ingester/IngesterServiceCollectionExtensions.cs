@@ -1,0 +1,14 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Orleans.Loki.Grains.Ingester;
+
+/// <summary>Registers what stream grains need besides the object store, options and clock.</summary>
+public static class IngesterServiceCollectionExtensions
+{
+    /// <summary>Adds the per-silo <see cref="SiloWal"/>.</summary>
+    public static IServiceCollection AddLokiIngester(this IServiceCollection services)
+    {
+        services.AddSingleton<SiloWal>();
+        return services;
+    }
+}
