@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Loki.Chunks;
 using Orleans.Loki.Gateway.Limits;
+using Orleans.Loki.Grains.Ingester;
 using Orleans.Loki.Grains;
 using Orleans.Loki.Grains.Abstractions;
 using Orleans.Loki.Grains.Limits;
@@ -41,6 +42,7 @@ public sealed class TwoSiloFixture : IAsyncLifetime
             siloBuilder.Services.AddSingleton(TimeProvider.System);
             siloBuilder.Services.AddSingleton(new IngesterOptions { FlushCheckPeriod = TimeSpan.FromHours(1) });
             siloBuilder.Services.AddSingleton<IObjectStore>(new FileSystemObjectStore(siloBuilder.Configuration["StoreRoot"]!));
+            siloBuilder.Services.AddLokiIngester();
             siloBuilder.Services.AddSingleton<IIngestionLimitsSource>(new DefaultIngestionLimitsSource(new IngestionLimits
             {
                 MaxGlobalStreamsPerUser = 3,
