@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Orleans.Loki.Gateway.Limits;
 using Orleans.Loki.Gateway.Ops;
 using Orleans.Loki.Grains;
+using Orleans.Loki.Grains.Ingester;
 using Orleans.Loki.Storage;
 using Orleans.TestingHost;
 
@@ -101,6 +102,7 @@ public sealed class GatewayClusterFixture : IAsyncLifetime
             siloBuilder.Services.AddSingleton(TimeProvider.System);
             siloBuilder.Services.AddSingleton(Ingester);
             siloBuilder.Services.AddSingleton<IObjectStore>(new FileSystemObjectStore(siloBuilder.Configuration["StoreRoot"]!));
+            siloBuilder.Services.AddLokiIngester();
         }
     }
 }
