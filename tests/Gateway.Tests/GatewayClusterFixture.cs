@@ -103,6 +103,7 @@ public sealed class GatewayClusterFixture : IAsyncLifetime
             siloBuilder.Services.AddSingleton(Ingester);
             siloBuilder.Services.AddLokiIngester();
             siloBuilder.Services.AddSingleton<IObjectStore>(new FileSystemObjectStore(siloBuilder.Configuration["StoreRoot"]!));
+            siloBuilder.Services.AddLokiIngester();
         }
     }
 }
