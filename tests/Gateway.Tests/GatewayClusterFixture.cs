@@ -101,7 +101,6 @@ public sealed class GatewayClusterFixture : IAsyncLifetime
         {
             siloBuilder.Services.AddSingleton(TimeProvider.System);
             siloBuilder.Services.AddSingleton(Ingester);
-            siloBuilder.Services.AddLokiIngester();
             siloBuilder.Services.AddSingleton<IObjectStore>(new FileSystemObjectStore(siloBuilder.Configuration["StoreRoot"]!));
             siloBuilder.Services.AddLokiIngester();
         }
