@@ -43,6 +43,20 @@ public sealed class MetricTimestampTests(GatewayClusterFixture fixture)
         Assert.Equal("2", value[1].GetString());
     }
 
+    [Theory]
+    [InlineData(-1_500_000_000, "-1.5")]
+    [InlineData(-999_999, "0")]
+    [InlineData(-1_000_000, "-0.001")]
+    [InlineData(999_999, "0")]
+    [InlineData(long.MaxValue, "9223372036.854")]
+    [InlineData(long.MinValue, "-9223372036.854")]
+    public void Seconds_text_truncates_nanoseconds_toward_zero_like_go(long timestampNs, string expected)
+    {
+        Span<byte> text = stackalloc byte[32];
+        var n = Orleans.Loki.Gateway.Query.LokiJson.FormatSeconds(timestampNs, text);
+        Assert.Equal(expected, System.Text.Encoding.ASCII.GetString(text[..n]));
+    }
+
     private static string Seconds(long ms)
     {
         var text = (ms / 1000).ToString(CultureInfo.InvariantCulture);
