@@ -61,6 +61,9 @@ public sealed class FrontendQueueHttpTests(GatewayClusterFixture fixture)
         using var b = await otherTenant;
         Assert.Equal(HttpStatusCode.OK, a.StatusCode);
         Assert.Equal(HttpStatusCode.OK, b.StatusCode);
+        // The first query waited for the slot: its stats report the time spent queued.
+        using var stats = System.Text.Json.JsonDocument.Parse(await a.Content.ReadAsStringAsync());
+        Assert.True(stats.RootElement.GetProperty("data").GetProperty("stats").GetProperty("summary").GetProperty("queueTime").GetDouble() > 0);
         await app.StopAsync();
     }
 

@@ -165,6 +165,9 @@ internal static partial class LokiJson
 /// </summary>
 internal sealed record QueryStats(Orleans.Loki.Grains.Abstractions.ReadStats Read, long EntriesReturned, int Splits, int Shards, int Subqueries, double ExecSeconds)
 {
+    /// <summary>Seconds sub-queries waited in the frontend's fair queue, summed (<c>summary.queueTime</c>).</summary>
+    public double QueueSeconds { get; init; }
+
     /// <summary>All zeros (answers that read no log lines, e.g. index volume).</summary>
     public static QueryStats Empty => new(new Orleans.Loki.Grains.Abstractions.ReadStats(), 0, 0, 0, 0, 0);
 
@@ -182,7 +185,7 @@ internal sealed record QueryStats(Orleans.Loki.Grains.Abstractions.ReadStats Rea
         w.WriteNumber("totalBytesProcessed", Bytes);
         w.WriteNumber("totalLinesProcessed", Lines);
         w.WriteNumber("execTime", ExecSeconds);
-        w.WriteNumber("queueTime", 0);
+        w.WriteNumber("queueTime", QueueSeconds);
         w.WriteNumber("subqueries", Subqueries);
         w.WriteNumber("totalEntriesReturned", EntriesReturned);
         w.WriteNumber("splits", Splits);

@@ -147,7 +147,10 @@ public sealed class QueryService(GatewayOptions options, ITenantLimits limits, G
             entries += s.Entries.Count;
         }
         var querier = outcome.Querier;
-        var stats = new QueryStats(querier.Stats(), entries, outcome.Splits, querier.Shards, querier.Subqueries, Stopwatch.GetElapsedTime(started).TotalSeconds);
+        var stats = new QueryStats(querier.Stats(), entries, outcome.Splits, querier.Shards, querier.Subqueries, Stopwatch.GetElapsedTime(started).TotalSeconds)
+        {
+            QueueSeconds = outcome.QueueSeconds,
+        };
         ctx.Response.ContentType = "application/json; charset=utf-8";
         await using var writer = new Utf8JsonWriter(ctx.Response.BodyWriter.AsStream());
         LokiJson.WriteQueryResponse(writer, result, stats, LokiJson.WantsCategorizedLabels(ctx.Request.Headers[LokiJson.EncodingFlagsHeader]), p.Direction);

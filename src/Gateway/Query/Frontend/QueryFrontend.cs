@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Orleans.Loki.LogQL.Engine;
 using Orleans.Loki.LogQL.Syntax;
 
@@ -52,7 +53,16 @@ public sealed class QueryFrontend(GrainDataSource data, FairScheduler scheduler)
         var parallelism = Math.Max(1, limits.MaxQueryParallelism);
         // Loki queues a multi-tenant query under its whole org id ("a|b").
         var queue = string.Join('|', tenants);
-        Func<QueryParams, CancellationToken, Task<QueryResult>> run = (q, token) => scheduler.RunAsync(queue, t => engine.ExecuteAsync(q, t), token);
+        long queuedTicks = 0;
+        Func<QueryParams, CancellationToken, Task<QueryResult>> run = (q, token) =>
+        {
+            var enqueued = Stopwatch.GetTimestamp();
+            return scheduler.RunAsync(queue, t =>
+            {
+                Interlocked.Add(ref queuedTicks, Stopwatch.GetTimestamp() - enqueued);
+                return engine.ExecuteAsync(q, t);
+            }, token);
+        };
         QueryResult result;
         int splits;
         if (p.Instant || intervalNs <= 0)
@@ -69,7 +79,7 @@ public sealed class QueryFrontend(GrainDataSource data, FairScheduler scheduler)
         {
             (result, splits) = await MetricAsync(run, p, intervalNs, parallelism, limits.MaxQuerySeries, ct).ConfigureAwait(false);
         }
-        return new FrontendResult(result, querier, splits);
+        return new FrontendResult(result, querier, splits) { QueueSeconds = (double)Interlocked.Read(ref queuedTicks) / Stopwatch.Frequency };
     }
 
     private static async Task<(QueryResult, int)> MetricAsync(Func<QueryParams, CancellationToken, Task<QueryResult>> run, QueryParams p, long intervalNs, int parallelism, int maxSeries, CancellationToken ct)
@@ -149,4 +159,8 @@ public sealed class QueryFrontend(GrainDataSource data, FairScheduler scheduler)
 }
 
 /// <summary>A query's merged result, its data source (for the read statistics) and the number of splits run.</summary>
-public sealed record FrontendResult(QueryResult Result, GrainLogQuerier Querier, int Splits);
+public sealed record FrontendResult(QueryResult Result, GrainLogQuerier Querier, int Splits)
+{
+    /// <summary>Seconds the query's sub-queries waited in the fair queue, summed.</summary>
+    public double QueueSeconds { get; init; }
+}
