@@ -74,7 +74,11 @@ public sealed class GrainDataSource(IGrainFactory grains, IngesterOptions ingest
     /// <paramref name="requiredLabels"/> are the engine's parser hints (null: every label matters).
     /// </summary>
     public Task<SamplePage[]> SelectSamplesAsync(string tenant, List<SeriesMatch> series, long fromNs, long throughNs, string query, string[]? requiredLabels, CancellationToken ct) =>
-        Shards(tenant, series, new SelectRequest(tenant, [], fromNs, throughNs, false, query, false, 0) { RequiredLabels = requiredLabels },
+        SelectSamplesAsync(tenant, series, fromNs, throughNs, query, requiredLabels, null, ct);
+
+    /// <summary>As above; with <paramref name="windows"/>, each page holds summed values per window instead of samples.</summary>
+    public Task<SamplePage[]> SelectSamplesAsync(string tenant, List<SeriesMatch> series, long fromNs, long throughNs, string query, string[]? requiredLabels, StepWindows? windows, CancellationToken ct) =>
+        Shards(tenant, series, new SelectRequest(tenant, [], fromNs, throughNs, false, query, false, 0) { RequiredLabels = requiredLabels, Windows = windows },
             static (q, r, ct) => q.SelectSamplesAsync(r, ct), ct);
 
     /// <summary>Series per querier call for <paramref name="count"/> series.</summary>

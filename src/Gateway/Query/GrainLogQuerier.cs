@@ -120,10 +120,14 @@ public sealed class GrainLogQuerier(GrainDataSource data, string[] tenants) : IL
         var text = p.Expr.ToString();
         var hints = p.RequiredLabels is null ? null : p.RequiredLabels.Where(l => l != MultiTenant.TenantLabel).Order(StringComparer.Ordinal).ToArray();
         _validated.GetOrAdd(text, _ => SampleExtractorBuilder.Build(p) is not null);
+        // Additive window values are summed in the queriers: a few numbers per window instead of every sample.
+        var windows = p.WindowSteps is { } w
+            ? new StepWindows(w.StartNs - p.Expr.Left.OffsetNs, w.StepNs, w.Count, p.Expr.Left.RangeNs)
+            : null;
         var perTenant = MultiTenant.Select(tenants, ToSpecs(selector.Matchers)).Select(async t =>
         {
             var series = await LookupAsync(t.Tenant, t.Matchers, p.StartNs, p.EndNs, ct).ConfigureAwait(false);
-            return (t.Tenant, Pages: await data.SelectSamplesAsync(t.Tenant, series, p.StartNs, p.EndNs, text, hints, ct).ConfigureAwait(false));
+            return (t.Tenant, Pages: await data.SelectSamplesAsync(t.Tenant, series, p.StartNs, p.EndNs, text, hints, windows, ct).ConfigureAwait(false));
         }).ToList();
         var bySeries = new Dictionary<string, SampleSeries>(StringComparer.Ordinal);
         foreach (var (tenant, pages) in await Task.WhenAll(perTenant).ConfigureAwait(false))
@@ -138,8 +142,8 @@ public sealed class GrainLogQuerier(GrainDataSource data, string[] tenants) : IL
                     {
                         var labels = Pairs(s.LabelPairs);
                         series2 = tenants.Length > 1
-                            ? new SampleSeries(MultiTenant.WithTenant(labels, tenant), "", new List<SamplePoint>(s.Timestamps.Length))
-                            : new SampleSeries(labels, s.Labels, new List<SamplePoint>(s.Timestamps.Length));
+                            ? new SampleSeries(MultiTenant.WithTenant(labels, tenant), "", new List<SamplePoint>(s.Timestamps.Length)) { PerWindow = windows is not null }
+                            : new SampleSeries(labels, s.Labels, new List<SamplePoint>(s.Timestamps.Length)) { PerWindow = windows is not null };
                         if (tenants.Length > 1)
                         {
                             series2 = series2 with { LabelsString = Orleans.Loki.LogQL.Log.LabelsBuilder.Format(series2.Labels) };

@@ -25,7 +25,10 @@ public sealed record SamplePage(
     [property: Id(0)] IReadOnlyList<SamplePageSeries> Series,
     [property: Id(1)] ReadStats Stats);
 
-/// <summary>Samples of one series as parallel arrays, in no particular order; label pairs flattened as in <see cref="LogPageStream"/>.</summary>
+/// <summary>
+/// Samples of one series as parallel arrays, in no particular order; label pairs flattened as in <see cref="LogPageStream"/>.
+/// For a request with <see cref="SelectRequest.Windows"/>: one value per non-empty window, at the window's end, in order.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("SamplePageSeries")]
 public sealed record SamplePageSeries(
     [property: Id(0)] string Labels,

@@ -31,6 +31,13 @@ public sealed record SelectRequest(
     /// </summary>
     [Id(8)]
     public string[]? RequiredLabels { get; init; }
+
+    /// <summary>
+    /// Metric queries: when set, the answer holds per series one summed value per non-empty window (timestamp = the
+    /// window's end) instead of the samples. Null: samples.
+    /// </summary>
+    [Id(9)]
+    public StepWindows? Windows { get; init; }
 }
 
 /// <summary>

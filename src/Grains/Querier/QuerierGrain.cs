@@ -77,7 +77,7 @@ internal sealed class QuerierGrain(IObjectStore store) : Grain, IQuerierGrain
             result.Add(samples);
             total.Add(stats);
         }
-        return result.ToPage(total);
+        return request.Windows is { } windows ? result.ToPage(total, windows) : result.ToPage(total);
     }
 
     /// <summary>

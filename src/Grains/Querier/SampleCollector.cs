@@ -46,6 +46,56 @@ internal sealed class SampleCollector
     public SamplePage ToPage(ReadStats stats) =>
         new([.. _series.Select(kv => new SamplePageSeries(kv.Key, kv.Value.Pairs, [.. kv.Value.Timestamps], [.. kv.Value.Values]))], stats);
 
+    /// <summary>Per series, the sum of the values in each non-empty window (see <see cref="StepWindows"/>).</summary>
+    public SamplePage ToPage(ReadStats stats, StepWindows windows)
+    {
+        var result = new List<SamplePageSeries>(_series.Count);
+        foreach (var (key, s) in _series)
+        {
+            var (ends, sums) = WindowSums(s.Timestamps.ToArray(), s.Values.ToArray(), windows);
+            if (ends.Length > 0)
+            {
+                result.Add(new SamplePageSeries(key, s.Pairs, ends, sums));
+            }
+        }
+        return new SamplePage(result, stats);
+    }
+
+    /// <summary>
+    /// Sums of the values in every non-empty window <c>(end - range, end]</c>. Exact, whatever the order of addition,
+    /// for the integral values (counts, line lengths) this is used for, so shards can be added in any order.
+    /// </summary>
+    internal static (long[] Ends, double[] Sums) WindowSums(long[] timestamps, double[] values, StepWindows windows)
+    {
+        Array.Sort(timestamps, values);
+        var prefix = new double[values.Length + 1];
+        for (var i = 0; i < values.Length; i++)
+        {
+            prefix[i + 1] = prefix[i] + values[i];
+        }
+        var ends = new List<long>();
+        var sums = new List<double>();
+        int lo = 0, hi = 0;
+        for (var i = 0; i < windows.Count; i++)
+        {
+            var end = windows.FirstEndNs + (i * windows.StepNs);
+            while (hi < timestamps.Length && timestamps[hi] <= end)
+            {
+                hi++;
+            }
+            while (lo < hi && timestamps[lo] <= end - windows.RangeNs)
+            {
+                lo++;
+            }
+            if (hi > lo)
+            {
+                ends.Add(end);
+                sums.Add(prefix[hi] - prefix[lo]);
+            }
+        }
+        return ([.. ends], [.. sums]);
+    }
+
     private Series Get(string key, KeyValuePair<string, string>[] labels) =>
         _series.TryGetValue(key, out var s) ? s : Get(key, CompiledQuery.Flatten(labels) ?? []);
 

@@ -31,6 +31,7 @@ internal sealed partial class Evaluator(ILogQuerier querier, long[] steps, Cance
         var p = new SelectSampleParams(r, steps[0] - offset - range + 1, steps[^1] - offset + 1)
         {
             RequiredLabels = ParserHintPlanner.RequiredLabels(r, parent),
+            WindowSteps = AdditiveWindows(r),
         };
         var merged = new Dictionary<string, SampleSeries>(StringComparer.Ordinal);
         await foreach (var s in querier.SelectSamplesAsync(p, ct).ConfigureAwait(false))
@@ -43,11 +44,15 @@ internal sealed partial class Evaluator(ILogQuerier querier, long[] steps, Cance
             var key = r.Grouping is null ? s.LabelsString : LabelSet.Format(labels);
             if (merged.TryGetValue(key, out var existing))
             {
+                if (existing.PerWindow != s.PerWindow)
+                {
+                    throw new InvalidOperationException($"the data source mixed samples and window sums for series {key}");
+                }
                 existing.Samples.AddRange(s.Samples);
             }
             else
             {
-                merged.Add(key, new SampleSeries(labels, key, [.. s.Samples]));
+                merged.Add(key, new SampleSeries(labels, key, [.. s.Samples]) { PerWindow = s.PerWindow });
             }
             SamplesFetched += s.Samples.Count;
         }
@@ -55,6 +60,11 @@ internal sealed partial class Evaluator(ILogQuerier querier, long[] steps, Cance
         var anyInWindow = new bool[steps.Length];
         foreach (var series in merged.Values)
         {
+            if (series.PerWindow)
+            {
+                AddWindowSums(r, series, result);
+                continue;
+            }
             // Ties by value: sums then add in one order however the samples were sharded or merged.
             series.Samples.Sort(static (a, b) => a.TimestampNs != b.TimestampNs ? a.TimestampNs.CompareTo(b.TimestampNs) : a.Value.CompareTo(b.Value));
             var samples = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(series.Samples);

@@ -4,7 +4,15 @@ namespace Orleans.Loki.LogQL.Engine;
 public readonly record struct SamplePoint(long TimestampNs, double Value);
 
 /// <summary>Samples of one series (labels after pipeline and extraction), in time order.</summary>
-public sealed record SampleSeries(KeyValuePair<string, string>[] Labels, string LabelsString, List<SamplePoint> Samples);
+public sealed record SampleSeries(KeyValuePair<string, string>[] Labels, string LabelsString, List<SamplePoint> Samples)
+{
+    /// <summary>
+    /// True when the source answered <see cref="SelectSampleParams.WindowSteps"/>: each point is the sum of the series'
+    /// sample values in the window ending at its timestamp (step minus offset), possibly a part of it (the engine adds
+    /// points with equal timestamps).
+    /// </summary>
+    public bool PerWindow { get; init; }
+}
 
 /// <summary>What a metric query asks the data source for: samples of a range aggregation's selector in [StartNs, EndNs).</summary>
 public sealed record SelectSampleParams(Syntax.RangeAggregationExpr Expr, long StartNs, long EndNs)
@@ -15,7 +23,18 @@ public sealed record SelectSampleParams(Syntax.RangeAggregationExpr Expr, long S
     /// json and logfmt parsers so they skip the values of other keys.
     /// </summary>
     public IReadOnlyCollection<string>? RequiredLabels { get; init; }
+
+    /// <summary>
+    /// Evaluation steps, set by the engine when the range aggregation's value per window is a count or a sum of
+    /// integral values (count_over_time, rate, bytes_over_time, bytes_rate without unwrap). A source may then answer
+    /// with <see cref="SampleSeries.PerWindow"/> series: one summed value per non-empty window
+    /// <c>(step - offset - range, step - offset]</c> instead of every sample. Null: samples only.
+    /// </summary>
+    public StepRange? WindowSteps { get; init; }
 }
+
+/// <summary>Evenly spaced evaluation steps: <see cref="StartNs"/> + i·<see cref="StepNs"/> for i &lt; <see cref="Count"/>.</summary>
+public sealed record StepRange(long StartNs, long StepNs, int Count);
 
 /// <summary>A matrix series of a range query result.</summary>
 public sealed record Series(KeyValuePair<string, string>[] Labels, string LabelsString, List<SamplePoint> Points);
