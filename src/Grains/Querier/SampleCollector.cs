@@ -7,17 +7,25 @@ namespace Orleans.Loki.Grains.Querier;
 internal sealed class SampleCollector
 {
     private readonly Dictionary<string, Series> _series = new(StringComparer.Ordinal);
-    private string? _lastKey;
+    // Series by label contents: formatting the labels string costs more than decoding the line, and entries with
+    // structured metadata (detected_level…) change the builder on every line, so its string cache never hits.
+    private readonly Dictionary<KeyValuePair<string, string>[], Series> _byLabels = new(LabelsComparer.Instance);
+    private KeyValuePair<string, string>[]? _lastLabels;
     private Series? _last;
 
     public void Add(LabelsBuilder labels, long ts, double value)
     {
-        var key = labels.LabelsString();
-        // Most samples of a stream share one label set, and an unchanged builder returns the same string instance.
-        if (!ReferenceEquals(key, _lastKey))
+        var pairs = labels.Labels();
+        // Most samples of a stream share one label set: an unchanged builder returns the same array instance.
+        if (!ReferenceEquals(pairs, _lastLabels) && (_lastLabels is null || !LabelsComparer.Instance.Equals(pairs, _lastLabels)))
         {
-            _last = Get(key, labels.Labels());
-            _lastKey = key;
+            if (!_byLabels.TryGetValue(pairs, out var series))
+            {
+                series = Get(labels.LabelsString(), pairs);
+                _byLabels.Add(pairs, series);
+            }
+            _last = series;
+            _lastLabels = pairs;
         }
         _last!.Timestamps.Add(ts);
         _last.Values.Add(value);
@@ -107,6 +115,43 @@ internal sealed class SampleCollector
             _series.Add(key, s);
         }
         return s;
+    }
+
+    /// <summary>Label sets equal by names and values (ordinal).</summary>
+    private sealed class LabelsComparer : IEqualityComparer<KeyValuePair<string, string>[]>
+    {
+        public static readonly LabelsComparer Instance = new();
+
+        public bool Equals(KeyValuePair<string, string>[]? x, KeyValuePair<string, string>[]? y)
+        {
+            if (ReferenceEquals(x, y))
+            {
+                return true;
+            }
+            if (x is null || y is null || x.Length != y.Length)
+            {
+                return false;
+            }
+            for (var i = 0; i < x.Length; i++)
+            {
+                if (!string.Equals(x[i].Key, y[i].Key, StringComparison.Ordinal) || !string.Equals(x[i].Value, y[i].Value, StringComparison.Ordinal))
+                {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        public int GetHashCode(KeyValuePair<string, string>[] obj)
+        {
+            var hash = new HashCode();
+            foreach (var kv in obj)
+            {
+                hash.Add(kv.Key, StringComparer.Ordinal);
+                hash.Add(kv.Value, StringComparer.Ordinal);
+            }
+            return hash.ToHashCode();
+        }
     }
 
     private sealed class Series(string[] pairs)
