@@ -123,25 +123,28 @@ public sealed class QuerySplittingTests(GatewayClusterFixture fixture) : IAsyncL
         foreach (var split in SplitIntervals)
         {
             fixture.Limits.Current = new QueryLimits { SplitQueriesByInterval = split };
-            foreach (var (query, bytes) in new[] { ("sum by (pod) (bytes_over_time({job=\"app\"}[3m] offset 2m))", true), ("sum by (pod) (rate({job=\"app\"}[3m] offset 2m))", false) })
+            foreach (var (query, bytes) in new[] { ("sum by (detected_level, pod) (bytes_over_time({job=\"app\"}[3m] offset 2m))", true), ("sum by (detected_level, pod) (rate({job=\"app\"}[3m] offset 2m))", false) })
             {
                 var (status, body) = await QueryClient.RangeAsync(fixture.Http, query, Start, End, step);
                 Assert.True(status == HttpStatusCode.OK, body);
                 var expected = new List<string>();
-                foreach (var pod in Corpus.Pods)
+                foreach (var (level, pod) in Data.Entries.Select(e => (e.Level, e.Pod)).Distinct().OrderBy(s => s.Level, StringComparer.Ordinal).ThenBy(s => s.Pod, StringComparer.Ordinal))
                 {
                     var values = new List<string>();
                     for (var t = Start; t <= End; t += step)
                     {
                         var end = t - offset;
-                        var inWindow = Data.Entries.Where(e => e.Pod == pod && e.TimestampNs > end - range && e.TimestampNs <= end).ToList();
+                        var inWindow = Data.Entries.Where(e => e.Pod == pod && e.Level == level && e.TimestampNs > end - range && e.TimestampNs <= end).ToList();
                         if (inWindow.Count > 0)
                         {
                             var value = bytes ? inWindow.Sum(e => System.Text.Encoding.UTF8.GetByteCount(e.Line)) : inWindow.Count / 180.0;
                             values.Add($"[{t / 1_000_000_000},\"{value.ToString(CultureInfo.InvariantCulture)}\"]");
                         }
                     }
-                    expected.Add($"{{\"metric\":{{\"pod\":\"{pod}\"}},\"values\":[{string.Join(",", values)}]}}");
+                    if (values.Count > 0)
+                    {
+                        expected.Add($"{{\"metric\":{{\"detected_level\":\"{level}\",\"pod\":\"{pod}\"}},\"values\":[{string.Join(",", values)}]}}");
+                    }
                 }
                 Assert.Equal("[" + string.Join(",", expected) + "]", QueryClient.Result(body));
             }
