@@ -26,10 +26,9 @@ public sealed partial class LabelsBuilder
         }
         for (var i = 0; i < _added.Count; i++)
         {
-            var e = _added[i];
             if (IsWinningEntry(i))
             {
-                result.Add(new(e.Name, e.Value));
+                result.Add(new(_added[i].Name, ValueAt(i)));
             }
         }
         if (_error is not null)
@@ -102,7 +101,7 @@ public sealed partial class LabelsBuilder
                 LabelCategory.Stream => stream,
                 LabelCategory.StructuredMetadata => meta,
                 _ => parsed,
-            }).Add(new(e.Name, e.Value));
+            }).Add(new(e.Name, ValueAt(i)));
         }
         if (_error is not null)
         {
