@@ -23,6 +23,7 @@ public sealed partial class LabelsBuilder
     private int _cachedVersion = -1;
     private KeyValuePair<string, string>[]? _cachedLabels;
     private string? _cachedString;
+    private int _cachedStringVersion = -1;
     private ulong _cachedHash;
     private bool _hashValid;
 

@@ -105,4 +105,34 @@ public sealed class ParsedValueTests
         Assert.Equal("{app=\"x\", level=\"error\", msg=\"m\"}", sp.Labels.LabelsString());
         Assert.False(sp.Process(0, ref dropped, null));
     }
+
+    [Fact]
+    public void Result_SortsUppercaseNamesAndErrorLabelsAmongParsedOnes()
+    {
+        var sp = new Pipeline([new JsonParser()]).ForStream(Run.Labels(("app", "x"), ("job", "j")));
+        ReadOnlySpan<byte> line = "{\"zeta\":\"1\",\"Zeta\":\"2\",\"b\":\"x"u8;
+        sp.Process(0, ref line, null);
+        var expected = Run.Labels(("Zeta", "2"), ("__error__", "JSONParserErr"), ("__error_details__", "Value looks like object, but can't find closing '}' symbol"), ("app", "x"), ("job", "j"), ("zeta", "1"));
+        Assert.Equal(expected, sp.Labels.Labels());
+        Assert.Equal(LabelsBuilder.Format(expected), sp.Labels.LabelsString());
+    }
+
+    [Fact]
+    public void Result_ParsedBeatsMetadataBeatsStreamForOneName()
+    {
+        var sp = new Pipeline([new LogfmtParser(), new DropLabelsStage([new LabelSelector("job")])]).ForStream(Run.Labels(("app", "x"), ("job", "j"), ("zone", "z")));
+        ReadOnlySpan<byte> line = "trace=fromline other=o"u8;
+        sp.Process(0, ref line, [new("trace", "frommeta"), new("zone", "metazone"), new("meta", "m")]);
+        var expected = Run.Labels(("app", "x"), ("meta", "m"), ("other", "o"), ("trace", "fromline"), ("zone", "metazone"));
+        Assert.Equal(expected, sp.Labels.Labels());
+        Assert.Equal(LabelsBuilder.Format(expected), sp.Labels.LabelsString());
+    }
+
+    [Fact]
+    public void Result_LabelStringQuotesLazyValuesAsGoDoes()
+    {
+        var sp = new Pipeline([new LogfmtParser()]).ForStream(Run.Labels(("app", "x")));
+        byte[] line = [.. "a=\"q\\\"x\" b=caf\u00e9 c=back\\slash d=\"bell"u8, 0x07, .. "\" e=plain"u8];
+        Assert.Equal("{a=\"q\\\"x\", app=\"x\", b=\"caf\u00e9\", c=\"back\\\\slash\", d=\"bell\\a\", e=\"plain\"}", Parse(sp, line));
+    }
 }

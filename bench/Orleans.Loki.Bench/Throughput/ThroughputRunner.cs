@@ -81,6 +81,7 @@ internal static class ThroughputRunner
             // What the engine plans for sum(count_over_time(<query>[1m])): only the filtered label is extracted.
             var hinted = PipelineBuilder.Build(selector, new ParserHints([hint]));
             cases.Add(new($"`{stages}` (all labels, as a log query)", bytes, entries.Length, () => Pipe(full, corpus, entries), flags, pattern));
+            cases.Add(new($"`{stages}` (all labels + kept lines' label string)", bytes, entries.Length, () => Pipe(full, corpus, entries, resultLabels: true), flags, pattern));
             cases.Add(new($"`{stages}` (hint `{hint}`, as under `sum`)", bytes, entries.Length, () => Pipe(hinted, corpus, entries), flags, pattern));
             var range = (RangeAggregationExpr)((VectorAggregationExpr)LogQLParser.Parse($"sum(count_over_time({query} [1m]))")).Left;
             var extractor = SampleExtractorBuilder.Build(new SelectSampleParams(range, 0, long.MaxValue) { RequiredLabels = [hint] });
@@ -130,7 +131,8 @@ internal static class ThroughputRunner
         return n;
     }
 
-    private static long Pipe(Pipeline pipeline, Corpus corpus, CorpusEntry[] entries)
+    // resultLabels: also make the label string a log query groups each kept line by (what its querier does next).
+    private static long Pipe(Pipeline pipeline, Corpus corpus, CorpusEntry[] entries, bool resultLabels = false)
     {
         long n = 0;
         foreach (var e in entries)
@@ -138,7 +140,14 @@ internal static class ThroughputRunner
             var sp = pipeline.ForStream(corpus.Streams[e.Stream].Labels);
             var line = corpus.Data.AsSpan(e.Offset, e.Length);
             ReadOnlySpan<byte> ro = line;
-            n += sp.Process(e.TimestampNs, ref ro, null) && !sp.Labels.HasError ? 1 : 0;
+            if (sp.Process(e.TimestampNs, ref ro, null) && !sp.Labels.HasError)
+            {
+                n++;
+                if (resultLabels)
+                {
+                    _ = sp.Labels.LabelsString();
+                }
+            }
         }
         return n;
     }
