@@ -35,6 +35,7 @@ public sealed partial class LabelsBuilder
     // log query are dropped by a later label filter that reads one or two labels, so the others never become strings.
     private record struct Entry(string Name, string? Value, LabelCategory Category, int Offset = 0, int Length = 0);
 
+    private const int MaxValueBytes = 16 * 1024;
     private byte[] _valueBytes = new byte[256];
     private int _valueBytesUsed;
 
@@ -205,6 +206,13 @@ public sealed partial class LabelsBuilder
         var offset = _valueBytesUsed;
         if (offset + utf8.Length > _valueBytes.Length)
         {
+            if (offset + utf8.Length > MaxValueBytes)
+            {
+                // Every stream's builder keeps its buffer: huge lines take strings instead of growing it without bound.
+                var s = Encoding.UTF8.GetString(utf8);
+                AddParsed(name, s.Contains('\uFFFD') ? "" : s);
+                return;
+            }
             Array.Resize(ref _valueBytes, Math.Max(_valueBytes.Length * 2, offset + utf8.Length));
         }
         utf8.CopyTo(_valueBytes.AsSpan(offset));

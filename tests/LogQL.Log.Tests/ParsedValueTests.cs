@@ -135,4 +135,13 @@ public sealed class ParsedValueTests
         byte[] line = [.. "a=\"q\\\"x\" b=caf\u00e9 c=back\\slash d=\"bell"u8, 0x07, .. "\" e=plain"u8];
         Assert.Equal("{a=\"q\\\"x\", app=\"x\", b=\"caf\u00e9\", c=\"back\\\\slash\", d=\"bell\\a\", e=\"plain\"}", Parse(sp, line));
     }
+
+    [Fact]
+    public void LongValues_BeyondTheByteBufferStillComeOutWhole()
+    {
+        var sp = new Pipeline([new LogfmtParser()]).ForStream(Run.Labels(("app", "x")));
+        var big = new string('v', 12_000);
+        var labels = Parse(sp, $"a={big} b={big} c=\"{big}\" d=short");
+        Assert.Equal($"{{a=\"{big}\", app=\"x\", b=\"{big}\", c=\"{big}\", d=\"short\"}}", labels);
+    }
 }
