@@ -31,6 +31,9 @@ public sealed record GatewayOptions
 
     /// <summary><c>auth</c> (ours, not Loki's): bearer tokens and basic-auth users with the tenants they may use.</summary>
     public AuthOptions Auth { get; init; } = new();
+
+    /// <summary><c>querier.tail_max_duration</c>: a live tail is closed after this long.</summary>
+    public TimeSpan TailMaxDuration { get; init; } = TimeSpan.FromHours(1);
 }
 
 /// <summary>Per-query limits, Loki's names and defaults.</summary>
@@ -53,4 +56,7 @@ public sealed record QueryLimits
 
     /// <summary><c>max_query_parallelism</c>.</summary>
     public int MaxQueryParallelism { get; init; } = 32;
+
+    /// <summary><c>max_concurrent_tail_requests</c>: live tails of one tenant at a time, cluster-wide.</summary>
+    public int MaxConcurrentTailRequests { get; init; } = 10;
 }

@@ -7,6 +7,7 @@ using Orleans.Loki.Gateway.Limits;
 using Orleans.Loki.Gateway.Ops;
 using Orleans.Loki.Gateway.Push;
 using Orleans.Loki.Gateway.Query;
+using Orleans.Loki.Gateway.Tail;
 using Orleans.Loki.Grains.Limits;
 using Orleans.Loki.Push;
 using Prometheus;
@@ -42,15 +43,18 @@ public static class LokiGatewayExtensions
         services.AddSingleton<GrainDataSource>();
         services.AddSingleton<QueryService>();
         services.AddExploreApi();
+        services.AddSingleton<TailConnectionFactory>();
+        services.AddSingleton<TailService>();
         return services;
     }
 
-    /// <summary>Maps every endpoint: push, query, ops.</summary>
+    /// <summary>Maps every endpoint: push, query, tail, ops.</summary>
     public static IEndpointRouteBuilder MapLokiApi(this IEndpointRouteBuilder app, BuildInfoResponse buildInfo, object effectiveConfig)
     {
         app.MapPushApi();
         app.MapQueryApi();
         app.MapExploreApi();
+        app.MapTailApi();
         app.MapOpsApi(buildInfo, effectiveConfig);
         app.MapMetrics("/metrics");
         return app;

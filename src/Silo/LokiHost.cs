@@ -5,6 +5,7 @@ using Orleans.Loki.Gateway;
 using Orleans.Loki.Gateway.Limits;
 using Orleans.Loki.Gateway.Ops;
 using Orleans.Loki.Grains.Ingester;
+using Orleans.Loki.Grains.Tail;
 using Orleans.Loki.Silo.Configuration;
 using Orleans.Loki.Storage;
 
@@ -31,6 +32,7 @@ public static class LokiHost
         builder.Services.AddSingleton<RuntimeOverridesParser>(ConfigLoader.TryParseOverrides);
         builder.Services.AddLokiIngester();
         builder.Services.AddLokiGateway(settings.Gateway);
+        builder.Services.AddLokiTail();
 
         builder.UseOrleans(silo => ConfigureSilo(silo, settings));
         // After UseOrleans: hosted services start in order, so recovery runs once the silo accepts calls.
@@ -43,6 +45,7 @@ public static class LokiHost
             app.Logger.LogWarning("{Warning}", warning);
         }
         app.UseLokiRequestMetrics();
+        app.UseWebSockets();
         app.UseLokiAuth();
         app.MapLokiApi(new BuildInfoResponse(BuildInfo.Version, BuildInfo.Revision), settings);
         return app;

@@ -1,6 +1,7 @@
 using Azure.Storage.Blobs;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Loki.Grains.Ingester;
+using Orleans.Loki.Grains.Tail;
 using Orleans.Loki.Storage;
 using Orleans.TestingHost;
 
@@ -61,6 +62,7 @@ public class ClusterFixture : IAsyncLifetime
             var config = siloBuilder.Configuration;
             siloBuilder.Services.AddSingleton(TimeProvider.System);
             siloBuilder.Services.AddLokiIngester();
+            siloBuilder.Services.AddLokiTail();
             siloBuilder.Services.AddSingleton(new IngesterOptions
             {
                 // Flushes in these tests happen on request; the timer must not race them.

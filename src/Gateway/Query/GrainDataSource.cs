@@ -8,7 +8,11 @@ namespace Orleans.Loki.Gateway.Query;
 /// </summary>
 public sealed class GrainDataSource(IGrainFactory grains, IngesterOptions ingester, TimeProvider time)
 {
-    /// <summary>Series per querier call: small enough to spread work, large enough to amortise the call.</summary>
+    /// <summary>
+    /// Series per querier call: large enough to amortise the call. A querier scans the series of its shard in
+    /// parallel on the thread pool, so a smaller shard would not add parallelism, only calls and (for log queries)
+    /// pages of up to <c>limit</c> entries each.
+    /// </summary>
     private const int SeriesPerShard = 64;
 
     /// <summary>Series matching the matchers with data in <c>[fromNs, throughNs)</c>, with their chunks.</summary>
@@ -59,6 +63,35 @@ public sealed class GrainDataSource(IGrainFactory grains, IngesterOptions ingest
             result.AddRange(shard.Result);
         }
         return result;
+    }
+
+    /// <summary>Runs a log sub-query next to the data, one querier call per shard of series; returns the pages of every shard.</summary>
+    public Task<LogPage[]> SelectLogsAsync(string tenant, List<SeriesMatch> series, long fromNs, long throughNs, string query, bool backward, int limit, CancellationToken ct) =>
+        Shards(tenant, series, new SelectRequest(tenant, [], fromNs, throughNs, false, query, backward, limit), static (q, r, ct) => q.SelectLogsAsync(r, ct), ct);
+
+    /// <summary>
+    /// Runs a range aggregation's extraction next to the data, one querier call per shard of series;
+    /// <paramref name="requiredLabels"/> are the engine's parser hints (null: every label matters).
+    /// </summary>
+    public Task<SamplePage[]> SelectSamplesAsync(string tenant, List<SeriesMatch> series, long fromNs, long throughNs, string query, string[]? requiredLabels, CancellationToken ct) =>
+        Shards(tenant, series, new SelectRequest(tenant, [], fromNs, throughNs, false, query, false, 0) { RequiredLabels = requiredLabels },
+            static (q, r, ct) => q.SelectSamplesAsync(r, ct), ct);
+
+    /// <summary>Series per querier call for <paramref name="count"/> series.</summary>
+    public static int ShardCount(int count) => (count + SeriesPerShard - 1) / SeriesPerShard;
+
+    private Task<T[]> Shards<T>(string tenant, List<SeriesMatch> series, SelectRequest template,
+        Func<IQuerierGrain, SelectRequest, CancellationToken, Task<T>> call, CancellationToken ct)
+    {
+        var includeUnflushed = template.ThroughNs > LokiTime.NowNs(time) - ingester.QueryIngestersWithin.Ticks * 100;
+        var shards = new List<Task<T>>();
+        for (var i = 0; i < series.Count; i += SeriesPerShard)
+        {
+            var shard = series.GetRange(i, Math.Min(SeriesPerShard, series.Count - i));
+            var request = template with { Series = shard, IncludeUnflushed = includeUnflushed };
+            shards.Add(call(grains.GetGrain<IQuerierGrain>(0), request, ct));
+        }
+        return Task.WhenAll(shards);
     }
 
     public async Task<IReadOnlyList<string>> LabelNamesAsync(string tenant, IReadOnlyList<MatcherSpec> matchers, long fromNs, long throughNs, CancellationToken ct)

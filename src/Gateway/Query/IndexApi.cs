@@ -56,7 +56,7 @@ internal sealed class IndexApi(GatewayOptions options, ITenantLimits limits, Ind
         var result = ToResult(volumes, bounds, request.EndNs - 1, limit, bySeries, range);
         ctx.Response.ContentType = "application/json; charset=utf-8";
         await using var w = new Utf8JsonWriter(ctx.Response.BodyWriter.AsStream());
-        LokiJson.WriteQueryResponse(w, result, new QueryStats(0, 0, 0, 0, 0));
+        LokiJson.WriteQueryResponse(w, result, QueryStats.Empty);
         await w.FlushAsync(ctx.RequestAborted).ConfigureAwait(false);
     }
 

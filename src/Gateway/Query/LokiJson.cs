@@ -113,36 +113,77 @@ internal static class LokiJson
     };
 }
 
-/// <summary>The <c>stats</c> block: real numbers for what is measured, zeros for the rest of Loki's fields.</summary>
-internal sealed record QueryStats(long LinesProcessed, long BytesProcessed, long EntriesReturned, long ChunksRead, double ExecSeconds)
+/// <summary>
+/// The <c>stats</c> block: real numbers for what is measured, zeros for the rest of Loki's fields. Lines and bytes
+/// processed are split by origin: flushed chunks (querier section) and in-memory data (ingester section).
+/// </summary>
+internal sealed record QueryStats(Orleans.Loki.Grains.Abstractions.ReadStats Read, long EntriesReturned, int Splits, int Shards, int Subqueries, double ExecSeconds)
 {
+    /// <summary>All zeros (answers that read no log lines, e.g. index volume).</summary>
+    public static QueryStats Empty => new(new Orleans.Loki.Grains.Abstractions.ReadStats(), 0, 0, 0, 0, 0);
+
+    private long Lines => Read.ChunkLines + Read.HeadLines;
+
+    private long Bytes => Read.ChunkBytes + Read.HeadBytes;
+
     public void Write(Utf8JsonWriter w)
     {
         w.WriteStartObject();
         w.WritePropertyName("summary");
         w.WriteStartObject();
-        w.WriteNumber("bytesProcessedPerSecond", ExecSeconds > 0 ? (long)(BytesProcessed / ExecSeconds) : 0);
-        w.WriteNumber("linesProcessedPerSecond", ExecSeconds > 0 ? (long)(LinesProcessed / ExecSeconds) : 0);
-        w.WriteNumber("totalBytesProcessed", BytesProcessed);
-        w.WriteNumber("totalLinesProcessed", LinesProcessed);
+        w.WriteNumber("bytesProcessedPerSecond", ExecSeconds > 0 ? (long)(Bytes / ExecSeconds) : 0);
+        w.WriteNumber("linesProcessedPerSecond", ExecSeconds > 0 ? (long)(Lines / ExecSeconds) : 0);
+        w.WriteNumber("totalBytesProcessed", Bytes);
+        w.WriteNumber("totalLinesProcessed", Lines);
         w.WriteNumber("execTime", ExecSeconds);
         w.WriteNumber("queueTime", 0);
-        w.WriteNumber("subqueries", 0);
+        w.WriteNumber("subqueries", Subqueries);
         w.WriteNumber("totalEntriesReturned", EntriesReturned);
-        w.WriteNumber("splits", 0);
-        w.WriteNumber("shards", 0);
+        w.WriteNumber("splits", Splits);
+        w.WriteNumber("shards", Shards);
         w.WriteNumber("totalPostFilterLines", 0);
         w.WriteNumber("totalStructuredMetadataBytesProcessed", 0);
         w.WriteEndObject();
+
         w.WritePropertyName("querier");
         w.WriteStartObject();
+        WriteStore(w, Read.ChunksFetched, 0, 0, Read.DecompressedBytes, Read.ChunkLines, Read.CompressedBytes, Read.Duplicates);
+        w.WriteEndObject();
+
+        w.WritePropertyName("ingester");
+        w.WriteStartObject();
+        w.WriteNumber("totalReached", 0);
+        w.WriteNumber("totalChunksMatched", 0);
+        w.WriteNumber("totalBatches", 0);
+        w.WriteNumber("totalLinesSent", 0);
+        WriteStore(w, 0, Read.HeadBytes, Read.HeadLines, 0, 0, 0, 0);
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
+
+    private static void WriteStore(Utf8JsonWriter w, long chunks, long headBytes, long headLines, long decompressedBytes, long decompressedLines, long compressedBytes, long duplicates)
+    {
         w.WritePropertyName("store");
         w.WriteStartObject();
-        w.WriteNumber("totalChunksRef", ChunksRead);
-        w.WriteNumber("totalChunksDownloaded", ChunksRead);
+        w.WriteNumber("totalChunksRef", chunks);
+        w.WriteNumber("totalChunksDownloaded", chunks);
         w.WriteNumber("chunksDownloadTime", 0);
+        w.WriteBoolean("queryReferencedStructuredMetadata", false);
+        w.WritePropertyName("chunk");
+        w.WriteStartObject();
+        w.WriteNumber("headChunkBytes", headBytes);
+        w.WriteNumber("headChunkLines", headLines);
+        w.WriteNumber("decompressedBytes", decompressedBytes);
+        w.WriteNumber("decompressedLines", decompressedLines);
+        w.WriteNumber("compressedBytes", compressedBytes);
+        w.WriteNumber("totalDuplicates", duplicates);
+        w.WriteNumber("postFilterLines", 0);
+        w.WriteNumber("headChunkStructuredMetadataBytes", 0);
+        w.WriteNumber("decompressedStructuredMetadataBytes", 0);
         w.WriteEndObject();
-        w.WriteEndObject();
+        w.WriteNumber("chunkRefsFetchTime", 0);
+        w.WriteNumber("congestionControlLatency", 0);
+        w.WriteNumber("pipelineWrapperFilteredLines", 0);
         w.WriteEndObject();
     }
 }

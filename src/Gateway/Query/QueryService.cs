@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Orleans.Loki.Gateway.Limits;
+using Orleans.Loki.Gateway.Query.Frontend;
 using Orleans.Loki.Gateway.Tenancy;
 using Orleans.Loki.LogQL.Engine;
 using Orleans.Loki.LogQL.Syntax;
@@ -12,6 +13,8 @@ namespace Orleans.Loki.Gateway.Query;
 /// <summary>Request parsing, limits and responses of the query endpoints, as Loki answers them.</summary>
 public sealed class QueryService(GatewayOptions options, ITenantLimits limits, GrainDataSource data, TimeProvider time)
 {
+    private readonly QueryFrontend _frontend = new(data);
+
     private const int MaxPoints = 11_000;
     private const long HourNs = 3_600_000_000_000L;
 
@@ -99,14 +102,13 @@ public sealed class QueryService(GatewayOptions options, ITenantLimits limits, G
     private async Task ExecuteAsync(HttpContext ctx, string tenant, QueryParams p)
     {
         var started = Stopwatch.GetTimestamp();
-        var querier = new GrainLogQuerier(data, tenant);
-        var engine = new LogQLEngine(querier, new EngineOptions { MaxQuerySeries = limits.Query(tenant).MaxQuerySeries });
-        QueryResult result;
+        var queryLimits = limits.Query(tenant);
+        FrontendResult outcome;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted);
-        timeout.CancelAfter(limits.Query(tenant).QueryTimeout);
+        timeout.CancelAfter(queryLimits.QueryTimeout);
         try
         {
-            result = await engine.ExecuteAsync(p, timeout.Token).ConfigureAwait(false);
+            outcome = await _frontend.ExecuteAsync(tenant, p, queryLimits, timeout.Token).ConfigureAwait(false);
         }
         catch (ParseException e)
         {
@@ -123,18 +125,20 @@ public sealed class QueryService(GatewayOptions options, ITenantLimits limits, G
             ctx.Response.StatusCode = 499;
             return;
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
             await Results.Text("context deadline exceeded", statusCode: 504).ExecuteAsync(ctx).ConfigureAwait(false);
             return;
         }
 
+        var result = outcome.Result;
         var entries = 0L;
         foreach (var s in result.Streams ?? [])
         {
             entries += s.Entries.Count;
         }
-        var stats = new QueryStats(querier.LinesProcessed, querier.BytesProcessed, entries, querier.ChunksRead, Stopwatch.GetElapsedTime(started).TotalSeconds);
+        var querier = outcome.Querier;
+        var stats = new QueryStats(querier.Stats(), entries, outcome.Splits, querier.Shards, querier.Subqueries, Stopwatch.GetElapsedTime(started).TotalSeconds);
         ctx.Response.ContentType = "application/json; charset=utf-8";
         await using var writer = new Utf8JsonWriter(ctx.Response.BodyWriter.AsStream());
         LokiJson.WriteQueryResponse(writer, result, stats);

@@ -16,6 +16,17 @@ public interface IQuerierGrain : IGrainWithIntegerKey
     /// </summary>
     [Alias("ReadStreams"), AlwaysInterleave]
     Task<IReadOnlyList<StreamData>> ReadStreamsAsync(string tenant, IReadOnlyList<SeriesMatch> series, long fromNs, long throughNs, bool includeUnflushed, IReadOnlyList<string> requiredLiterals);
+
+    /// <summary>
+    /// Runs a log selector's pipeline over the series next to the data and returns the first <c>Limit</c> selected
+    /// entries in direction (order: timestamp in direction, then labels, then line).
+    /// </summary>
+    [Alias("SelectLogs"), AlwaysInterleave]
+    Task<LogPage> SelectLogsAsync(SelectRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Runs a range aggregation's pipeline and extraction over the series and returns the samples.</summary>
+    [Alias("SelectSamples"), AlwaysInterleave]
+    Task<SamplePage> SelectSamplesAsync(SelectRequest request, CancellationToken cancellationToken = default);
 }
 
 /// <summary>One stream's entries in a time range, ascending by timestamp, encoded as an entry batch.</summary>

@@ -17,6 +17,10 @@ public interface IStreamGrain : IGrainWithStringKey
     [Alias("ReadUnflushed"), AlwaysInterleave]
     Task<UnflushedEntries> ReadUnflushedAsync(long fromNs, long throughNs);
 
+    /// <summary>Evaluates a log or metric sub-query over the in-memory entries (see <see cref="HeadSelect"/>).</summary>
+    [Alias("SelectHead"), AlwaysInterleave]
+    Task<HeadPage> SelectHeadAsync(HeadSelect select);
+
     /// <summary>
     /// The in-memory chunks (head and cut, not yet flushed) overlapping <c>[fromNs, throughNs)</c>, described like
     /// flushed chunk refs (time span, entries, uncompressed bytes; empty key). Nothing is decompressed or copied.

@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using Orleans.Concurrency;
 using Orleans.Loki.Chunks;
 using Orleans.Loki.Grains.Abstractions;
+using Orleans.Loki.Push;
 using Orleans.Loki.Storage;
 
 namespace Orleans.Loki.Grains.Querier;
@@ -22,6 +23,83 @@ internal sealed class QuerierGrain(IObjectStore store) : Grain, IQuerierGrain
             tasks[i] = ReadOneAsync(tenant, series[i], fromNs, throughNs, includeUnflushed, blockFilter);
         }
         return await Task.WhenAll(tasks);
+    }
+
+    public async Task<LogPage> SelectLogsAsync(SelectRequest request, CancellationToken cancellationToken = default)
+    {
+        var query = CompiledQuery.Get(request.Query, samples: false);
+        // One collector for the shard: the limit, once filled by any series, bounds what the others still read.
+        var logs = new LogCollector(request.Backward, request.Limit);
+        var scans = await ScanAllAsync(request, query, (scan, series, labels, stats) => Task.Run(async () =>
+        {
+            var pipeline = query.RentPipeline();
+            try
+            {
+                var processor = EntryProcessor.ForLogs(pipeline, labels, logs, request.Backward);
+                await scan.RunAsync(series, processor);
+                return true;
+            }
+            finally
+            {
+                query.Return(pipeline);
+            }
+        }, cancellationToken), cancellationToken);
+        var total = new ReadStats();
+        foreach (var (_, stats) in scans)
+        {
+            total.Add(stats);
+        }
+        return logs.ToPage(total);
+    }
+
+    public async Task<SamplePage> SelectSamplesAsync(SelectRequest request, CancellationToken cancellationToken = default)
+    {
+        var query = CompiledQuery.Get(request.Query, samples: true, request.RequiredLabels);
+        var scans = await ScanAllAsync(request, query, (scan, series, labels, stats) => Task.Run(async () =>
+        {
+            var extractor = query.RentExtractor();
+            try
+            {
+                var samples = new SampleCollector();
+                var processor = EntryProcessor.ForSamples(extractor, labels, samples);
+                await scan.RunAsync(series, processor);
+                return samples;
+            }
+            finally
+            {
+                query.Return(extractor);
+            }
+        }, cancellationToken), cancellationToken);
+        var result = new SampleCollector();
+        var total = new ReadStats();
+        foreach (var (samples, stats) in scans)
+        {
+            result.Add(samples);
+            total.Add(stats);
+        }
+        return result.ToPage(total);
+    }
+
+    /// <summary>
+    /// One scan per series on the thread pool: a stateless worker activation runs one turn at a time, so the
+    /// CPU-bound decoding leaves the grain's scheduler to use every core.
+    /// </summary>
+    private async Task<(T Result, ReadStats Stats)[]> ScanAllAsync<T>(SelectRequest request, CompiledQuery query,
+        Func<SeriesScan, SeriesMatch, KeyValuePair<string, string>[], ReadStats, Task<T>> run, CancellationToken ct)
+    {
+        var tasks = new Task<T>[request.Series.Count];
+        var stats = new ReadStats[request.Series.Count];
+        for (var i = 0; i < tasks.Length; i++)
+        {
+            var series = request.Series[i];
+            stats[i] = new ReadStats();
+            var labels = LabelSet.TryParse(series.Labels, out var pairs, out var error)
+                ? pairs
+                : throw new InvalidOperationException($"stored labels '{series.Labels}' do not parse: {error}");
+            tasks[i] = run(new SeriesScan(store, GrainFactory, request, query, stats[i], ct), series, labels, stats[i]);
+        }
+        var results = await Task.WhenAll(tasks);
+        return [.. results.Select((r, i) => (r, stats[i]))];
     }
 
     /// <summary>A block can hold a wanted line only if its token filter admits every required literal.</summary>

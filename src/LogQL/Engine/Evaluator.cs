@@ -55,7 +55,8 @@ internal sealed partial class Evaluator(ILogQuerier querier, long[] steps, Cance
         var anyInWindow = new bool[steps.Length];
         foreach (var series in merged.Values)
         {
-            series.Samples.Sort(static (a, b) => a.TimestampNs.CompareTo(b.TimestampNs));
+            // Ties by value: sums then add in one order however the samples were sharded or merged.
+            series.Samples.Sort(static (a, b) => a.TimestampNs != b.TimestampNs ? a.TimestampNs.CompareTo(b.TimestampNs) : a.Value.CompareTo(b.Value));
             var samples = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(series.Samples);
             int lo = 0, hi = 0;
             for (var i = 0; i < steps.Length; i++)

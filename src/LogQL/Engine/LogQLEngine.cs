@@ -45,15 +45,8 @@ public sealed class LogQLEngine(ILogQuerier querier, EngineOptions options)
             }
         }
         var forward = p.Direction == Direction.Forward;
-        all.Sort((a, b) =>
-        {
-            var c = a.Entry.TimestampNs.CompareTo(b.Entry.TimestampNs);
-            if (!forward)
-            {
-                c = -c;
-            }
-            return c != 0 ? c : string.CompareOrdinal(a.Stream.LabelsString, b.Stream.LabelsString);
-        });
+        all.Sort((a, b) => ResultMerge.CompareEntries(p.Direction, a.Entry.TimestampNs, a.Stream.LabelsString, a.Entry.Line,
+            b.Entry.TimestampNs, b.Stream.LabelsString, b.Entry.Line));
         var streams = new Dictionary<string, ResultStream>(StringComparer.Ordinal);
         var kept = 0;
         long? last = null;
@@ -132,8 +125,7 @@ public sealed class LogQLEngine(ILogQuerier querier, EngineOptions options)
     {
         if (count > options.MaxQuerySeries)
         {
-            throw new QueryException(
-                $"maximum number of series ({options.MaxQuerySeries}) reached for a single query; consider reducing query cardinality by adding more filters or using aggregations");
+            throw ResultMerge.SeriesLimit(options.MaxQuerySeries);
         }
     }
 

@@ -31,41 +31,56 @@ public sealed class SampleExtractor
     public bool TryExtract(KeyValuePair<string, string>[] streamLabels, long timestampNs, ReadOnlySpan<byte> line,
         KeyValuePair<string, string>[]? metadata, out double value, out KeyValuePair<string, string>[] labels, out string labelsString)
     {
-        value = 0;
         labels = [];
         labelsString = "";
         var sp = _pipeline.ForStream(streamLabels);
-        if (!sp.Process(timestampNs, ref line, metadata))
+        if (!TryExtract(sp, timestampNs, line, metadata, out value))
         {
             return false;
         }
-        var lb = sp.Labels;
+        labels = sp.Labels.Labels();
+        labelsString = sp.Labels.LabelsString();
+        return true;
+    }
+
+    /// <summary>The pipeline bound to one stream, for repeated <see cref="TryExtract(StreamPipeline, long, ReadOnlySpan{byte}, KeyValuePair{string, string}[], out double)"/> calls.</summary>
+    public StreamPipeline ForStream(KeyValuePair<string, string>[] streamLabels) => _pipeline.ForStream(streamLabels);
+
+    /// <summary>
+    /// As the other overload for a stream bound once with <see cref="ForStream"/>: on true the series labels are in
+    /// <c>stream.Labels</c> until the next call.
+    /// </summary>
+    public bool TryExtract(StreamPipeline stream, long timestampNs, ReadOnlySpan<byte> line, KeyValuePair<string, string>[]? metadata, out double value)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        value = 0;
+        if (!stream.Process(timestampNs, ref line, metadata))
+        {
+            return false;
+        }
+        var lb = stream.Labels;
         if (_unwrap is null)
         {
             value = _op is RangeOp.BytesOverTime or RangeOp.BytesRate ? line.Length : 1;
+            return true;
         }
-        else
+        if (!lb.TryGet(_unwrap.Identifier, out var raw) || raw.Length == 0)
         {
-            if (!lb.TryGet(_unwrap.Identifier, out var raw) || raw.Length == 0)
+            // A line without the unwrapped label yields no sample.
+            return false;
+        }
+        if (!TryConvert(_unwrap.Conversion, raw, out value, out var error) && !lb.HasError)
+        {
+            lb.SetError(PipelineErrors.SampleExtraction, error);
+        }
+        foreach (var f in _postFilters)
+        {
+            if (!f.Process(timestampNs, ref line, lb))
             {
-                // A line without the unwrapped label yields no sample.
                 return false;
             }
-            if (!TryConvert(_unwrap.Conversion, raw, out value, out var error) && !lb.HasError)
-            {
-                lb.SetError(PipelineErrors.SampleExtraction, error);
-            }
-            foreach (var f in _postFilters)
-            {
-                if (!f.Process(timestampNs, ref line, lb))
-                {
-                    return false;
-                }
-            }
-            lb.Delete(_unwrap.Identifier);
         }
-        labels = lb.Labels();
-        labelsString = lb.LabelsString();
+        lb.Delete(_unwrap.Identifier);
         return true;
     }
 

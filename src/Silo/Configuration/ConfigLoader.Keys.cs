@@ -42,6 +42,7 @@ public static partial class ConfigLoader
         ["ingester.max_chunk_age"] = (s, v, k) => s.Ingester = s.Ingester with { MaxChunkAge = ParseDuration(k, Scalar(v, k)) },
         ["ingester.chunk_idle_period"] = (s, v, k) => s.Ingester = s.Ingester with { ChunkIdlePeriod = ParseDuration(k, Scalar(v, k)) },
         ["ingester.flush_check_period"] = (s, v, k) => s.Ingester = s.Ingester with { FlushCheckPeriod = ParseDuration(k, Scalar(v, k)) },
+        ["querier.tail_max_duration"] = (s, v, k) => s.Gateway = s.Gateway with { TailMaxDuration = ParseDuration(k, Scalar(v, k)) },
         ["querier.query_ingesters_within"] = (s, v, k) => s.Ingester = s.Ingester with { QueryIngestersWithin = ParseDuration(k, Scalar(v, k)) },
 
         ["limits_config.max_label_names_per_series"] = (s, v, k) => Limits(s, l => l with { MaxLabelNamesPerSeries = ParseInt(k, Scalar(v, k)) }),
@@ -63,6 +64,7 @@ public static partial class ConfigLoader
         ["limits_config.query_timeout"] = (s, v, k) => Query(s, q => q with { QueryTimeout = ParseDuration(k, Scalar(v, k)) }),
         ["limits_config.split_queries_by_interval"] = (s, v, k) => Query(s, q => q with { SplitQueriesByInterval = ParseDuration(k, Scalar(v, k)) }),
         ["limits_config.max_query_parallelism"] = (s, v, k) => Query(s, q => q with { MaxQueryParallelism = ParseInt(k, Scalar(v, k)) }),
+        ["limits_config.max_concurrent_tail_requests"] = (s, v, k) => Query(s, q => q with { MaxConcurrentTailRequests = ParseInt(k, Scalar(v, k)) }),
 
         ["limits_config.ingestion_rate_mb"] = (s, v, k) => Ingestion(s, l => l with { IngestionRateMb = ParseDouble(k, Scalar(v, k)) }),
         ["limits_config.ingestion_burst_size_mb"] = (s, v, k) => Ingestion(s, l => l with { IngestionBurstSizeMb = ParseDouble(k, Scalar(v, k)) }),

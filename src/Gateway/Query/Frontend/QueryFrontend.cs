@@ -1,0 +1,132 @@
+using Orleans.Loki.LogQL.Engine;
+using Orleans.Loki.LogQL.Syntax;
+
+namespace Orleans.Loki.Gateway.Query.Frontend;
+
+/// <summary>
+/// Parses a query once, splits it by time (<c>split_queries_by_interval</c>), runs the splits in parallel (up to
+/// <c>max_query_parallelism</c>) and recombines them exactly:
+/// <list type="bullet">
+/// <item>metric range queries: the steps are grouped by the interval they fall in; each group is evaluated on its own,
+/// every step over its whole window, so a step's value never depends on the split;</item>
+/// <item>log queries: the range is cut at interval boundaries; each split returns its first <c>limit</c> entries in
+/// direction, and the splits, visited in direction, are concatenated up to the global limit; once it is filled the
+/// remaining splits are cancelled. The first split runs alone, since it alone often fills the limit.</item>
+/// </list>
+/// Instant queries, log queries with <c>interval</c> (one entry per interval across splits) and a zero split interval
+/// run unsplit. Series of the merged result are checked against <c>max_query_series</c>.
+/// </summary>
+public sealed class QueryFrontend(GrainDataSource data)
+{
+    private const int MaxPoints = 11_000;
+
+    /// <summary>Runs <paramref name="p"/> for <paramref name="tenant"/>.</summary>
+    /// <exception cref="ParseException">The query does not parse.</exception>
+    /// <exception cref="QueryException">The query cannot be executed (limits, pipeline errors).</exception>
+    public async Task<FrontendResult> ExecuteAsync(string tenant, QueryParams p, QueryLimits limits, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        ArgumentNullException.ThrowIfNull(limits);
+        var expr = p.Expr ?? LogQLParser.Parse(p.Query ?? "");
+        p = p with { Expr = expr };
+        var querier = new GrainLogQuerier(data, tenant);
+        var engine = new LogQLEngine(querier, new EngineOptions { MaxQuerySeries = limits.MaxQuerySeries });
+        var intervalNs = limits.SplitQueriesByInterval.Ticks * 100;
+        var parallelism = Math.Max(1, limits.MaxQueryParallelism);
+        QueryResult result;
+        int splits;
+        if (p.Instant || intervalNs <= 0)
+        {
+            (result, splits) = (await engine.ExecuteAsync(p, ct).ConfigureAwait(false), 1);
+        }
+        else if (expr is LogSelectorExpr)
+        {
+            (result, splits) = p.IntervalNs > 0
+                ? (await engine.ExecuteAsync(p, ct).ConfigureAwait(false), 1)
+                : await LogsAsync(engine, p, intervalNs, parallelism, ct).ConfigureAwait(false);
+        }
+        else
+        {
+            (result, splits) = await MetricAsync(engine, p, intervalNs, parallelism, limits.MaxQuerySeries, ct).ConfigureAwait(false);
+        }
+        return new FrontendResult(result, querier, splits);
+    }
+
+    private static async Task<(QueryResult, int)> MetricAsync(LogQLEngine engine, QueryParams p, long intervalNs, int parallelism, int maxSeries, CancellationToken ct)
+    {
+        if (p.StepNs <= 0 || p.EndNs < p.StartNs || ((p.EndNs - p.StartNs) / p.StepNs) + 1 > MaxPoints)
+        {
+            // Invalid step grids fail in the engine with Loki's message.
+            return (await engine.ExecuteAsync(p, ct).ConfigureAwait(false), 1);
+        }
+        var groups = new List<(long First, long Last)>();
+        for (var ts = p.StartNs; ts <= p.EndNs; ts += p.StepNs)
+        {
+            if (groups.Count > 0 && FloorDiv(groups[^1].First, intervalNs) == FloorDiv(ts, intervalNs))
+            {
+                groups[^1] = (groups[^1].First, ts);
+            }
+            else
+            {
+                groups.Add((ts, ts));
+            }
+        }
+        if (groups.Count == 1)
+        {
+            return (await engine.ExecuteAsync(p, ct).ConfigureAwait(false), 1);
+        }
+        var tasks = Bounded.Start(groups.Count, parallelism, (i, token) =>
+            engine.ExecuteAsync(p with { StartNs = groups[i].First, EndNs = groups[i].Last }, token), ct);
+        var results = await Task.WhenAll(tasks).ConfigureAwait(false);
+        return (ResultMerge.MergeMatrix(results, maxSeries), groups.Count);
+    }
+
+    private static async Task<(QueryResult, int)> LogsAsync(LogQLEngine engine, QueryParams p, long intervalNs, int parallelism, CancellationToken ct)
+    {
+        var ranges = new List<(long From, long Through)>();
+        for (var from = p.StartNs; from < p.EndNs;)
+        {
+            var through = Math.Min(p.EndNs, (FloorDiv(from, intervalNs) + 1) * intervalNs);
+            ranges.Add((from, through));
+            from = through;
+        }
+        if (ranges.Count <= 1)
+        {
+            return (await engine.ExecuteAsync(p, ct).ConfigureAwait(false), 1);
+        }
+        if (p.Direction == Direction.Backward)
+        {
+            ranges.Reverse();
+        }
+        // The split nearest the start of the direction runs first, alone: a limit query (Grafana's Explore) is usually
+        // filled by it, and then no other split is read at all. The rest run in parallel, in direction order.
+        var first = await engine.ExecuteAsync(p with { StartNs = ranges[0].From, EndNs = ranges[0].Through }, ct).ConfigureAwait(false);
+        var done = new List<QueryResult> { first };
+        long entries = first.Statistics.EntriesReturned;
+        var i = 1;
+        if (entries < p.Limit)
+        {
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            var tasks = Bounded.Start(ranges.Count - 1, parallelism, (n, token) =>
+                engine.ExecuteAsync(p with { StartNs = ranges[n + 1].From, EndNs = ranges[n + 1].Through }, token), stop.Token);
+            for (; i < ranges.Count && entries < p.Limit; i++)
+            {
+                var r = await tasks[i - 1].ConfigureAwait(false);
+                done.Add(r);
+                entries += r.Statistics.EntriesReturned;
+            }
+            if (i < ranges.Count)
+            {
+                // The limit is filled by the splits nearest the start of the direction: the rest cannot contribute.
+                await stop.CancelAsync().ConfigureAwait(false);
+                await Bounded.DrainCancelledAsync(tasks[(i - 1)..], ct).ConfigureAwait(false);
+            }
+        }
+        return (ResultMerge.MergeStreams(done, p.Direction, p.Limit), i);
+    }
+
+    private static long FloorDiv(long a, long b) => (a / b) - (((a % b) != 0 && ((a < 0) ^ (b < 0))) ? 1 : 0);
+}
+
+/// <summary>A query's merged result, its data source (for the read statistics) and the number of splits run.</summary>
+public sealed record FrontendResult(QueryResult Result, GrainLogQuerier Querier, int Splits);

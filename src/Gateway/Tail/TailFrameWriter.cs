@@ -1,0 +1,59 @@
+using System.Globalization;
+using System.Text.Json;
+using Orleans.Loki.Gateway.Query;
+
+namespace Orleans.Loki.Gateway.Tail;
+
+/// <summary>
+/// Writes a tail message in Loki's v1 shape:
+/// <c>{"streams":[{"stream":{labels},"values":[["ns","line"]]}],"dropped_entries":[{"timestamp":"ns","labels":{..}}]}</c>.
+/// <c>dropped_entries</c> appears only when something was dropped, as in Loki.
+/// </summary>
+internal static class TailFrameWriter
+{
+    public static byte[] Write(TailFrame frame)
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            w.WritePropertyName("streams");
+            w.WriteStartArray();
+            var i = 0;
+            while (i < frame.Lines.Count)
+            {
+                // Consecutive entries of one label set share a stream object; the global timestamp order is kept.
+                var first = frame.Lines[i];
+                w.WriteStartObject();
+                LokiJson.WriteLabels(w, "stream", first.Labels);
+                w.WritePropertyName("values");
+                w.WriteStartArray();
+                for (; i < frame.Lines.Count && frame.Lines[i].LabelsKey == first.LabelsKey; i++)
+                {
+                    w.WriteStartArray();
+                    w.WriteStringValue(frame.Lines[i].TimestampNs.ToString(CultureInfo.InvariantCulture));
+                    w.WriteStringValue(frame.Lines[i].Line);
+                    w.WriteEndArray();
+                }
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            if (frame.Dropped.Count > 0)
+            {
+                w.WritePropertyName("dropped_entries");
+                w.WriteStartArray();
+                foreach (var dropped in frame.Dropped)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("timestamp", dropped.TimestampNs.ToString(CultureInfo.InvariantCulture));
+                    LokiJson.WriteLabels(w, "labels", dropped.Labels);
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+            }
+            w.WriteEndObject();
+        }
+        return buffer.ToArray();
+    }
+}

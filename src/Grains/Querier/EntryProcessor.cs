@@ -1,0 +1,97 @@
+using Orleans.Loki.Chunks;
+using LogEntry = Orleans.Loki.Chunks.LogEntry;
+using Orleans.Loki.LogQL.Log;
+using SampleExtractor = Orleans.Loki.LogQL.Engine.SampleExtractor;
+
+namespace Orleans.Loki.Grains.Querier;
+
+/// <summary>
+/// Runs one stream's raw entries through the sub-query: the pipeline into a <see cref="LogCollector"/>, or the sample
+/// extractor into a <see cref="SampleCollector"/>. Lines stay spans; only selected ones become strings.
+/// </summary>
+internal sealed class EntryProcessor : IEntryVisitor
+{
+    private readonly StreamPipeline _stream;
+    private readonly SampleExtractor? _extractor;
+    private readonly bool _backward;
+
+    private EntryProcessor(StreamPipeline stream, SampleExtractor? extractor, LogCollector? logs, SampleCollector? samples, bool backward)
+    {
+        _stream = stream;
+        _extractor = extractor;
+        Logs = logs;
+        Samples = samples;
+        _backward = backward;
+    }
+
+    public LogCollector? Logs { get; }
+
+    public SampleCollector? Samples { get; }
+
+    /// <summary>Lines processed.</summary>
+    public long Lines { get; private set; }
+
+    /// <summary>Bytes of the lines processed.</summary>
+    public long Bytes { get; private set; }
+
+    public static EntryProcessor ForLogs(Pipeline pipeline, KeyValuePair<string, string>[] labels, LogCollector logs, bool backward) =>
+        new(pipeline.ForStream(labels), null, logs, null, backward);
+
+    public static EntryProcessor ForSamples(SampleExtractor extractor, KeyValuePair<string, string>[] labels, SampleCollector samples) =>
+        new(extractor.ForStream(labels), extractor, null, samples, backward: false);
+
+    /// <summary>True when nothing at <paramref name="ts"/> or beyond it (in direction) can be selected any more.</summary>
+    public bool Rejects(long ts) => Logs is not null && Logs.Rejects(ts);
+
+    public bool Visit(long timestampNs, ReadOnlySpan<byte> line, KeyValuePair<string, string>[]? metadata)
+    {
+        if (Logs is not null)
+        {
+            if (Logs.Rejects(timestampNs))
+            {
+                // Blocks are scanned oldest first: a forward query is done with the block, a backward one reaches
+                // newer entries further on.
+                return _backward;
+            }
+            Lines++;
+            Bytes += line.Length;
+            var processed = line;
+            if (_stream.Process(timestampNs, ref processed, metadata))
+            {
+                Logs.Offer(timestampNs, _stream.Labels, processed);
+            }
+            return true;
+        }
+        Lines++;
+        Bytes += line.Length;
+        if (_extractor!.TryExtract(_stream, timestampNs, line, metadata, out var value))
+        {
+            Samples!.Add(_stream.Labels, timestampNs, value);
+        }
+        return true;
+    }
+
+    /// <summary>Processes materialised entries (ascending), in query direction.</summary>
+    public void VisitAll(List<LogEntry> ascending)
+    {
+        if (_backward)
+        {
+            for (var i = ascending.Count - 1; i >= 0; i--)
+            {
+                if (Rejects(ascending[i].TimestampNs))
+                {
+                    return;
+                }
+                Visit(ascending[i].TimestampNs, ascending[i].Line.Span, ascending[i].Metadata);
+            }
+            return;
+        }
+        foreach (var e in ascending)
+        {
+            if (!Visit(e.TimestampNs, e.Line.Span, e.Metadata))
+            {
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,253 @@
+using Orleans.Loki.Chunks;
+using Orleans.Loki.Grains.Abstractions;
+using Orleans.Loki.Storage;
+
+namespace Orleans.Loki.Grains.Querier;
+
+/// <summary>
+/// Evaluates a sub-query over one series: its flushed chunks block by block (only blocks overlapping the range and
+/// admitted by the token filter are decompressed) and its stream grain's in-memory entries. Exact duplicates (same
+/// timestamp and line stored twice, after a crash between a flush and the WAL clean-up) can only sit where chunks or
+/// the head overlap in time: those ranges are merged and de-duplicated before the pipeline; everything else streams
+/// straight through it.
+/// </summary>
+internal sealed class SeriesScan(IObjectStore store, IGrainFactory grains, SelectRequest request, CompiledQuery query, ReadStats stats, CancellationToken ct)
+{
+    private readonly Dictionary<string, Task<ChunkFetch?>> _fetches = new(StringComparer.Ordinal);
+    private bool _whole;
+
+    public async Task RunAsync(SeriesMatch series, EntryProcessor processor)
+    {
+        _whole = processor.Logs is null && query.BlockFilter is null;
+        var components = Components(series.Chunks, request.FromNs, request.ThroughNs);
+        if (request.IncludeUnflushed)
+        {
+            await ReadHeadAsync(series, processor, components).ConfigureAwait(false);
+        }
+        if (request.Backward && processor.Logs is not null)
+        {
+            components.Reverse();
+        }
+        var order = components.SelectMany(c => c.Chunks).ToList();
+        for (var i = 0; i < components.Count; i++)
+        {
+            ct.ThrowIfCancellationRequested();
+            var component = components[i];
+            if (processor.Rejects(request.Backward ? component.Through - 1 : component.From))
+            {
+                // Components are disjoint and visited in direction: later ones cannot do better.
+                break;
+            }
+            await ScanAsync(component, order, processor).ConfigureAwait(false);
+        }
+        stats.ChunkLines += processor.Lines;
+        stats.ChunkBytes += processor.Bytes;
+    }
+
+    private async Task ReadHeadAsync(SeriesMatch series, EntryProcessor processor, List<Component> components)
+    {
+        var intervals = new long[components.Count * 2];
+        for (var i = 0; i < components.Count; i++)
+        {
+            intervals[2 * i] = components[i].From;
+            intervals[(2 * i) + 1] = components[i].Through;
+        }
+        var grain = grains.GetGrain<IStreamGrain>(StorageKeys.StreamGrainKey(request.Tenant, series.Fingerprint));
+        var page = await grain.SelectHeadAsync(new HeadSelect(request.Query, processor.Samples is not null, request.FromNs, request.ThroughNs,
+            request.Backward, request.Limit, intervals) { RequiredLabels = request.RequiredLabels }).WaitAsync(ct).ConfigureAwait(false);
+        if (page.Logs is not null)
+        {
+            processor.Logs!.Offer(page.Logs);
+            stats.Add(page.Logs.Stats);
+        }
+        if (page.Samples is not null)
+        {
+            processor.Samples!.Add(page.Samples);
+            stats.Add(page.Samples.Stats);
+        }
+        if (page.RawCount == 0)
+        {
+            return;
+        }
+        var c = 0;
+        foreach (var entry in EntryBatch.Decode(page.Raw))
+        {
+            while (c < components.Count && components[c].Through <= entry.TimestampNs)
+            {
+                c++;
+            }
+            if (c < components.Count && components[c].From <= entry.TimestampNs)
+            {
+                components[c].Raw.Add(entry);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Scans the blocks of a component's chunks. Where blocks overlap in time (out-of-order writes, a re-pushed entry
+    /// cut into a later block, overlapping chunks) or in-memory entries fall, the same entry may be stored twice: entries
+    /// in those contested time ranges are set aside, de-duplicated and processed after the scan; every other entry goes
+    /// straight from the decompressed block through the pipeline.
+    /// </summary>
+    private async Task ScanAsync(Component component, List<ChunkRef> order, EntryProcessor processor)
+    {
+        var backward = request.Backward && processor.Logs is not null;
+        var blocks = new List<(ChunkFetch Fetch, BlockMeta Meta, int Number)>();
+        foreach (var chunk in component.Chunks)
+        {
+            var fetch = await FetchAsync(chunk, order).ConfigureAwait(false);
+            if (fetch is null)
+            {
+                // Deleted by retention or compaction between lookup and read: nothing to return for it.
+                continue;
+            }
+            var reader = ChunkReader.Open(fetch.Data);
+            for (var i = 0; i < reader.Blocks.Count; i++)
+            {
+                var meta = reader.Blocks[i];
+                if (meta.Overlaps(request.FromNs, request.ThroughNs) && (query.BlockFilter is null || query.BlockFilter(meta)))
+                {
+                    blocks.Add((fetch, meta, i));
+                }
+            }
+        }
+        var contested = new ContestedEntries(Contested(blocks.Select(b => b.Meta), component.Raw), processor);
+        contested.Entries.AddRange(component.Raw);
+        if (backward)
+        {
+            blocks.Sort(static (a, b) => b.Meta.MaxTimeNs.CompareTo(a.Meta.MaxTimeNs));
+        }
+        else if (component.Chunks.Count > 1)
+        {
+            blocks.Sort(static (a, b) => a.Meta.MinTimeNs.CompareTo(b.Meta.MinTimeNs));
+        }
+        foreach (var (fetch, meta, number) in blocks)
+        {
+            ct.ThrowIfCancellationRequested();
+            if (processor.Rejects(backward ? meta.MaxTimeNs : meta.MinTimeNs))
+            {
+                // Nothing in this block can make the cut (a duplicate elsewhere has the same timestamp, so neither can it).
+                continue;
+            }
+            if (!await fetch.LoadAsync(meta, ct).ConfigureAwait(false))
+            {
+                continue;
+            }
+            stats.DecompressedBytes += BlockScanner.Scan(fetch.Data, meta, number, request.FromNs, request.ThroughNs, ref contested);
+            stats.BlocksDecompressed++;
+        }
+        foreach (var fetch in blocks.Select(b => b.Fetch).Distinct())
+        {
+            stats.CompressedBytes += fetch.BytesRead;
+        }
+        if (contested.Entries.Count > 0)
+        {
+            List<LogEntry> sorted = [.. contested.Entries.OrderBy(e => e.TimestampNs)];
+            var merged = QuerierGrain.MergeDistinct([sorted]);
+            stats.Duplicates += sorted.Count - merged.Count;
+            processor.VisitAll(merged);
+        }
+    }
+
+    /// <summary>
+    /// Time ranges (inclusive, sorted, disjoint) where two blocks overlap or an in-memory entry sits: the only places an
+    /// entry can be stored twice. Sweeping blocks by start, each block's overlap with the span of those before it
+    /// (a superset of the exact pairwise overlaps, which only sets aside a little more).
+    /// </summary>
+    internal static List<(long From, long To)> Contested(IEnumerable<BlockMeta> blocks, List<LogEntry> raw)
+    {
+        var ranges = new List<(long From, long To)>();
+        var maxEnd = long.MinValue;
+        foreach (var b in blocks.OrderBy(b => b.MinTimeNs))
+        {
+            if (maxEnd != long.MinValue && b.MinTimeNs <= maxEnd)
+            {
+                ranges.Add((b.MinTimeNs, Math.Min(b.MaxTimeNs, maxEnd)));
+            }
+            maxEnd = Math.Max(maxEnd, b.MaxTimeNs);
+        }
+        foreach (var e in raw)
+        {
+            ranges.Add((e.TimestampNs, e.TimestampNs));
+        }
+        ranges.Sort();
+        var merged = new List<(long From, long To)>(ranges.Count);
+        foreach (var r in ranges)
+        {
+            if (merged.Count > 0 && r.From <= merged[^1].To)
+            {
+                merged[^1] = (merged[^1].From, Math.Max(merged[^1].To, r.To));
+            }
+            else
+            {
+                merged.Add(r);
+            }
+        }
+        return merged;
+    }
+
+    /// <summary>
+    /// Fetches <paramref name="chunk"/>. Metric queries without a token filter read every block: whole chunks, and the
+    /// next one is fetched while this one is decoded. Otherwise only the index is read up front and blocks on demand
+    /// (log queries stop early; token filters skip blocks).
+    /// </summary>
+    private Task<ChunkFetch?> FetchAsync(ChunkRef chunk, List<ChunkRef> order)
+    {
+        var task = Start(chunk);
+        var next = order.IndexOf(chunk) + 1;
+        if (_whole && next < order.Count)
+        {
+            Start(order[next]);
+        }
+        _fetches.Remove(chunk.Key);
+        return Counted(task);
+
+        Task<ChunkFetch?> Start(ChunkRef c)
+        {
+            if (!_fetches.TryGetValue(c.Key, out var t))
+            {
+                t = _whole ? ChunkFetch.WholeAsync(store, c, ct) : ChunkFetch.SparseAsync(store, c, ct);
+                _fetches.Add(c.Key, t);
+            }
+            return t;
+        }
+
+        async Task<ChunkFetch?> Counted(Task<ChunkFetch?> t)
+        {
+            var fetch = await t.ConfigureAwait(false);
+            if (fetch is not null)
+            {
+                stats.ChunksFetched++;
+            }
+            return fetch;
+        }
+    }
+
+    /// <summary>Chunks overlapping the range grouped into maximal sets of time-overlapping chunks, ascending.</summary>
+    internal static List<Component> Components(IReadOnlyList<ChunkRef> chunks, long fromNs, long throughNs)
+    {
+        var result = new List<Component>();
+        foreach (var chunk in chunks.Where(c => c.FromNs < throughNs && c.ThroughNs > fromNs).OrderBy(c => c.FromNs))
+        {
+            if (result.Count > 0 && chunk.FromNs < result[^1].Through)
+            {
+                result[^1].Chunks.Add(chunk);
+                result[^1].Through = Math.Max(result[^1].Through, chunk.ThroughNs);
+            }
+            else
+            {
+                result.Add(new Component { From = chunk.FromNs, Through = chunk.ThroughNs, Chunks = [chunk] });
+            }
+        }
+        return result;
+    }
+
+    /// <summary>Chunks whose time ranges overlap, with the in-memory entries falling into <c>[From, Through)</c>.</summary>
+    internal sealed class Component
+    {
+        public long From { get; init; }
+        public long Through { get; set; }
+        public List<ChunkRef> Chunks { get; init; } = [];
+        public List<LogEntry> Raw { get; } = [];
+    }
+}
