@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace Orleans.Loki.LogQL.Log;
@@ -139,7 +140,7 @@ public sealed partial class LabelsBuilder
     {
         get
         {
-            foreach (var e in System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_added))
+            foreach (var e in CollectionsMarshal.AsSpan(_added))
             {
                 if (e.Category == LabelCategory.Parsed)
                 {
@@ -224,7 +225,7 @@ public sealed partial class LabelsBuilder
     // The value of entry i, made into a string (and kept) on first read.
     private string ValueAt(int i)
     {
-        ref var e = ref System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_added)[i];
+        ref var e = ref CollectionsMarshal.AsSpan(_added)[i];
         if (e.Value is { } v)
         {
             return v;

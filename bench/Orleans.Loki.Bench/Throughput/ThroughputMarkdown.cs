@@ -77,7 +77,7 @@ internal static class ThroughputMarkdown
             }
         }
         sb.AppendLine("- what limits `|~`: after the literal pre-filter every line containing the literal costs one test by .NET's non-backtracking regex engine (linear time, as RE2 promises, but about 1-2 µs per line here), so the ratio to the plain filter depends on how many lines contain the literal (1.5% here, and all of them match); the runs also vary by up to 2x on the shared machine");
-        sb.AppendLine("- what limits the parsers: the scan itself (about 0.4 µs per 200-byte line for logfmt, 0.5 µs for json with `Utf8JsonReader`); with every label extracted each key adds a copy of its value bytes and an append, strings are made only for the labels a filter reads and for the lines kept (sorting and formatting their label string costs about 1 µs per kept line)");
+        sb.AppendLine("- what limits the parsers: the scan itself (about 0.4 µs per 200-byte line for logfmt, 0.5 µs for json with `Utf8JsonReader`); with every label extracted each key adds a copy of its value bytes and an append, strings are made only for the labels a filter reads and for the lines kept (merging and formatting their label string costs about 1-2 µs per kept line)");
     }
 
     private static string Table(IReadOnlyList<ThroughputResult> results)

@@ -15,7 +15,6 @@ public sealed class JsonParser : IStage
     private readonly List<int> _prefixStack = new(8);
     private readonly ParserHints? _hints;
 
-
     /// <param name="hints">Extract only the labels later stages read; null for all.</param>
     public JsonParser(ParserHints? hints = null)
     {
