@@ -32,6 +32,9 @@ public sealed record GatewayOptions
     /// <summary><c>auth</c> (ours, not Loki's): bearer tokens and basic-auth users with the tenants they may use.</summary>
     public AuthOptions Auth { get; init; } = new();
 
+    /// <summary>The query frontend's queue: <c>frontend.max_outstanding_per_tenant</c>, <c>querier.max_concurrent</c>.</summary>
+    public Orleans.Loki.Gateway.Query.Frontend.FrontendOptions Frontend { get; init; } = new();
+
     /// <summary><c>querier.tail_max_duration</c>: a live tail is closed after this long.</summary>
     public TimeSpan TailMaxDuration { get; init; } = TimeSpan.FromHours(1);
 }

@@ -10,10 +10,18 @@ namespace Orleans.Loki.Gateway.Query;
 /// The LogQL engine's data source over the cluster: series from the index grains, then the selector's pipeline (log
 /// queries) or the range aggregation's extraction (metric queries) runs next to the data in querier and stream grains,
 /// which return only selected entries (at most <c>limit</c> per shard, in direction) or compact samples.
-/// One instance serves one query of one tenant, possibly several splits of it at once.
+/// One instance serves one query of one tenant, possibly several splits of it at once. Given several tenants
+/// (<c>a|b</c>), each is read on its own and every stream or series gets a <c>__tenant_id__</c> label (see
+/// <see cref="MultiTenant"/>); metric queries see the label before any aggregation, so <c>sum by (__tenant_id__)</c> works.
 /// </summary>
-public sealed class GrainLogQuerier(GrainDataSource data, string tenant) : ILogQuerier
+public sealed class GrainLogQuerier(GrainDataSource data, string[] tenants) : ILogQuerier
 {
+    /// <summary>A querier over one tenant.</summary>
+    public GrainLogQuerier(GrainDataSource data, string tenant)
+        : this(data, [tenant])
+    {
+    }
+
     private readonly ReadStats _stats = new();
     private readonly ConcurrentDictionary<string, bool> _validated = new(StringComparer.Ordinal);
     private int _shards;
@@ -74,22 +82,29 @@ public sealed class GrainLogQuerier(GrainDataSource data, string tenant) : ILogQ
         var text = p.Selector.ToString();
         // Building here surfaces invalid stages (regexes, templates) as the engine's QueryException before any grain call.
         _validated.GetOrAdd(text, _ => PipelineBuilder.Build(p.Selector) is not null);
-        var series = await LookupAsync(p.Selector, p.StartNs, p.EndNs, ct).ConfigureAwait(false);
-        var pages = await data.SelectLogsAsync(tenant, series, p.StartNs, p.EndNs, text, p.Direction == Direction.Backward, p.Limit, ct).ConfigureAwait(false);
-        var byLabels = new Dictionary<string, ResultStream>(StringComparer.Ordinal);
-        foreach (var page in pages)
+        var perTenant = MultiTenant.Select(tenants, ToSpecs(p.Selector.Matchers)).Select(async t =>
         {
-            Count(page.Stats);
-            foreach (var stream in page.Streams)
+            var series = await LookupAsync(t.Tenant, t.Matchers, p.StartNs, p.EndNs, ct).ConfigureAwait(false);
+            return (t.Tenant, Pages: await data.SelectLogsAsync(t.Tenant, series, p.StartNs, p.EndNs, text, p.Direction == Direction.Backward, p.Limit, ct).ConfigureAwait(false));
+        }).ToList();
+        var byLabels = new Dictionary<string, ResultStream>(StringComparer.Ordinal);
+        foreach (var (tenant, pages) in await Task.WhenAll(perTenant).ConfigureAwait(false))
+        {
+            foreach (var page in pages)
             {
-                if (!byLabels.TryGetValue(stream.Labels, out var rs))
+                Count(page.Stats);
+                foreach (var stream in page.Streams)
                 {
-                    rs = new ResultStream(Pairs(stream.LabelPairs), stream.Labels, []);
-                    byLabels.Add(stream.Labels, rs);
-                }
-                for (var i = 0; i < stream.Timestamps.Length; i++)
-                {
-                    rs.Entries.Add(new LogEntry(stream.Timestamps[i], stream.Lines[i], Pairs(stream.StructuredMetadata[i]), Pairs(stream.Parsed[i])));
+                    var key = tenants.Length > 1 ? tenant + "\n" + stream.Labels : stream.Labels;
+                    if (!byLabels.TryGetValue(key, out var rs))
+                    {
+                        rs = NewStream(tenant, Pairs(stream.LabelPairs), stream.Labels);
+                        byLabels.Add(key, rs);
+                    }
+                    for (var i = 0; i < stream.Timestamps.Length; i++)
+                    {
+                        rs.Entries.Add(new LogEntry(stream.Timestamps[i], stream.Lines[i], Pairs(stream.StructuredMetadata[i]), Pairs(stream.Parsed[i])));
+                    }
                 }
             }
         }
@@ -103,24 +118,38 @@ public sealed class GrainLogQuerier(GrainDataSource data, string tenant) : ILogQ
     {
         var selector = p.Expr.Left.Left;
         var text = p.Expr.ToString();
-        var hints = p.RequiredLabels is null ? null : p.RequiredLabels.Order(StringComparer.Ordinal).ToArray();
+        var hints = p.RequiredLabels is null ? null : p.RequiredLabels.Where(l => l != MultiTenant.TenantLabel).Order(StringComparer.Ordinal).ToArray();
         _validated.GetOrAdd(text, _ => SampleExtractorBuilder.Build(p) is not null);
-        var series = await LookupAsync(selector, p.StartNs, p.EndNs, ct).ConfigureAwait(false);
-        var pages = await data.SelectSamplesAsync(tenant, series, p.StartNs, p.EndNs, text, hints, ct).ConfigureAwait(false);
-        var bySeries = new Dictionary<string, SampleSeries>(StringComparer.Ordinal);
-        foreach (var page in pages)
+        var perTenant = MultiTenant.Select(tenants, ToSpecs(selector.Matchers)).Select(async t =>
         {
-            Count(page.Stats);
-            foreach (var s in page.Series)
+            var series = await LookupAsync(t.Tenant, t.Matchers, p.StartNs, p.EndNs, ct).ConfigureAwait(false);
+            return (t.Tenant, Pages: await data.SelectSamplesAsync(t.Tenant, series, p.StartNs, p.EndNs, text, hints, ct).ConfigureAwait(false));
+        }).ToList();
+        var bySeries = new Dictionary<string, SampleSeries>(StringComparer.Ordinal);
+        foreach (var (tenant, pages) in await Task.WhenAll(perTenant).ConfigureAwait(false))
+        {
+            foreach (var page in pages)
             {
-                if (!bySeries.TryGetValue(s.Labels, out var series2))
+                Count(page.Stats);
+                foreach (var s in page.Series)
                 {
-                    series2 = new SampleSeries(Pairs(s.LabelPairs), s.Labels, new List<SamplePoint>(s.Timestamps.Length));
-                    bySeries.Add(s.Labels, series2);
-                }
-                for (var i = 0; i < s.Timestamps.Length; i++)
-                {
-                    series2.Samples.Add(new SamplePoint(s.Timestamps[i], s.Values[i]));
+                    var key = tenants.Length > 1 ? tenant + "\n" + s.Labels : s.Labels;
+                    if (!bySeries.TryGetValue(key, out var series2))
+                    {
+                        var labels = Pairs(s.LabelPairs);
+                        series2 = tenants.Length > 1
+                            ? new SampleSeries(MultiTenant.WithTenant(labels, tenant), "", new List<SamplePoint>(s.Timestamps.Length))
+                            : new SampleSeries(labels, s.Labels, new List<SamplePoint>(s.Timestamps.Length));
+                        if (tenants.Length > 1)
+                        {
+                            series2 = series2 with { LabelsString = Orleans.Loki.LogQL.Log.LabelsBuilder.Format(series2.Labels) };
+                        }
+                        bySeries.Add(key, series2);
+                    }
+                    for (var i = 0; i < s.Timestamps.Length; i++)
+                    {
+                        series2.Samples.Add(new SamplePoint(s.Timestamps[i], s.Values[i]));
+                    }
                 }
             }
         }
@@ -134,9 +163,19 @@ public sealed class GrainLogQuerier(GrainDataSource data, string tenant) : ILogQ
         }
     }
 
-    private async Task<List<SeriesMatch>> LookupAsync(LogSelectorExpr selector, long startNs, long endNs, CancellationToken ct)
+    private ResultStream NewStream(string tenant, KeyValuePair<string, string>[] labels, string labelsString)
     {
-        var series = await data.LookupAsync(tenant, ToSpecs(selector.Matchers), startNs, endNs, ct).ConfigureAwait(false);
+        if (tenants.Length == 1)
+        {
+            return new ResultStream(labels, labelsString, []);
+        }
+        var withTenant = MultiTenant.WithTenant(labels, tenant);
+        return new ResultStream(withTenant, Orleans.Loki.LogQL.Log.LabelsBuilder.Format(withTenant), []);
+    }
+
+    private async Task<List<SeriesMatch>> LookupAsync(string tenant, List<MatcherSpec> matchers, long startNs, long endNs, CancellationToken ct)
+    {
+        var series = await data.LookupAsync(tenant, matchers, startNs, endNs, ct).ConfigureAwait(false);
         Interlocked.Add(ref _shards, GrainDataSource.ShardCount(series.Count));
         Interlocked.Increment(ref _subqueries);
         return series;

@@ -5,18 +5,29 @@ using Orleans.Loki.LogQL.Engine;
 namespace Orleans.Loki.Gateway.Query;
 
 /// <summary>Writes Loki's query API JSON (the shapes of Loki's <c>loghttp</c> v1 types).</summary>
-internal static class LokiJson
+internal static partial class LokiJson
 {
-    public static void WriteQueryResponse(Utf8JsonWriter w, QueryResult result, QueryStats stats)
+    /// <summary>The response of query and query_range; with <paramref name="categorizeLabels"/>, Loki's categorized form.</summary>
+    public static void WriteQueryResponse(Utf8JsonWriter w, QueryResult result, QueryStats stats, bool categorizeLabels = false, Direction direction = Direction.Backward)
     {
         w.WriteStartObject();
         w.WriteString("status", "success");
         w.WritePropertyName("data");
         w.WriteStartObject();
         w.WriteString("resultType", result.ResultType);
+        if (categorizeLabels)
+        {
+            w.WritePropertyName("encodingFlags");
+            w.WriteStartArray();
+            w.WriteStringValue(CategorizeLabelsFlag);
+            w.WriteEndArray();
+        }
         w.WritePropertyName("result");
         switch (result.ResultType)
         {
+            case "streams" when categorizeLabels:
+                WriteCategorizedStreams(w, result.Streams ?? [], direction);
+                break;
             case "streams":
                 WriteStreams(w, result.Streams ?? []);
                 break;
@@ -97,10 +108,45 @@ internal static class LokiJson
     public static void WritePoint(Utf8JsonWriter w, long timestampNs, double value)
     {
         w.WriteStartArray();
-        var ms = Math.Floor(timestampNs / 1e6);
-        w.WriteRawValue((ms / 1000).ToString("0.###", CultureInfo.InvariantCulture));
+        Span<byte> text = stackalloc byte[32];
+        w.WriteRawValue(text[..FormatSeconds(timestampNs, text)], skipInputValidation: true);
         w.WriteStringValue(FormatValue(value));
         w.WriteEndArray();
+    }
+
+    /// <summary>
+    /// Writes a nanosecond timestamp as Loki renders a millisecond time: seconds with up to three decimals, trailing
+    /// zeros dropped (<c>1700000000.12</c>, <c>1700000000</c>). Integer arithmetic only: going through a double
+    /// (ns / 1e6) renders about one in eight millisecond-aligned times a millisecond early.
+    /// </summary>
+    public static int FormatSeconds(long timestampNs, Span<byte> destination)
+    {
+        // Nanoseconds truncate toward zero to milliseconds, as Go's model.TimeFromUnixNano.
+        var ms = timestampNs / 1_000_000;
+        var negative = ms < 0;
+        var abs = negative ? -(Int128)ms : ms;
+        var seconds = (long)(abs / 1000);
+        var frac = (int)(abs % 1000);
+        var n = 0;
+        if (negative)
+        {
+            destination[n++] = (byte)'-';
+        }
+        seconds.TryFormat(destination[n..], out var written, default, CultureInfo.InvariantCulture);
+        n += written;
+        if (frac != 0)
+        {
+            destination[n++] = (byte)'.';
+            var digits = 3;
+            while (frac % 10 == 0)
+            {
+                frac /= 10;
+                digits--;
+            }
+            frac.TryFormat(destination[n..], out written, digits == 3 ? "000" : digits == 2 ? "00" : "0", CultureInfo.InvariantCulture);
+            n += written;
+        }
+        return n;
     }
 
     public static string FormatValue(double value) => value switch
@@ -119,6 +165,9 @@ internal static class LokiJson
 /// </summary>
 internal sealed record QueryStats(Orleans.Loki.Grains.Abstractions.ReadStats Read, long EntriesReturned, int Splits, int Shards, int Subqueries, double ExecSeconds)
 {
+    /// <summary>Seconds sub-queries waited in the frontend's fair queue, summed (<c>summary.queueTime</c>).</summary>
+    public double QueueSeconds { get; init; }
+
     /// <summary>All zeros (answers that read no log lines, e.g. index volume).</summary>
     public static QueryStats Empty => new(new Orleans.Loki.Grains.Abstractions.ReadStats(), 0, 0, 0, 0, 0);
 
@@ -136,7 +185,7 @@ internal sealed record QueryStats(Orleans.Loki.Grains.Abstractions.ReadStats Rea
         w.WriteNumber("totalBytesProcessed", Bytes);
         w.WriteNumber("totalLinesProcessed", Lines);
         w.WriteNumber("execTime", ExecSeconds);
-        w.WriteNumber("queueTime", 0);
+        w.WriteNumber("queueTime", QueueSeconds);
         w.WriteNumber("subqueries", Subqueries);
         w.WriteNumber("totalEntriesReturned", EntriesReturned);
         w.WriteNumber("splits", Splits);

@@ -10,10 +10,14 @@ using Orleans.Loki.LogQL.Syntax;
 
 namespace Orleans.Loki.Gateway.Query;
 
-/// <summary>Request parsing, limits and responses of the query endpoints, as Loki answers them.</summary>
-public sealed class QueryService(GatewayOptions options, ITenantLimits limits, GrainDataSource data, TimeProvider time)
+/// <summary>
+/// Request parsing, limits and responses of the query endpoints, as Loki answers them. Sub-queries go through
+/// <paramref name="scheduler"/> when one is registered, else through a scheduler of this gateway built from
+/// <see cref="GatewayOptions.Frontend"/>.
+/// </summary>
+public sealed class QueryService(GatewayOptions options, ITenantLimits limits, GrainDataSource data, TimeProvider time, FairScheduler? scheduler = null)
 {
-    private readonly QueryFrontend _frontend = new(data);
+    private readonly QueryFrontend _frontend = new(data, scheduler ?? new FairScheduler(options.Frontend.MaxConcurrent, options.Frontend.MaxOutstandingPerTenant));
 
     private const int MaxPoints = 11_000;
     private const long HourNs = 3_600_000_000_000L;
@@ -21,9 +25,9 @@ public sealed class QueryService(GatewayOptions options, ITenantLimits limits, G
     public async Task QueryRangeAsync(HttpContext ctx)
     {
         var form = await ReadParamsAsync(ctx).ConfigureAwait(false);
-        if (!TryTenant(ctx, out var tenant, out var problem) ||
-            !TryRange(tenant, form, out var startNs, out var endNs, out problem) ||
-            !TryLimitAndDirection(tenant, form, out var limit, out var direction, out problem))
+        if (!TryTenants(ctx, out var tenants, out var problem) ||
+            !TryRange(LimitsOf(tenants), form, out var startNs, out var endNs, out problem) ||
+            !TryLimitAndDirection(LimitsOf(tenants), form, out var limit, out var direction, out problem))
         {
             await problem!.ExecuteAsync(ctx).ConfigureAwait(false);
             return;
@@ -55,7 +59,7 @@ public sealed class QueryService(GatewayOptions options, ITenantLimits limits, G
             return;
         }
         var query = form.GetValueOrDefault("query") ?? "";
-        await ExecuteAsync(ctx, tenant, new QueryParams
+        await ExecuteAsync(ctx, tenants, new QueryParams
         {
             Query = query,
             StartNs = startNs,
@@ -70,8 +74,8 @@ public sealed class QueryService(GatewayOptions options, ITenantLimits limits, G
     public async Task InstantQueryAsync(HttpContext ctx)
     {
         var form = await ReadParamsAsync(ctx).ConfigureAwait(false);
-        if (!TryTenant(ctx, out var tenant, out var problem) ||
-            !TryLimitAndDirection(tenant, form, out var limit, out var direction, out problem))
+        if (!TryTenants(ctx, out var tenants, out var problem) ||
+            !TryLimitAndDirection(LimitsOf(tenants), form, out var limit, out var direction, out problem))
         {
             await problem!.ExecuteAsync(ctx).ConfigureAwait(false);
             return;
@@ -88,7 +92,7 @@ public sealed class QueryService(GatewayOptions options, ITenantLimits limits, G
                 .ExecuteAsync(ctx).ConfigureAwait(false);
             return;
         }
-        await ExecuteAsync(ctx, tenant, new QueryParams
+        await ExecuteAsync(ctx, tenants, new QueryParams
         {
             Query = query,
             StartNs = at,
@@ -99,16 +103,16 @@ public sealed class QueryService(GatewayOptions options, ITenantLimits limits, G
         }).ConfigureAwait(false);
     }
 
-    private async Task ExecuteAsync(HttpContext ctx, string tenant, QueryParams p)
+    private async Task ExecuteAsync(HttpContext ctx, string[] tenants, QueryParams p)
     {
         var started = Stopwatch.GetTimestamp();
-        var queryLimits = limits.Query(tenant);
+        var queryLimits = LimitsOf(tenants);
         FrontendResult outcome;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted);
         timeout.CancelAfter(queryLimits.QueryTimeout);
         try
         {
-            outcome = await _frontend.ExecuteAsync(tenant, p, queryLimits, timeout.Token).ConfigureAwait(false);
+            outcome = await _frontend.ExecuteAsync(tenants, p, queryLimits, timeout.Token).ConfigureAwait(false);
         }
         catch (ParseException e)
         {
@@ -118,6 +122,11 @@ public sealed class QueryService(GatewayOptions options, ITenantLimits limits, G
         catch (QueryException e)
         {
             await BadRequest(e.Message).ExecuteAsync(ctx).ConfigureAwait(false);
+            return;
+        }
+        catch (TooManyOutstandingRequestsException e)
+        {
+            await Results.Text(e.Message, statusCode: StatusCodes.Status429TooManyRequests).ExecuteAsync(ctx).ConfigureAwait(false);
             return;
         }
         catch (OperationCanceledException) when (ctx.RequestAborted.IsCancellationRequested)
@@ -138,43 +147,46 @@ public sealed class QueryService(GatewayOptions options, ITenantLimits limits, G
             entries += s.Entries.Count;
         }
         var querier = outcome.Querier;
-        var stats = new QueryStats(querier.Stats(), entries, outcome.Splits, querier.Shards, querier.Subqueries, Stopwatch.GetElapsedTime(started).TotalSeconds);
+        var stats = new QueryStats(querier.Stats(), entries, outcome.Splits, querier.Shards, querier.Subqueries, Stopwatch.GetElapsedTime(started).TotalSeconds)
+        {
+            QueueSeconds = outcome.QueueSeconds,
+        };
         ctx.Response.ContentType = "application/json; charset=utf-8";
         await using var writer = new Utf8JsonWriter(ctx.Response.BodyWriter.AsStream());
-        LokiJson.WriteQueryResponse(writer, result, stats);
+        LokiJson.WriteQueryResponse(writer, result, stats, LokiJson.WantsCategorizedLabels(ctx.Request.Headers[LokiJson.EncodingFlagsHeader]), p.Direction);
         await writer.FlushAsync(ctx.RequestAborted).ConfigureAwait(false);
     }
 
     public async Task LabelsAsync(HttpContext ctx)
     {
         var form = await ReadParamsAsync(ctx).ConfigureAwait(false);
-        if (!TryTenant(ctx, out var tenant, out var problem) || !TryMetadataRange(tenant, form, out var startNs, out var endNs, out problem) ||
+        if (!TryTenants(ctx, out var tenants, out var problem) || !TryMetadataRange(LimitsOf(tenants), form, out var startNs, out var endNs, out problem) ||
             !TryMatchers(form.GetValueOrDefault("query"), out var matchers, out problem))
         {
             await problem!.ExecuteAsync(ctx).ConfigureAwait(false);
             return;
         }
-        var names = await data.LabelNamesAsync(tenant, matchers, startNs, endNs, ctx.RequestAborted).ConfigureAwait(false);
+        var names = await MultiTenant.LabelNamesAsync(data, tenants, matchers, startNs, endNs, ctx.RequestAborted).ConfigureAwait(false);
         await Results.Json(new { status = "success", data = names }).ExecuteAsync(ctx).ConfigureAwait(false);
     }
 
     public async Task LabelValuesAsync(HttpContext ctx, string name)
     {
         var form = await ReadParamsAsync(ctx).ConfigureAwait(false);
-        if (!TryTenant(ctx, out var tenant, out var problem) || !TryMetadataRange(tenant, form, out var startNs, out var endNs, out problem) ||
+        if (!TryTenants(ctx, out var tenants, out var problem) || !TryMetadataRange(LimitsOf(tenants), form, out var startNs, out var endNs, out problem) ||
             !TryMatchers(form.GetValueOrDefault("query"), out var matchers, out problem))
         {
             await problem!.ExecuteAsync(ctx).ConfigureAwait(false);
             return;
         }
-        var values = await data.LabelValuesAsync(tenant, name, matchers, startNs, endNs, ctx.RequestAborted).ConfigureAwait(false);
+        var values = await MultiTenant.LabelValuesAsync(data, tenants, name, matchers, startNs, endNs, ctx.RequestAborted).ConfigureAwait(false);
         await Results.Json(new { status = "success", data = values }).ExecuteAsync(ctx).ConfigureAwait(false);
     }
 
     public async Task SeriesAsync(HttpContext ctx)
     {
         var form = await ReadParamsAsync(ctx).ConfigureAwait(false);
-        if (!TryTenant(ctx, out var tenant, out var problem) || !TryMetadataRange(tenant, form, out var startNs, out var endNs, out problem))
+        if (!TryTenants(ctx, out var tenants, out var problem) || !TryMetadataRange(LimitsOf(tenants), form, out var startNs, out var endNs, out problem))
         {
             await problem!.ExecuteAsync(ctx).ConfigureAwait(false);
             return;
@@ -192,11 +204,19 @@ public sealed class QueryService(GatewayOptions options, ITenantLimits limits, G
                 await problem!.ExecuteAsync(ctx).ConfigureAwait(false);
                 return;
             }
-            foreach (var match in await data.LookupAsync(tenant, matchers, startNs, endNs, ctx.RequestAborted).ConfigureAwait(false))
+            foreach (var (tenant, tenantMatchers) in MultiTenant.Select(tenants, matchers))
             {
-                if (Orleans.Loki.Push.LabelSet.TryParse(match.Labels, out var pairs, out _))
+                foreach (var match in await data.LookupAsync(tenant, tenantMatchers, startNs, endNs, ctx.RequestAborted).ConfigureAwait(false))
                 {
-                    series.TryAdd(match.Labels, pairs.ToDictionary(p => p.Key, p => p.Value));
+                    if (Orleans.Loki.Push.LabelSet.TryParse(match.Labels, out var pairs, out _))
+                    {
+                        var labels = pairs.ToDictionary(p => p.Key, p => p.Value);
+                        if (tenants.Length > 1)
+                        {
+                            labels[MultiTenant.TenantLabel] = tenant;
+                        }
+                        series.TryAdd(tenants.Length > 1 ? $"{tenant}\n{match.Labels}" : match.Labels, labels);
+                    }
                 }
             }
         }
@@ -215,10 +235,10 @@ public sealed class QueryService(GatewayOptions options, ITenantLimits limits, G
         await Results.Json(new { status = "success", data = LogQLPrettifier.Prettify(expr) }).ExecuteAsync(ctx).ConfigureAwait(false);
     }
 
-    private bool TryTenant(HttpContext ctx, out string tenant, out IResult? problem)
+    private bool TryTenants(HttpContext ctx, out string[] tenants, out IResult? problem)
     {
         problem = null;
-        if (TenantResolver.TryResolve(ctx, options.AuthEnabled, out tenant, out var error))
+        if (TenantResolver.TryResolveMany(ctx, options.AuthEnabled, out tenants, out var error))
         {
             return true;
         }
@@ -226,7 +246,10 @@ public sealed class QueryService(GatewayOptions options, ITenantLimits limits, G
         return false;
     }
 
-    private bool TryRange(string tenant, Dictionary<string, string?> form, out long startNs, out long endNs, out IResult? problem)
+    /// <summary>The limits of a query: a multi-tenant query gets the smallest of its tenants' limits, as Loki.</summary>
+    private QueryLimits LimitsOf(string[] tenants) => MultiTenant.Smallest(tenants.Select(limits.Query));
+
+    private bool TryRange(QueryLimits queryLimits, Dictionary<string, string?> form, out long startNs, out long endNs, out IResult? problem)
     {
         problem = null;
         var now = LokiTime.NowNs(time);
@@ -247,17 +270,17 @@ public sealed class QueryService(GatewayOptions options, ITenantLimits limits, G
             return false;
         }
         var length = TimeSpan.FromTicks((endNs - startNs) / 100);
-        if (length > limits.Query(tenant).MaxQueryLength)
+        if (length > queryLimits.MaxQueryLength)
         {
-            problem = BadRequest($"the query time range exceeds the limit (query length: {Go(length)}, limit: {Go(limits.Query(tenant).MaxQueryLength)})");
+            problem = BadRequest($"the query time range exceeds the limit (query length: {Go(length)}, limit: {Go(queryLimits.MaxQueryLength)})");
             return false;
         }
         return true;
     }
 
-    private bool TryMetadataRange(string tenant, Dictionary<string, string?> form, out long startNs, out long endNs, out IResult? problem)
+    private bool TryMetadataRange(QueryLimits queryLimits, Dictionary<string, string?> form, out long startNs, out long endNs, out IResult? problem)
     {
-        if (!TryRange(tenant, form, out startNs, out endNs, out problem))
+        if (!TryRange(queryLimits, form, out startNs, out endNs, out problem))
         {
             return false;
         }
@@ -266,7 +289,7 @@ public sealed class QueryService(GatewayOptions options, ITenantLimits limits, G
         return true;
     }
 
-    private bool TryLimitAndDirection(string tenant, Dictionary<string, string?> form, out int limit, out Direction direction, out IResult? problem)
+    private static bool TryLimitAndDirection(QueryLimits queryLimits, Dictionary<string, string?> form, out int limit, out Direction direction, out IResult? problem)
     {
         problem = null;
         limit = 100;
@@ -279,9 +302,9 @@ public sealed class QueryService(GatewayOptions options, ITenantLimits limits, G
                 return false;
             }
         }
-        if (limit > limits.Query(tenant).MaxEntriesLimitPerQuery)
+        if (limit > queryLimits.MaxEntriesLimitPerQuery)
         {
-            problem = BadRequest($"max entries limit per query exceeded, limit > max_entries_limit_per_query ({limit} > {limits.Query(tenant).MaxEntriesLimitPerQuery})");
+            problem = BadRequest($"max entries limit per query exceeded, limit > max_entries_limit_per_query ({limit} > {queryLimits.MaxEntriesLimitPerQuery})");
             return false;
         }
         switch (form.GetValueOrDefault("direction")?.ToLowerInvariant())

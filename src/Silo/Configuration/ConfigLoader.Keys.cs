@@ -44,6 +44,8 @@ public static partial class ConfigLoader
         ["ingester.flush_check_period"] = (s, v, k) => s.Ingester = s.Ingester with { FlushCheckPeriod = ParseDuration(k, Scalar(v, k)) },
         ["querier.tail_max_duration"] = (s, v, k) => s.Gateway = s.Gateway with { TailMaxDuration = ParseDuration(k, Scalar(v, k)) },
         ["querier.query_ingesters_within"] = (s, v, k) => s.Ingester = s.Ingester with { QueryIngestersWithin = ParseDuration(k, Scalar(v, k)) },
+        ["querier.max_concurrent"] = (s, v, k) => s.Gateway = s.Gateway with { Frontend = s.Gateway.Frontend with { MaxConcurrent = ParseInt(k, Scalar(v, k)) } },
+        ["frontend.max_outstanding_per_tenant"] = (s, v, k) => s.Gateway = s.Gateway with { Frontend = s.Gateway.Frontend with { MaxOutstandingPerTenant = ParseInt(k, Scalar(v, k)) } },
 
         ["limits_config.max_label_names_per_series"] = (s, v, k) => Limits(s, l => l with { MaxLabelNamesPerSeries = ParseInt(k, Scalar(v, k)) }),
         ["limits_config.max_label_name_length"] = (s, v, k) => Limits(s, l => l with { MaxLabelNameLength = ParseInt(k, Scalar(v, k)) }),

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Orleans.Loki.LogQL.Engine;
 using Orleans.Loki.LogQL.Syntax;
 
@@ -15,49 +16,78 @@ namespace Orleans.Loki.Gateway.Query.Frontend;
 /// </list>
 /// Instant queries, log queries with <c>interval</c> (one entry per interval across splits) and a zero split interval
 /// run unsplit. Series of the merged result are checked against <c>max_query_series</c>.
+/// Every split (and every unsplit query) runs through the <see cref="FairScheduler"/> shared by all tenants.
 /// </summary>
-public sealed class QueryFrontend(GrainDataSource data)
+public sealed class QueryFrontend(GrainDataSource data, FairScheduler scheduler)
 {
+    /// <summary>A frontend with its own scheduler of the default bounds.</summary>
+    public QueryFrontend(GrainDataSource data)
+        : this(data, new FairScheduler(new FrontendOptions().MaxConcurrent, new FrontendOptions().MaxOutstandingPerTenant))
+    {
+    }
+
     private const int MaxPoints = 11_000;
 
     /// <summary>Runs <paramref name="p"/> for <paramref name="tenant"/>.</summary>
     /// <exception cref="ParseException">The query does not parse.</exception>
     /// <exception cref="QueryException">The query cannot be executed (limits, pipeline errors).</exception>
-    public async Task<FrontendResult> ExecuteAsync(string tenant, QueryParams p, QueryLimits limits, CancellationToken ct)
+    public Task<FrontendResult> ExecuteAsync(string tenant, QueryParams p, QueryLimits limits, CancellationToken ct) =>
+        ExecuteAsync([tenant], p, limits, ct);
+
+    /// <summary>
+    /// Runs <paramref name="p"/> over <paramref name="tenants"/>: one tenant as usual; several (<c>a|b</c>) each read on
+    /// its own, every result stream or series labelled with <c>__tenant_id__</c>.
+    /// </summary>
+    /// <exception cref="ParseException">The query does not parse.</exception>
+    /// <exception cref="QueryException">The query cannot be executed (limits, pipeline errors).</exception>
+    public async Task<FrontendResult> ExecuteAsync(string[] tenants, QueryParams p, QueryLimits limits, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(tenants);
         ArgumentNullException.ThrowIfNull(p);
         ArgumentNullException.ThrowIfNull(limits);
         var expr = p.Expr ?? LogQLParser.Parse(p.Query ?? "");
         p = p with { Expr = expr };
-        var querier = new GrainLogQuerier(data, tenant);
+        var querier = new GrainLogQuerier(data, tenants);
         var engine = new LogQLEngine(querier, new EngineOptions { MaxQuerySeries = limits.MaxQuerySeries });
         var intervalNs = limits.SplitQueriesByInterval.Ticks * 100;
         var parallelism = Math.Max(1, limits.MaxQueryParallelism);
+        // Loki queues a multi-tenant query under its whole org id ("a|b").
+        var queue = string.Join('|', tenants);
+        long queuedTicks = 0;
+        Func<QueryParams, CancellationToken, Task<QueryResult>> run = (q, token) =>
+        {
+            var enqueued = Stopwatch.GetTimestamp();
+            return scheduler.RunAsync(queue, t =>
+            {
+                Interlocked.Add(ref queuedTicks, Stopwatch.GetTimestamp() - enqueued);
+                return engine.ExecuteAsync(q, t);
+            }, token);
+        };
         QueryResult result;
         int splits;
         if (p.Instant || intervalNs <= 0)
         {
-            (result, splits) = (await engine.ExecuteAsync(p, ct).ConfigureAwait(false), 1);
+            (result, splits) = (await run(p, ct).ConfigureAwait(false), 1);
         }
         else if (expr is LogSelectorExpr)
         {
             (result, splits) = p.IntervalNs > 0
-                ? (await engine.ExecuteAsync(p, ct).ConfigureAwait(false), 1)
-                : await LogsAsync(engine, p, intervalNs, parallelism, ct).ConfigureAwait(false);
+                ? (await run(p, ct).ConfigureAwait(false), 1)
+                : await LogsAsync(run, p, intervalNs, parallelism, ct).ConfigureAwait(false);
         }
         else
         {
-            (result, splits) = await MetricAsync(engine, p, intervalNs, parallelism, limits.MaxQuerySeries, ct).ConfigureAwait(false);
+            (result, splits) = await MetricAsync(run, p, intervalNs, parallelism, limits.MaxQuerySeries, ct).ConfigureAwait(false);
         }
-        return new FrontendResult(result, querier, splits);
+        return new FrontendResult(result, querier, splits) { QueueSeconds = (double)Interlocked.Read(ref queuedTicks) / Stopwatch.Frequency };
     }
 
-    private static async Task<(QueryResult, int)> MetricAsync(LogQLEngine engine, QueryParams p, long intervalNs, int parallelism, int maxSeries, CancellationToken ct)
+    private static async Task<(QueryResult, int)> MetricAsync(Func<QueryParams, CancellationToken, Task<QueryResult>> run, QueryParams p, long intervalNs, int parallelism, int maxSeries, CancellationToken ct)
     {
         if (p.StepNs <= 0 || p.EndNs < p.StartNs || ((p.EndNs - p.StartNs) / p.StepNs) + 1 > MaxPoints)
         {
             // Invalid step grids fail in the engine with Loki's message.
-            return (await engine.ExecuteAsync(p, ct).ConfigureAwait(false), 1);
+            return (await run(p, ct).ConfigureAwait(false), 1);
         }
         var groups = new List<(long First, long Last)>();
         for (var ts = p.StartNs; ts <= p.EndNs; ts += p.StepNs)
@@ -73,15 +103,15 @@ public sealed class QueryFrontend(GrainDataSource data)
         }
         if (groups.Count == 1)
         {
-            return (await engine.ExecuteAsync(p, ct).ConfigureAwait(false), 1);
+            return (await run(p, ct).ConfigureAwait(false), 1);
         }
         var tasks = Bounded.Start(groups.Count, parallelism, (i, token) =>
-            engine.ExecuteAsync(p with { StartNs = groups[i].First, EndNs = groups[i].Last }, token), ct);
+            run(p with { StartNs = groups[i].First, EndNs = groups[i].Last }, token), ct);
         var results = await Task.WhenAll(tasks).ConfigureAwait(false);
         return (ResultMerge.MergeMatrix(results, maxSeries), groups.Count);
     }
 
-    private static async Task<(QueryResult, int)> LogsAsync(LogQLEngine engine, QueryParams p, long intervalNs, int parallelism, CancellationToken ct)
+    private static async Task<(QueryResult, int)> LogsAsync(Func<QueryParams, CancellationToken, Task<QueryResult>> run, QueryParams p, long intervalNs, int parallelism, CancellationToken ct)
     {
         var ranges = new List<(long From, long Through)>();
         for (var from = p.StartNs; from < p.EndNs;)
@@ -92,7 +122,7 @@ public sealed class QueryFrontend(GrainDataSource data)
         }
         if (ranges.Count <= 1)
         {
-            return (await engine.ExecuteAsync(p, ct).ConfigureAwait(false), 1);
+            return (await run(p, ct).ConfigureAwait(false), 1);
         }
         if (p.Direction == Direction.Backward)
         {
@@ -100,7 +130,7 @@ public sealed class QueryFrontend(GrainDataSource data)
         }
         // The split nearest the start of the direction runs first, alone: a limit query (Grafana's Explore) is usually
         // filled by it, and then no other split is read at all. The rest run in parallel, in direction order.
-        var first = await engine.ExecuteAsync(p with { StartNs = ranges[0].From, EndNs = ranges[0].Through }, ct).ConfigureAwait(false);
+        var first = await run(p with { StartNs = ranges[0].From, EndNs = ranges[0].Through }, ct).ConfigureAwait(false);
         var done = new List<QueryResult> { first };
         long entries = first.Statistics.EntriesReturned;
         var i = 1;
@@ -108,7 +138,7 @@ public sealed class QueryFrontend(GrainDataSource data)
         {
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
             var tasks = Bounded.Start(ranges.Count - 1, parallelism, (n, token) =>
-                engine.ExecuteAsync(p with { StartNs = ranges[n + 1].From, EndNs = ranges[n + 1].Through }, token), stop.Token);
+                run(p with { StartNs = ranges[n + 1].From, EndNs = ranges[n + 1].Through }, token), stop.Token);
             for (; i < ranges.Count && entries < p.Limit; i++)
             {
                 var r = await tasks[i - 1].ConfigureAwait(false);
@@ -129,4 +159,8 @@ public sealed class QueryFrontend(GrainDataSource data)
 }
 
 /// <summary>A query's merged result, its data source (for the read statistics) and the number of splits run.</summary>
-public sealed record FrontendResult(QueryResult Result, GrainLogQuerier Querier, int Splits);
+public sealed record FrontendResult(QueryResult Result, GrainLogQuerier Querier, int Splits)
+{
+    /// <summary>Seconds the query's sub-queries waited in the fair queue, summed.</summary>
+    public double QueueSeconds { get; init; }
+}
