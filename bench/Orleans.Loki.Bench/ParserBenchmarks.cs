@@ -36,6 +36,14 @@ public class ParserBenchmarks
     [Benchmark(OperationsPerInvoke = LineCount)]
     public int Json() => Parse(_json, _jsonLines);
 
+    /// <summary><c>| logfmt | status &gt;= 500</c> with every label extracted, as a log query runs it.</summary>
+    [Benchmark(OperationsPerInvoke = LineCount)]
+    public int LogfmtStatusFilter() => Parse(_logfmt, _logfmtLines, _statusFilter);
+
+    /// <summary><c>| json | level="error"</c> with every label extracted, as a log query runs it.</summary>
+    [Benchmark(OperationsPerInvoke = LineCount)]
+    public int JsonLevelFilter() => Parse(_json, _jsonLines, _levelFilter);
+
     /// <summary><c>| logfmt | status &gt;= 500</c> with the hint the engine plans under <c>sum</c>: only <c>status</c> is extracted.</summary>
     [Benchmark(OperationsPerInvoke = LineCount)]
     public int LogfmtHintedStatusFilter() => Parse(_logfmtHinted, _logfmtLines, _statusFilter);

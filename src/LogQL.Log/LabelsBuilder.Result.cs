@@ -16,32 +16,7 @@ public sealed partial class LabelsBuilder
         {
             return _cachedLabels;
         }
-        var result = new List<KeyValuePair<string, string>>(_base.Length + _added.Count + 2);
-        foreach (var l in _base)
-        {
-            if (!IsOverridden(l.Key) && (_deleted.Count == 0 || !_deleted.Contains(l.Key)))
-            {
-                result.Add(l);
-            }
-        }
-        for (var i = 0; i < _added.Count; i++)
-        {
-            var e = _added[i];
-            if (IsWinningEntry(i))
-            {
-                result.Add(new(e.Name, e.Value));
-            }
-        }
-        if (_error is not null)
-        {
-            result.Add(new(PipelineErrors.ErrorLabel, _error));
-        }
-        if (_errorDetails is not null)
-        {
-            result.Add(new(PipelineErrors.ErrorDetailsLabel, _errorDetails));
-        }
-        result.Sort(static (a, b) => string.CompareOrdinal(a.Key, b.Key));
-        SetCache(result.ToArray());
+        SetCache(MergedLabels());
         return _cachedLabels!;
     }
 
@@ -52,8 +27,12 @@ public sealed partial class LabelsBuilder
         {
             return _baseString ??= Format(_base);
         }
-        var labels = Labels();
-        return _cachedString ??= Format(labels);
+        if (_cachedStringVersion != _version || _cachedString is null)
+        {
+            _cachedString = MergedString();
+            _cachedStringVersion = _version;
+        }
+        return _cachedString;
     }
 
     /// <summary>A 64-bit hash of <see cref="Labels()"/> (FNV-1a over name/value pairs), stable across processes.</summary>
@@ -102,7 +81,7 @@ public sealed partial class LabelsBuilder
                 LabelCategory.Stream => stream,
                 LabelCategory.StructuredMetadata => meta,
                 _ => parsed,
-            }).Add(new(e.Name, e.Value));
+            }).Add(new(e.Name, ValueAt(i)));
         }
         if (_error is not null)
         {
@@ -155,7 +134,6 @@ public sealed partial class LabelsBuilder
     {
         _cachedLabels = labels;
         _cachedVersion = _version;
-        _cachedString = null;
         _hashValid = false;
     }
 

@@ -1,3 +1,6 @@
+using System.Runtime.InteropServices;
+using System.Text;
+
 namespace Orleans.Loki.LogQL.Log;
 
 /// <summary>
@@ -21,6 +24,7 @@ public sealed partial class LabelsBuilder
     private int _cachedVersion = -1;
     private KeyValuePair<string, string>[]? _cachedLabels;
     private string? _cachedString;
+    private int _cachedStringVersion = -1;
     private ulong _cachedHash;
     private bool _hashValid;
 
@@ -28,7 +32,16 @@ public sealed partial class LabelsBuilder
     private ulong _baseHash;
     private bool _baseHashValid;
 
-    private record struct Entry(string Name, string Value, LabelCategory Category);
+    // Parsed values added as UTF-8 (Value null) stay bytes in _valueBytes until something reads them: most lines of a
+    // log query are dropped by a later label filter that reads one or two labels, so the others never become strings.
+    private record struct Entry(string Name, string? Value, LabelCategory Category, int Offset = 0, int Length = 0);
+
+    private const int MaxValueBytes = 16 * 1024;
+    private byte[] _valueBytes = new byte[256];
+    private int _valueBytesUsed;
+
+    // Strings made from lazy values, per entry position: lines of a stream repeat many values at the same position.
+    private readonly SlotCache<string> _lazyStrings = new();
 
     /// <param name="streamLabels">The stream's labels; sorted here if the caller did not.</param>
     public LabelsBuilder(KeyValuePair<string, string>[] streamLabels)
@@ -56,6 +69,7 @@ public sealed partial class LabelsBuilder
             return;
         }
         _added.Clear();
+        _valueBytesUsed = 0;
         _deleted.Clear();
         _error = null;
         _errorDetails = null;
@@ -84,7 +98,7 @@ public sealed partial class LabelsBuilder
         }
         if (found >= 0)
         {
-            value = _added[found].Value;
+            value = ValueAt(found);
             return true;
         }
         if (_deleted.Count > 0 && _deleted.Contains(name))
@@ -119,6 +133,22 @@ public sealed partial class LabelsBuilder
             }
         }
         return false;
+    }
+
+    /// <summary>True when some stage already added a parsed label to the current line.</summary>
+    internal bool HasParsedLabels
+    {
+        get
+        {
+            foreach (var e in CollectionsMarshal.AsSpan(_added))
+            {
+                if (e.Category == LabelCategory.Parsed)
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
     }
 
     public void Set(LabelCategory category, string name, string value)
@@ -159,6 +189,60 @@ public sealed partial class LabelsBuilder
         }
         _version++;
         _added.Add(new Entry(name, value, LabelCategory.Parsed));
+    }
+
+    /// <summary>
+    /// Adds a parsed label whose value is the UTF-8 <paramref name="utf8"/> (copied); the string is made only when
+    /// read, with the parsers' rule that a value holding U+FFFD (invalid UTF-8 included) becomes "".
+    /// The caller knows the name is not yet parsed for this line.
+    /// </summary>
+    internal void AddParsedUtf8(string name, ReadOnlySpan<byte> utf8)
+    {
+        if (PipelineErrors.IsSpecial(name))
+        {
+            var s = Encoding.UTF8.GetString(utf8);
+            Set(LabelCategory.Parsed, name, s.Contains('\uFFFD') ? "" : s);
+            return;
+        }
+        var offset = _valueBytesUsed;
+        if (offset + utf8.Length > _valueBytes.Length)
+        {
+            if (offset + utf8.Length > MaxValueBytes)
+            {
+                // Every stream's builder keeps its buffer: huge lines take strings instead of growing it without bound.
+                var s = Encoding.UTF8.GetString(utf8);
+                AddParsed(name, s.Contains('\uFFFD') ? "" : s);
+                return;
+            }
+            Array.Resize(ref _valueBytes, Math.Max(_valueBytes.Length * 2, offset + utf8.Length));
+        }
+        utf8.CopyTo(_valueBytes.AsSpan(offset));
+        _valueBytesUsed = offset + utf8.Length;
+        _version++;
+        _added.Add(new Entry(name, null, LabelCategory.Parsed, offset, utf8.Length));
+    }
+
+    // The value of entry i, made into a string (and kept) on first read.
+    private string ValueAt(int i)
+    {
+        ref var e = ref CollectionsMarshal.AsSpan(_added)[i];
+        if (e.Value is { } v)
+        {
+            return v;
+        }
+        var bytes = _valueBytes.AsSpan(e.Offset, e.Length);
+        var s = _lazyStrings.TryGet(i, bytes);
+        if (s is null)
+        {
+            s = Encoding.UTF8.GetString(bytes);
+            if (s.Contains('\uFFFD'))
+            {
+                s = "";
+            }
+            _lazyStrings.Set(i, bytes, s);
+        }
+        e.Value = s;
+        return s;
     }
 
     /// <summary>Removes a label of any category from the line's result.</summary>

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 
@@ -6,6 +7,10 @@ namespace Orleans.Loki.LogQL.Log;
 /// <summary>Go's strconv quoting rules, so label strings render byte-for-byte as Loki renders them.</summary>
 internal static class GoStrconv
 {
+    // Characters Quote writes as they are when nothing else in the string needs escaping: printable ASCII but '"' and '\'.
+    private static readonly SearchValues<char> s_plain = SearchValues.Create(
+        new string([.. Enumerable.Range(0x20, 0x7F - 0x20).Select(c => (char)c).Where(c => c != '"' && c != '\\')]));
+
     public static string Quote(string s)
     {
         var sb = new StringBuilder(s.Length + 2);
@@ -15,6 +20,11 @@ internal static class GoStrconv
 
     public static void AppendQuoted(StringBuilder sb, string s)
     {
+        if (s.AsSpan().IndexOfAnyExcept(s_plain) < 0)
+        {
+            sb.Append('"').Append(s).Append('"');
+            return;
+        }
         sb.Append('"');
         for (var i = 0; i < s.Length; i++)
         {

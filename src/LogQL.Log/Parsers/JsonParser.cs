@@ -10,22 +10,15 @@ namespace Orleans.Loki.LogQL.Log;
 public sealed class JsonParser : IStage
 {
     private readonly LabelKeys _keys = new();
-    private readonly SlotCache _keyCache = new();
-    private readonly SlotCache _valueCache = new();
+    private readonly SlotCache<ParsedKey> _keyCache = new();
     private readonly StringBuilder _prefix = new(64);
     private readonly List<int> _prefixStack = new(8);
     private readonly ParserHints? _hints;
-
-    // Flattened names of nested keys (user_id...), so a repeated name is found without building a new string.
-    private readonly Dictionary<string, string> _nested = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _nestedLookup;
-    private const int MaxNested = 4096;
 
     /// <param name="hints">Extract only the labels later stages read; null for all.</param>
     public JsonParser(ParserHints? hints = null)
     {
         _hints = hints;
-        _nestedLookup = _nested.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
     public bool Process(long timestampNs, ref ReadOnlySpan<byte> line, LabelsBuilder labels)
@@ -38,6 +31,7 @@ public sealed class JsonParser : IStage
         }
         _prefix.Clear();
         _prefixStack.Clear();
+        _keys.BeginLine(labels);
         var reader = new Utf8JsonReader(line[start..], new JsonReaderOptions { MaxDepth = 256 });
         try
         {
@@ -101,52 +95,48 @@ public sealed class JsonParser : IStage
                 case JsonTokenType.Null:
                     continue;
             }
-            string name;
+            ParsedKey parsed;
             if (_prefix.Length == 0)
             {
                 if (_hints is not null && _hints.RequiresPlain(rawKey) == false)
                 {
                     continue;
                 }
-                name = _keyCache.TryGet(slot, rawKey) ?? _keys.Sanitize(rawKey);
-                _keyCache.Set(slot, rawKey, name);
+                parsed = _keyCache.TryGet(slot, rawKey) ?? _keys.Sanitize(rawKey);
+                _keyCache.Set(slot, rawKey, parsed);
             }
             else
             {
                 var len = _prefix.Length;
                 _prefix.Append('_');
                 AppendKey(rawKey);
-                name = FlattenedName();
+                parsed = FlattenedKey();
                 _prefix.Length = len;
             }
-            if (_hints is not null && !_hints.Requires(name))
+            if (_hints is not null && !_hints.Requires(parsed.Name))
             {
                 continue;
             }
-            var key = _keys.Resolve(labels, name);
+            var key = _keys.Resolve(labels, parsed);
             if (key is null)
             {
                 continue;
             }
-            labels.AddParsed(key, Value(ref reader, slot));
+            AddValue(labels, key, ref reader);
         }
         throw new JsonException("truncated");
     }
 
-    private string Value(ref Utf8JsonReader reader, int slot)
+    // Unescaped scalars render as their bytes (strings without quotes, numbers verbatim, true/false), so they go in as
+    // bytes and become strings only if a later stage or the result reads them.
+    private static void AddValue(LabelsBuilder labels, string key, ref Utf8JsonReader reader)
     {
         if (reader.ValueIsEscaped || reader.TokenType is not (JsonTokenType.String or JsonTokenType.Number or JsonTokenType.True or JsonTokenType.False))
         {
-            return JsonText.ScalarValue(ref reader);
+            labels.AddParsed(key, JsonText.ScalarValue(ref reader));
+            return;
         }
-        // Unescaped scalars render as a function of their bytes alone, so equal bytes give the equal string.
-        if (_valueCache.TryGet(slot, reader.ValueSpan) is { } cached)
-        {
-            return cached;
-        }
-        var value = JsonText.ScalarValue(ref reader);
-        _valueCache.Set(slot, reader.ValueSpan, value);
-        return value;
+        labels.AddParsedUtf8(key, reader.ValueSpan);
     }
 
     private void AppendKey(ReadOnlySpan<byte> rawKey)
@@ -156,21 +146,12 @@ public sealed class JsonParser : IStage
         LabelKeys.AppendSanitized(_prefix, chars[..n]);
     }
 
-    private string FlattenedName()
+    private ParsedKey FlattenedKey()
     {
         var len = _prefix.Length;
         Span<char> chars = len <= 256 ? stackalloc char[256] : new char[len];
         _prefix.CopyTo(0, chars, len);
-        if (_nestedLookup.TryGetValue(chars[..len], out var name))
-        {
-            return name;
-        }
-        name = new string(chars[..len]);
-        if (_nested.Count < MaxNested)
-        {
-            _nested[name] = name;
-        }
-        return name;
+        return _keys.Named(chars[..len]);
     }
 
     // A nested object matters only when a wanted name starts with its flattened prefix.

@@ -5,17 +5,34 @@ namespace Orleans.Loki.LogQL.Log;
 /// <summary>Label-key rules shared by the parsers: sanitising, the <c>_extracted</c> suffix, first value wins.</summary>
 internal sealed class LabelKeys
 {
-    private readonly Dictionary<string, string> _sanitized = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _lookup;
-    private readonly Dictionary<string, string> _suffixed = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ParsedKey> _sanitized = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ParsedKey>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+    private readonly Dictionary<string, ParsedKey> _named = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ParsedKey>.AlternateLookup<ReadOnlySpan<char>> _namedLookup;
 
-    // Lines with unbounded distinct keys must not grow the cache forever.
+    // Lines with unbounded distinct keys must not grow the caches forever.
     private const int MaxCached = 4096;
 
-    public LabelKeys() => _lookup = _sanitized.GetAlternateLookup<ReadOnlySpan<char>>();
+    // Line counter for ParsedKey.Stamp, and whether this parser is the only one that added parsed labels to the line.
+    private int _line;
+    private bool _alone;
 
-    /// <summary>Sanitised label name for a raw UTF-8 key, cached; "" when nothing is left.</summary>
-    public string Sanitize(ReadOnlySpan<byte> rawKey)
+    public LabelKeys()
+    {
+        _lookup = _sanitized.GetAlternateLookup<ReadOnlySpan<char>>();
+        _namedLookup = _named.GetAlternateLookup<ReadOnlySpan<char>>();
+    }
+
+    /// <summary>Starts a line: call once per <see cref="IStage.Process"/> before <see cref="Resolve"/>.</summary>
+    public void BeginLine(LabelsBuilder labels)
+    {
+        _line++;
+        // Stamps only know what this parser added in this call; an earlier stage's parsed labels need the search.
+        _alone = !labels.HasParsedLabels;
+    }
+
+    /// <summary>The key for a raw UTF-8 key, sanitised and cached; its name is "" when nothing is left.</summary>
+    public ParsedKey Sanitize(ReadOnlySpan<byte> rawKey)
     {
         Span<char> stack = stackalloc char[128];
         var chars = rawKey.Length <= stack.Length ? stack : new char[rawKey.Length];
@@ -25,7 +42,7 @@ internal sealed class LabelKeys
         {
             return cached;
         }
-        var result = SanitizeKey(key);
+        var result = Named(SanitizeKey(key));
         if (_sanitized.Count < MaxCached)
         {
             _sanitized[key.ToString()] = result;
@@ -33,24 +50,41 @@ internal sealed class LabelKeys
         return result;
     }
 
-    /// <summary>The final name for a parsed key in this line, or null when an earlier parser already set it.</summary>
-    public string? Resolve(LabelsBuilder labels, string sanitized)
+    /// <summary>The key for an already sanitised name.</summary>
+    public ParsedKey Named(string name) => _named.TryGetValue(name, out var k) ? k : Add(name);
+
+    /// <summary>The key for an already sanitised name given as characters.</summary>
+    public ParsedKey Named(ReadOnlySpan<char> name) => _namedLookup.TryGetValue(name, out var k) ? k : Add(name.ToString());
+
+    private ParsedKey Add(string name)
     {
-        if (sanitized.Length == 0)
+        if (_named.Count >= MaxCached)
+        {
+            return new ParsedKey(name, shared: false);
+        }
+        var k = new ParsedKey(name, shared: true);
+        _named.Add(name, k);
+        return k;
+    }
+
+    /// <summary>The final name for a parsed key in this line, or null when it is empty or already parsed (the first value wins).</summary>
+    public string? Resolve(LabelsBuilder labels, ParsedKey parsed)
+    {
+        if (parsed.Name.Length == 0)
         {
             return null;
         }
-        var key = sanitized;
-        if (labels.StreamHas(key))
+        var target = parsed.ResolveFor(labels, this);
+        if (_alone && target.Shared && !target.Special)
         {
-            if (!_suffixed.TryGetValue(key, out var s))
+            if (target.Stamp == _line)
             {
-                s = key + PipelineErrors.DuplicateSuffix;
-                _suffixed[key] = s;
+                return null;
             }
-            key = s;
+            target.Stamp = _line;
+            return target.Name;
         }
-        return labels.ParserKeyExists(key) ? null : key;
+        return labels.ParserKeyExists(target.Name) ? null : target.Name;
     }
 
     /// <summary>Loki's sanitizeLabelKey: trim, prefix a leading digit with '_', map every other rune outside [a-zA-Z0-9_] to '_'.</summary>

@@ -8,8 +8,7 @@ namespace Orleans.Loki.LogQL.Log;
 public sealed class LogfmtParser : IStage
 {
     private readonly LabelKeys _keys = new();
-    private readonly SlotCache _keyCache = new();
-    private readonly SlotCache _valueCache = new();
+    private readonly SlotCache<ParsedKey> _keyCache = new();
     private readonly bool _strict;
     private readonly bool _keepEmpty;
     private readonly (string Label, string Key)[]? _extractions;
@@ -51,6 +50,7 @@ public sealed class LogfmtParser : IStage
                 }
             }
         }
+        _keys.BeginLine(labels);
         var dec = new LogfmtDecoder(line);
         var slot = -1;
         while (!dec.EndOfLine)
@@ -69,12 +69,13 @@ public sealed class LogfmtParser : IStage
                 // Nobody reads this key: skip it before any string is made.
                 continue;
             }
-            var sanitized = _keyCache.TryGet(slot, dec.Key);
-            if (sanitized is null)
+            var parsed = _keyCache.TryGet(slot, dec.Key);
+            if (parsed is null)
             {
-                sanitized = _keys.Sanitize(dec.Key);
-                _keyCache.Set(slot, dec.Key, sanitized);
+                parsed = _keys.Sanitize(dec.Key);
+                _keyCache.Set(slot, dec.Key, parsed);
             }
+            var sanitized = parsed.Name;
             if (sanitized.Length == 0 || (_hints is not null && !_hints.Requires(sanitized)))
             {
                 continue;
@@ -85,10 +86,10 @@ public sealed class LogfmtParser : IStage
             }
             if (_extractions is null)
             {
-                var key = _keys.Resolve(labels, sanitized);
+                var key = _keys.Resolve(labels, parsed);
                 if (key is not null)
                 {
-                    labels.AddParsed(key, Value(ref dec, slot));
+                    AddValue(labels, key, ref dec);
                 }
                 continue;
             }
@@ -109,19 +110,16 @@ public sealed class LogfmtParser : IStage
         return true;
     }
 
-    private string Value(ref LogfmtDecoder dec, int slot)
+    // Plain values (quoted ones without escapes included: the decoder hands over their inner bytes) go in as bytes;
+    // the string is made only if a later stage or the result reads it, with the same U+FFFD rule as CleanValue.
+    private static void AddValue(LabelsBuilder labels, string key, ref LogfmtDecoder dec)
     {
         if (dec.ValueNeedsUnquote)
         {
-            return CleanValue(dec.ValueString());
+            labels.AddParsed(key, CleanValue(dec.ValueString()));
+            return;
         }
-        if (_valueCache.TryGet(slot, dec.RawValue) is { } cached)
-        {
-            return cached;
-        }
-        var value = CleanValue(dec.ValueString());
-        _valueCache.Set(slot, dec.RawValue, value);
-        return value;
+        labels.AddParsedUtf8(key, dec.RawValue);
     }
 
     // The replacement rune is rejected by Prometheus label validation, so Loki drops such values.
