@@ -20,13 +20,13 @@ internal sealed class DetectedApi(GatewayOptions options, ITenantLimits limits, 
         List<Orleans.Loki.Grains.Abstractions.MatcherSpec> matchers = [];
         // No query, or the match-all selector {} (what a label browser sends before anything is picked): every stream.
         var query = request["query"]?.Trim();
-        if (!request.TryTenant(options, out var problem) || !request.TryRange(limits, LokiTime.NowNs(time), out problem) ||
+        if (!request.TryTenants(options, out var problem) || !request.TryRange(limits, LokiTime.NowNs(time), out problem) ||
             (!string.IsNullOrEmpty(query) && query != "{}" && !ReadRequest.TryMatchers(query, out matchers, out problem)))
         {
             await problem!.ExecuteAsync(ctx).ConfigureAwait(false);
             return;
         }
-        var sets = await index.LabelValueSetsAsync(request.Tenant, matchers, request.StartNs, request.EndNs, ctx.RequestAborted).ConfigureAwait(false);
+        var sets = await MultiTenantIndex.LabelValueSetsAsync(index, request.Tenants, matchers, request.StartNs, request.EndNs, ctx.RequestAborted).ConfigureAwait(false);
         ctx.Response.ContentType = "application/json; charset=utf-8";
         await using var w = new Utf8JsonWriter(ctx.Response.BodyWriter.AsStream());
         w.WriteStartObject();
@@ -51,7 +51,7 @@ internal sealed class DetectedApi(GatewayOptions options, ITenantLimits limits, 
     public async Task DetectedFieldsAsync(HttpContext ctx, string? name)
     {
         var request = await ReadRequest.ReadAsync(ctx).ConfigureAwait(false);
-        if (!request.TryTenant(options, out var problem) || !request.TryRange(limits, LokiTime.NowNs(time), out problem) ||
+        if (!request.TryTenants(options, out var problem) || !request.TryRange(limits, LokiTime.NowNs(time), out problem) ||
             !request.TryPositiveInt("line_limit", DefaultLineLimit, out var lineLimit, out problem) ||
             !request.TryPositiveInt(request["limit"] is { Length: > 0 } ? "limit" : "field_limit", DefaultFieldLimit, out var limit, out problem) ||
             !request.TryStep(out _, out problem) || !TrySelector(request["query"], out var selector, out problem))
@@ -59,7 +59,7 @@ internal sealed class DetectedApi(GatewayOptions options, ITenantLimits limits, 
             await problem!.ExecuteAsync(ctx).ConfigureAwait(false);
             return;
         }
-        var max = limits.Query(request.Tenant).MaxEntriesLimitPerQuery;
+        var max = request.Limits(limits).MaxEntriesLimitPerQuery;
         if (lineLimit > max)
         {
             await ReadRequest.BadRequest($"max entries limit per query exceeded, limit > max_entries_limit_per_query ({lineLimit} > {max})").ExecuteAsync(ctx).ConfigureAwait(false);
@@ -104,9 +104,9 @@ internal sealed class DetectedApi(GatewayOptions options, ITenantLimits limits, 
     /// <summary>The newest <paramref name="lineLimit"/> lines of the selector, through the LogQL engine; null when an error was answered.</summary>
     private async Task<List<ResultStream>?> SelectAsync(ReadRequest request, LogSelectorExpr selector, int lineLimit, HttpContext ctx)
     {
-        var engine = new LogQLEngine(new GrainLogQuerier(data, request.Tenant), new EngineOptions { MaxQuerySeries = limits.Query(request.Tenant).MaxQuerySeries });
+        var engine = new LogQLEngine(new GrainLogQuerier(data, request.Tenants), new EngineOptions { MaxQuerySeries = request.Limits(limits).MaxQuerySeries });
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted);
-        timeout.CancelAfter(limits.Query(request.Tenant).QueryTimeout);
+        timeout.CancelAfter(request.Limits(limits).QueryTimeout);
         try
         {
             var result = await engine.ExecuteAsync(new QueryParams

@@ -16,17 +16,17 @@ internal sealed class IndexApi(GatewayOptions options, ITenantLimits limits, Ind
     public async Task StatsAsync(HttpContext ctx)
     {
         var request = await ReadRequest.ReadAsync(ctx).ConfigureAwait(false);
-        if (!request.TryTenant(options, out var problem) || !request.TryRange(limits, LokiTime.NowNs(time), out problem) ||
+        if (!request.TryTenants(options, out var problem) || !request.TryRange(limits, LokiTime.NowNs(time), out problem) ||
             !ReadRequest.TryMatchers(request["query"], out var matchers, out problem))
         {
             await problem!.ExecuteAsync(ctx).ConfigureAwait(false);
             return;
         }
-        var stats = await index.StatsAsync(request.Tenant, matchers, request.StartNs, request.EndNs, ctx.RequestAborted).ConfigureAwait(false);
+        var stats = await MultiTenantIndex.StatsAsync(index, request.Tenants, matchers, request.StartNs, request.EndNs, ctx.RequestAborted).ConfigureAwait(false);
         ctx.Response.ContentType = "application/json; charset=utf-8";
         await using var w = new Utf8JsonWriter(ctx.Response.BodyWriter.AsStream());
         w.WriteStartObject();
-        w.WriteNumber("streams", stats.Fingerprints.Count);
+        w.WriteNumber("streams", stats.Streams);
         w.WriteNumber("chunks", stats.Chunks);
         w.WriteNumber("bytes", stats.Bytes);
         w.WriteNumber("entries", stats.Entries);
@@ -38,7 +38,7 @@ internal sealed class IndexApi(GatewayOptions options, ITenantLimits limits, Ind
     {
         var request = await ReadRequest.ReadAsync(ctx).ConfigureAwait(false);
         long stepNs = 0;
-        if (!request.TryTenant(options, out var problem) || !request.TryRange(limits, LokiTime.NowNs(time), out problem) ||
+        if (!request.TryTenants(options, out var problem) || !request.TryRange(limits, LokiTime.NowNs(time), out problem) ||
             !TryLimit(request, out var limit, out problem) || (range && !request.TryStep(out stepNs, out problem)) ||
             !TryAggregateBy(request, out var bySeries, out problem) || !TryVolumeMatchers(request, out var volumeRequest, out problem))
         {
@@ -47,7 +47,7 @@ internal sealed class IndexApi(GatewayOptions options, ITenantLimits limits, Ind
         }
         var bounds = Buckets(request.StartNs, request.EndNs, stepNs);
         volumeRequest = volumeRequest with { AggregateBySeries = bySeries, BucketBounds = bounds, MaxSeries = IndexReader.VolumeMaxSeries };
-        var (volumes, maxHit) = await index.VolumeAsync(request.Tenant, volumeRequest, ctx.RequestAborted).ConfigureAwait(false);
+        var (volumes, maxHit) = await MultiTenantIndex.VolumeAsync(index, request.Tenants, volumeRequest, ctx.RequestAborted).ConfigureAwait(false);
         if (maxHit)
         {
             await ReadRequest.BadRequest($"the query hit the max number of series limit (limit: {IndexReader.VolumeMaxSeries} series)").ExecuteAsync(ctx).ConfigureAwait(false);

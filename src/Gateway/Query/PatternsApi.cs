@@ -21,16 +21,16 @@ internal sealed class PatternsApi(GatewayOptions options, ITenantLimits limits, 
     public async Task PatternsAsync(HttpContext ctx)
     {
         var request = await ReadRequest.ReadAsync(ctx).ConfigureAwait(false);
-        if (!request.TryTenant(options, out var problem) || !request.TryRange(limits, LokiTime.NowNs(time), out problem) ||
+        if (!request.TryTenants(options, out var problem) || !request.TryRange(limits, LokiTime.NowNs(time), out problem) ||
             !request.TryStep(out var stepNs, out problem) || !DetectedApi.TrySelector(request["query"], out var selector, out problem))
         {
             await problem!.ExecuteAsync(ctx).ConfigureAwait(false);
             return;
         }
         stepNs = Math.Max(stepNs, MinStepNs);
-        var engine = new LogQLEngine(new GrainLogQuerier(data, request.Tenant), new EngineOptions { MaxQuerySeries = limits.Query(request.Tenant).MaxQuerySeries });
+        var engine = new LogQLEngine(new GrainLogQuerier(data, request.Tenants), new EngineOptions { MaxQuerySeries = request.Limits(limits).MaxQuerySeries });
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted);
-        timeout.CancelAfter(limits.Query(request.Tenant).QueryTimeout);
+        timeout.CancelAfter(request.Limits(limits).QueryTimeout);
         QueryResult lines;
         try
         {

@@ -26,7 +26,8 @@ internal sealed class ReadRequest
 
     public HttpContext Context { get; }
 
-    public string Tenant { get; private set; } = TenantResolver.DefaultTenant;
+    /// <summary>The tenants read: one, or several for <c>X-Scope-OrgID: a|b</c> (sorted, distinct).</summary>
+    public string[] Tenants { get; private set; } = [TenantResolver.DefaultTenant];
 
     public long StartNs { get; private set; }
 
@@ -53,13 +54,16 @@ internal sealed class ReadRequest
         return new ReadRequest(ctx, result);
     }
 
-    /// <summary>The tenant as every endpoint resolves it (<c>X-Scope-OrgID</c>, or <c>fake</c> without auth).</summary>
-    public bool TryTenant(GatewayOptions options, out IResult? problem)
+    /// <summary>
+    /// The tenants as the query endpoints resolve them (<c>X-Scope-OrgID</c>, <c>a|b</c> for several, or <c>fake</c>
+    /// without auth).
+    /// </summary>
+    public bool TryTenants(GatewayOptions options, out IResult? problem)
     {
         problem = null;
-        if (TenantResolver.TryResolve(Context, options.AuthEnabled, out var tenant, out var error))
+        if (TenantResolver.TryResolveMany(Context, options.AuthEnabled, out var tenants, out var error))
         {
-            Tenant = tenant;
+            Tenants = tenants;
             return true;
         }
         problem = Results.Text(error!.Message, statusCode: error.StatusCode);
@@ -67,9 +71,12 @@ internal sealed class ReadRequest
     }
 
     /// <summary>
-    /// <c>start</c>/<c>end</c> (default: <c>since</c>, one hour, before the end or now if earlier), end not before start, range within the tenant's
+    /// <c>start</c>/<c>end</c> (default: <c>since</c>, one hour, before the end or now if earlier), end not before start, range within the tenants'
     /// <c>max_query_length</c>. The end is made exclusive by one nanosecond, as for the other metadata endpoints.
     /// </summary>
+    /// <summary>The query limits of the request: the smallest of its tenants' for a multi-tenant request, as Loki.</summary>
+    public QueryLimits Limits(ITenantLimits limits) => MultiTenant.Smallest(Tenants.Select(limits.Query));
+
     public bool TryRange(ITenantLimits limits, long nowNs, out IResult? problem)
     {
         problem = null;
@@ -95,7 +102,7 @@ internal sealed class ReadRequest
             return false;
         }
         var length = TimeSpan.FromTicks((end - start) / 100);
-        var max = limits.Query(Tenant).MaxQueryLength;
+        var max = Limits(limits).MaxQueryLength;
         if (max > TimeSpan.Zero && length > max)
         {
             problem = BadRequest($"the query time range exceeds the limit (query length: {Go(length)}, limit: {Go(max)})");

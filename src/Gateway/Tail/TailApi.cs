@@ -27,7 +27,7 @@ public sealed class TailService(GatewayOptions options, TailConnectionFactory co
 {
     public async Task HandleAsync(HttpContext ctx)
     {
-        if (!TenantResolver.TryResolve(ctx, options.AuthEnabled, out var tenant, out var tenantError))
+        if (!TenantResolver.TryResolveMany(ctx, options.AuthEnabled, out var tenants, out var tenantError))
         {
             await Results.Text(tenantError!.Message, statusCode: tenantError.StatusCode).ExecuteAsync(ctx).ConfigureAwait(false);
             return;
@@ -49,6 +49,6 @@ public sealed class TailService(GatewayOptions options, TailConnectionFactory co
             KeepAliveInterval = TailApi.PingPeriod,
             KeepAliveTimeout = TailApi.PongTimeout,
         }).ConfigureAwait(false);
-        await connections.Create(socket, tenant, request).RunAsync(ctx.RequestAborted).ConfigureAwait(false);
+        await connections.Create(socket, tenants, request).RunAsync(ctx.RequestAborted).ConfigureAwait(false);
     }
 }

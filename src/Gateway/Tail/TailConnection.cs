@@ -12,13 +12,14 @@ namespace Orleans.Loki.Gateway.Tail;
 
 /// <summary>
 /// One tail websocket, from upgrade to close: subscribes with the tenant's <see cref="ITailHubGrain"/> (which enforces
-/// <c>max_concurrent_tail_requests</c>), replays the last <c>limit</c> entries since <c>start</c> from storage, then
+/// <c>max_concurrent_tail_requests</c>; for <c>a|b</c>, with each tenant's hub, every stream labelled with its
+/// <c>__tenant_id__</c>), replays the last <c>limit</c> entries since <c>start</c> from storage, then
 /// sends live entries as stream grains deliver them, renewing the subscription's lease until the client leaves.
 /// Errors after the upgrade close the socket with 1011 and the error text, as Loki does.
 /// </summary>
 internal sealed partial class TailConnection(
     WebSocket socket,
-    string tenant,
+    string[] tenants,
     TailRequest request,
     IGrainFactory grains,
     GatewayOptions options,
@@ -29,6 +30,8 @@ internal sealed partial class TailConnection(
 {
     /// <summary>Longest close reason a websocket close frame can carry (125-byte control payload minus the status code).</summary>
     private const int MaxCloseReasonBytes = 123;
+
+    private readonly string _tenant = string.Join('|', tenants);
 
     public async Task RunAsync(CancellationToken aborted)
     {
@@ -46,7 +49,7 @@ internal sealed partial class TailConnection(
         catch (WebSocketException e)
         {
             // The client went away mid-write: nothing left to tell it.
-            LogClientGone(logger, e, tenant);
+            LogClientGone(logger, e, _tenant);
         }
         try
         {
@@ -61,7 +64,7 @@ internal sealed partial class TailConnection(
         }
         catch (WebSocketException e)
         {
-            LogClientGone(logger, e, tenant);
+            LogClientGone(logger, e, _tenant);
         }
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)
         {
@@ -89,34 +92,52 @@ internal sealed partial class TailConnection(
         }
 
         var session = new TailSession(pipeline, request.DelayForSeconds * 1_000_000_000L);
-        var observer = grains.CreateObjectReference<ITailObserver>(session);
-        var hub = grains.GetGrain<ITailHubGrain>(tenant);
-        var subscriber = new TailSubscriber(Guid.NewGuid(), GrainLogQuerier.ToSpecs(selector.Matchers), observer);
+        // One subscription per tenant read; __tenant_id__ matchers choose the tenants and are not sent to the hubs.
+        var subscriptions = MultiTenant.Select(tenants, GrainLogQuerier.ToSpecs(selector.Matchers))
+            .Select(t =>
+            {
+                ITailObserver target = tenants.Length == 1 ? session : new TenantTailObserver(session, t.Tenant);
+                var subscriber = new TailSubscriber(Guid.NewGuid(), t.Matchers, grains.CreateObjectReference<ITailObserver>(target));
+                return new Subscription(t.Tenant, grains.GetGrain<ITailHubGrain>(t.Tenant), subscriber, target);
+            })
+            .ToList();
+        var subscribed = new List<Subscription>(subscriptions.Count);
         try
         {
-            var subscribed = await hub.SubscribeAsync(subscriber, limits.Query(tenant).MaxConcurrentTailRequests).WaitAsync(ct).ConfigureAwait(false);
-            if (!subscribed.Accepted)
+            foreach (var subscription in subscriptions)
             {
-                return subscribed.Error;
+                var result = await subscription.Hub.SubscribeAsync(subscription.Subscriber, limits.Query(subscription.Tenant).MaxConcurrentTailRequests)
+                    .WaitAsync(ct).ConfigureAwait(false);
+                if (!result.Accepted)
+                {
+                    return result.Error;
+                }
+                subscribed.Add(subscription);
             }
             TailMetrics.Started();
             try
             {
-                return await StreamAsync(selector, session, hub, subscriber, ct).ConfigureAwait(false);
+                return await StreamAsync(selector, session, subscribed, ct).ConfigureAwait(false);
             }
             finally
             {
                 TailMetrics.Ended();
-                await UnsubscribeAsync(hub, subscriber.Id).ConfigureAwait(false);
             }
         }
         finally
         {
-            grains.DeleteObjectReference<ITailObserver>(observer);
+            foreach (var subscription in subscribed)
+            {
+                await UnsubscribeAsync(subscription.Hub, subscription.Subscriber.Id).ConfigureAwait(false);
+            }
+            foreach (var subscription in subscriptions)
+            {
+                grains.DeleteObjectReference<ITailObserver>(subscription.Subscriber.Observer);
+            }
         }
     }
 
-    private async Task<string?> StreamAsync(LogSelectorExpr selector, TailSession session, ITailHubGrain hub, TailSubscriber subscriber, CancellationToken ct)
+    private async Task<string?> StreamAsync(LogSelectorExpr selector, TailSession session, List<Subscription> subscriptions, CancellationToken ct)
     {
         // Subscribed first, replayed second: an entry pushed in between is in both and MarkReplayed drops the copy.
         List<TailLine> replayed;
@@ -149,7 +170,10 @@ internal sealed partial class TailConnection(
             }
             if (now >= nextRenewal)
             {
-                await RenewAsync(hub, subscriber, ct).ConfigureAwait(false);
+                foreach (var subscription in subscriptions)
+                {
+                    await RenewAsync(subscription.Hub, subscription.Subscriber, ct).ConfigureAwait(false);
+                }
                 nextRenewal = now + TailLeases.RenewPeriod;
             }
             var frame = session.TakeFrame(LokiTime.NowNs(time), out var nextDueNs);
@@ -185,14 +209,14 @@ internal sealed partial class TailConnection(
         {
             return [];
         }
-        var queryLimits = limits.Query(tenant);
+        var queryLimits = MultiTenant.Smallest(tenants.Select(limits.Query));
         var length = TimeSpan.FromTicks((nowNs - request.StartNs) / 100);
         if (length > queryLimits.MaxQueryLength)
         {
             throw new QueryException(
                 $"the query time range exceeds the limit (query length: {DurationText.FormatGo(length.Ticks * 100)}, limit: {DurationText.FormatGo(queryLimits.MaxQueryLength.Ticks * 100)})");
         }
-        var engine = new LogQLEngine(new GrainLogQuerier(data, tenant), new EngineOptions { MaxQuerySeries = queryLimits.MaxQuerySeries });
+        var engine = new LogQLEngine(new GrainLogQuerier(data, tenants), new EngineOptions { MaxQuerySeries = queryLimits.MaxQuerySeries });
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(queryLimits.QueryTimeout);
         var result = await engine.ExecuteAsync(new QueryParams
@@ -234,7 +258,7 @@ internal sealed partial class TailConnection(
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // The lease outlives several renewal periods; the next renewal tries again.
-            LogRenewFailed(logger, e, tenant);
+            LogRenewFailed(logger, e, _tenant);
         }
     }
 
@@ -247,7 +271,7 @@ internal sealed partial class TailConnection(
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // The lease expires on its own.
-            LogUnsubscribeFailed(logger, e, tenant);
+            LogUnsubscribeFailed(logger, e, _tenant);
         }
     }
 
@@ -282,6 +306,12 @@ internal sealed partial class TailConnection(
             // The tail already ended (and disposed its token source) before the connection did.
         }
     }
+
+    /// <summary>
+    /// A tail's subscription with one tenant's hub. <paramref name="Target"/> is the local observer: an object
+    /// reference holds it only weakly, so the subscription keeps it alive.
+    /// </summary>
+    private sealed record Subscription(string Tenant, ITailHubGrain Hub, TailSubscriber Subscriber, ITailObserver Target);
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 

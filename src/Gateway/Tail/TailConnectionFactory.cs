@@ -14,6 +14,6 @@ public sealed class TailConnectionFactory(
     TimeProvider time,
     ILoggerFactory loggers)
 {
-    internal TailConnection Create(WebSocket socket, string tenant, TailRequest request) =>
-        new(socket, tenant, request, grains, options, limits, data, time, loggers.CreateLogger<TailConnection>());
+    internal TailConnection Create(WebSocket socket, string[] tenants, TailRequest request) =>
+        new(socket, tenants, request, grains, options, limits, data, time, loggers.CreateLogger<TailConnection>());
 }
