@@ -69,13 +69,17 @@ try
     var pushUri = new Uri(baseUrl + "/loki/api/v1/push");
     var split = SplitIndex(bodies, 0.8);
     var cpuBefore = server?.CpuSeconds();
+    var clientCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
     var full = await IngestRunner.RunAsync(http, pushUri, bodies.Take(split).ToList(), options.Clients, null, "ingest (full speed)");
     Console.WriteLine($"  full speed: {full.RawMbPerSecond:0.0} MB/s, {full.LinesPerSecond:N0} lines/s, p50 {Stats.Percentile(full.LatenciesMs, 50):0.0} ms, p99 {Stats.Percentile(full.LatenciesMs, 99):0.0} ms, {full.Failures} failures {full.FirstFailure}");
     var serverCpu = server?.CpuSeconds() - cpuBefore;
+    // The load generator shares the cores with the server: its own CPU is what the server could not use.
+    var clientCpu = (Process.GetCurrentProcess().TotalProcessorTime - clientCpuBefore).TotalSeconds;
     if (serverCpu is { } cpu)
     {
         Console.WriteLine($"  server CPU: {cpu:0.0} s for {full.RawBytes / 1e6:0.0} MB = {full.RawBytes / 1e6 / cpu:0.0} MB per CPU-second");
     }
+    Console.WriteLine($"  load generator CPU: {clientCpu:0.0} s ({full.BodyBytes / 1e6:0.0} MB of request bodies sent)");
     IngestResult? half = null;
     double? halfTarget = null;
     if (split < bodies.Count && full.RawMbPerSecond > 0)
@@ -129,6 +133,7 @@ try
         DecodeCeilingMbPerSecond = ceiling,
         FullSpeed = full,
         FullSpeedServerCpuSeconds = serverCpu,
+        FullSpeedClientCpuSeconds = clientCpu,
         HalfRate = half,
         HalfRateTargetMbPerSecond = halfTarget,
         PeakRssBytes = peakRss,

@@ -39,6 +39,11 @@ internal static class ResultsMarkdown
             // Independent of what else runs on the machine: raw bytes per second of CPU the server itself used.
             Row(sb, "push MB per server CPU-second, full speed", F(full.RawBytes / 1e6 / cpu), $"server CPU {F(cpu)} s in {F(full.Seconds)} s wall", lz4Compress?.GbPerSecond is { } l2 ? Ratio(full.RawBytes / 1e6 / cpu, l2 * 1000) : "");
         }
+        if (s.FullSpeedClientCpuSeconds is { } clientCpu)
+        {
+            // What the load generator took from the shared cores: JSON bodies cost it more than protobuf ones.
+            Row(sb, "load generator CPU, full speed", $"{F(clientCpu)} s", $"{F(full.BodyBytes / 1e6)} MB of request bodies sent", "");
+        }
         Row(sb, "push lines/s (per core)", $"{full.LinesPerSecond:N0} ({full.LinesPerSecond / cores:N0})", "", "");
         Row(sb, "push latency p50 / p99 at full speed", $"{F(Stats.Percentile(full.LatenciesMs, 50))} / {F(Stats.Percentile(full.LatenciesMs, 99))} ms", $"{full.Requests} requests, {full.Failures} failed{(full.FirstFailure is { } f1 ? $": {Escape(f1)}" : "")}", "");
         if (s.HalfRate is { } half)

@@ -14,6 +14,9 @@ internal sealed record RunSummary
 
     /// <summary>CPU seconds (user + system) the server used during the full-speed phase.</summary>
     public double? FullSpeedServerCpuSeconds { get; init; }
+
+    /// <summary>CPU seconds the load generator itself used during the full-speed phase (it shares the cores).</summary>
+    public double? FullSpeedClientCpuSeconds { get; init; }
     public required IngestResult? HalfRate { get; init; }
     public required double? HalfRateTargetMbPerSecond { get; init; }
     public required long? PeakRssBytes { get; init; }

@@ -19,6 +19,13 @@ internal ref struct LokiJsonDecoder
     private int _arenaUsed;
     private string? _error;
 
+    /// <summary>
+    /// Entries of the stream being read. Reused for every stream of the request and copied out at the exact
+    /// size, so a stream of thousands of lines costs one list instead of a chain of doublings (the larger of
+    /// which land on the large object heap).
+    /// </summary>
+    private readonly List<PushEntry> _scratch;
+
     private LokiJsonDecoder(ReadOnlySpan<byte> body)
     {
         _reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = MaxDepth });
@@ -27,6 +34,7 @@ internal ref struct LokiJsonDecoder
         _arena = new byte[body.Length];
         _arenaUsed = 0;
         _error = null;
+        _scratch = [];
     }
 
     public static PushDecodeResult Decode(ReadOnlySpan<byte> body)
@@ -98,7 +106,8 @@ internal ref struct LokiJsonDecoder
         }
 
         KeyValuePair<string, string>[] labels = [];
-        var entries = new List<PushEntry>();
+        var entries = _scratch;
+        entries.Clear();
         while (Next() == JsonTokenType.PropertyName)
         {
             if (_reader.ValueTextEquals("stream"u8))
@@ -139,7 +148,7 @@ internal ref struct LokiJsonDecoder
             }
         }
 
-        return new PushStream(LabelSet.Canonicalize(labels), entries);
+        return new PushStream(LabelSet.Canonicalize(labels), [.. entries]);
     }
 
     private bool ReadEntry(List<PushEntry> entries)

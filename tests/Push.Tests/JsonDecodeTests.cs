@@ -230,4 +230,22 @@ public sealed class JsonDecodeTests
         Assert.Equal(400, result.StatusCode);
         Assert.StartsWith("invalid JSON push request: ", result.Error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void SeveralStreams_EachKeepOnlyTheirOwnEntries()
+    {
+        var result = TestData.DecodeJson(
+            "{\"streams\":[" +
+            "{\"stream\":{\"s\":\"1\"},\"values\":[[\"1\",\"a1\"],[\"2\",\"a2\"],[\"3\",\"a3\"]]}," +
+            "{\"stream\":{\"s\":\"2\"},\"values\":[[\"4\",\"b1\"]]}," +
+            "{\"stream\":{\"s\":\"3\"},\"values\":[[\"5\",\"c1\"]],\"values\":[[\"6\",\"c2\"]]}," +
+            "{\"stream\":{\"s\":\"4\"},\"values\":[]}]}");
+
+        Assert.True(result.Success, result.Error);
+        Assert.Equal(["a1", "a2", "a3"], result.Streams[0].Entries.Select(TestData.Line));
+        Assert.Equal(["b1"], result.Streams[1].Entries.Select(TestData.Line));
+        Assert.Equal(["c1", "c2"], result.Streams[2].Entries.Select(TestData.Line));
+        Assert.Empty(result.Streams[3].Entries);
+        Assert.Equal([5L, 6L], result.Streams[2].Entries.Select(e => e.TimestampNs));
+    }
 }
