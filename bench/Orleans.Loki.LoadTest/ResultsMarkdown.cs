@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using Orleans.Loki.Bench.Generation;
 
 namespace Orleans.Loki.LoadTest;
 
@@ -10,8 +10,6 @@ namespace Orleans.Loki.LoadTest;
 /// </summary>
 internal static class ResultsMarkdown
 {
-    private const string Begin = "<!-- loadtest:begin -->";
-    private const string End = "<!-- loadtest:end -->";
 
     public static string Render(RunSummary s, string repoRoot)
     {
@@ -19,7 +17,7 @@ internal static class ResultsMarkdown
         var sb = new StringBuilder();
         sb.AppendLine(CultureInfo.InvariantCulture, $"## End-to-end load test");
         sb.AppendLine();
-        sb.AppendLine(CultureInfo.InvariantCulture, $"- date: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; commit `{Git(repoRoot, "rev-parse --short HEAD")}`{(Git(repoRoot, "status --porcelain -- src") is { Length: > 0 } dirty && dirty != "unknown" ? " (src has uncommitted changes)" : "")}");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"- date: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; commit `{ResultsFile.Git(repoRoot, "rev-parse --short HEAD")}`{(ResultsFile.Git(repoRoot, "status --porcelain -- src") is { Length: > 0 } dirty && dirty != "unknown" ? " (src has uncommitted changes)" : "")}");
         sb.AppendLine(CultureInfo.InvariantCulture, $"- machine: {cores} cores, {MemTotal()} memory, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}");
         sb.AppendLine(CultureInfo.InvariantCulture, $"- server: {s.Target}");
         sb.AppendLine(CultureInfo.InvariantCulture, $"- corpus: seed {s.Options.Seed}, {Mb(s.CorpusRawBytes)} MB raw in {s.CorpusLines:N0} lines over {s.Options.Streams} streams (logfmt / JSON / nginx), needle in {s.NeedleLines} lines; {s.Bodies} {(s.Options.Protobuf ? "protobuf+snappy" : "JSON")} bodies of 1 KB–1 MB, {s.Options.Clients} clients");
@@ -98,17 +96,7 @@ internal static class ResultsMarkdown
     }
 
     /// <summary>Replaces (or appends) the load-test section of <paramref name="path"/>.</summary>
-    public static void Write(string path, string section)
-    {
-        var block = $"{Begin}\n{section}{End}\n";
-        var existing = File.Exists(path) ? File.ReadAllText(path) : "# Benchmark results\n\nWritten by `bench/run.sh`; see `bench/README.md` for what each figure means.\n\n";
-        var start = existing.IndexOf(Begin, StringComparison.Ordinal);
-        var end = existing.IndexOf(End, StringComparison.Ordinal);
-        var updated = start >= 0 && end > start
-            ? existing[..start] + block + existing[(end + End.Length)..].TrimStart('\n')
-            : existing.TrimEnd('\n') + "\n\n" + block;
-        File.WriteAllText(path, updated);
-    }
+    public static void Write(string path, string section) => ResultsFile.WriteSection(path, "loadtest", section);
 
     private static void Row(StringBuilder sb, string figure, string value, string baseline, string ratio) =>
         sb.AppendLine(CultureInfo.InvariantCulture, $"| {figure} | {value} | {baseline} | {ratio} |");
@@ -132,27 +120,6 @@ internal static class ResultsMarkdown
             return $"{kb / 1048576.0:0.0} GiB";
         }
         catch (IOException)
-        {
-            return "unknown";
-        }
-    }
-
-    private static string Git(string repoRoot, string arguments)
-    {
-        try
-        {
-            var info = new ProcessStartInfo("git", arguments) { WorkingDirectory = repoRoot, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            using var process = Process.Start(info);
-            if (process is null)
-            {
-                return "unknown";
-            }
-
-            var output = process.StandardOutput.ReadToEnd().Trim();
-            process.WaitForExit();
-            return process.ExitCode == 0 ? output : "unknown";
-        }
-        catch (System.ComponentModel.Win32Exception)
         {
             return "unknown";
         }
