@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.WebSockets;
+using Orleans.Loki.TestSupport;
 
 namespace Orleans.Loki.EndToEnd.Tests;
 
@@ -53,7 +54,7 @@ public sealed class TailTests(TailFixture fixture) : IClassFixture<TailFixture>
         await PushAsync(tenant, "{\"app\":\"web\"}", (now - 3_000_000_000, "keep old 1"), (now - 2_000_000_000, "skip old"), (now - 1_000_000_000, "keep old 2"), (now - 500_000_000, "keep old 3"));
 
         var query = "{app=\"web\"} |= \"keep\" | line_format \"> {{__line__}}\"";
-        await using var tail = await TailClient.ConnectAsync(Loki, tenant, query, $"&limit=2&start={now - 60_000_000_000}");
+        await using var tail = await TailClient.ConnectAsync(Loki.Client.BaseAddress!, tenant, query, $"&limit=2&start={now - 60_000_000_000}");
         await tail.ReceiveUntilAsync(t => t.Entries.Count >= 2, "the replayed entries");
         Assert.Equal(["> keep old 2", "> keep old 3"], tail.Entries.Select(e => e.Line));
         Assert.Equal("web", tail.Entries[0].Labels["app"]);
@@ -71,8 +72,8 @@ public sealed class TailTests(TailFixture fixture) : IClassFixture<TailFixture>
     {
         var tenantA = "tail-a-" + Guid.NewGuid().ToString("n")[..8];
         var tenantB = "tail-b-" + Guid.NewGuid().ToString("n")[..8];
-        await using var tailA = await TailClient.ConnectAsync(Loki, tenantA, "{app=\"shared\"}");
-        await using var tailB = await TailClient.ConnectAsync(Loki, tenantB, "{app=\"shared\"}");
+        await using var tailA = await TailClient.ConnectAsync(Loki.Client.BaseAddress!, tenantA, "{app=\"shared\"}");
+        await using var tailB = await TailClient.ConnectAsync(Loki.Client.BaseAddress!, tenantB, "{app=\"shared\"}");
 
         await PushUntilTailedAsync(tailA, tenantA, "{\"app\":\"shared\"}", "secret of a");
         await PushUntilTailedAsync(tailB, tenantB, "{\"app\":\"shared\"}", "secret of b");
@@ -89,13 +90,13 @@ public sealed class TailTests(TailFixture fixture) : IClassFixture<TailFixture>
     public async Task Tail_OverTheTenantsConcurrentLimit_IsClosedWith1011AndLokisText_AndAdmittedAfterOneLeaves()
     {
         var tenant = "tail-limit-" + Guid.NewGuid().ToString("n")[..8];
-        var first = await TailClient.ConnectAsync(Loki, tenant, "{app=\"x\"}");
-        await using var second = await TailClient.ConnectAsync(Loki, tenant, "{app=\"x\"}");
+        var first = await TailClient.ConnectAsync(Loki.Client.BaseAddress!, tenant, "{app=\"x\"}");
+        await using var second = await TailClient.ConnectAsync(Loki.Client.BaseAddress!, tenant, "{app=\"x\"}");
         // Both are subscribed once each has answered: a frame for a pushed line proves it.
         await PushUntilTailedAsync(first, tenant, "{\"app\":\"x\"}", "probe");
         await second.ReceiveUntilAsync(t => t.Entries.Count > 0, "the second tail's first entry");
 
-        await using (var third = await TailClient.ConnectAsync(Loki, tenant, "{app=\"x\"}"))
+        await using (var third = await TailClient.ConnectAsync(Loki.Client.BaseAddress!, tenant, "{app=\"x\"}"))
         {
             await third.ReceiveUntilAsync(t => t.CloseStatus is not null, "the refusal");
             Assert.Equal(WebSocketCloseStatus.InternalServerError, third.CloseStatus);
@@ -106,7 +107,7 @@ public sealed class TailTests(TailFixture fixture) : IClassFixture<TailFixture>
         var deadline = DateTime.UtcNow.AddSeconds(15);
         while (true)
         {
-            await using var again = await TailClient.ConnectAsync(Loki, tenant, "{app=\"x\"}");
+            await using var again = await TailClient.ConnectAsync(Loki.Client.BaseAddress!, tenant, "{app=\"x\"}");
             // Admitted: the replay of the probe lines arrives; refused: a close frame. The server unsubscribes the first
             // tail asynchronously, so a refusal may come first.
             await again.ReceiveUntilAsync(t => t.Messages > 0 || t.CloseStatus is not null, "an answer to the new tail");
@@ -121,7 +122,7 @@ public sealed class TailTests(TailFixture fixture) : IClassFixture<TailFixture>
     [Fact]
     public async Task Tail_MetricQuery_IsClosedWith1011()
     {
-        await using var tail = await TailClient.ConnectAsync(Loki, "tail-metric", "count_over_time({app=\"x\"}[1m])");
+        await using var tail = await TailClient.ConnectAsync(Loki.Client.BaseAddress!, "tail-metric", "count_over_time({app=\"x\"}[1m])");
         await tail.ReceiveUntilAsync(t => t.CloseStatus is not null, "the close");
         Assert.Equal(WebSocketCloseStatus.InternalServerError, tail.CloseStatus);
         Assert.Equal("only log selector is supported", tail.CloseDescription);
@@ -130,7 +131,7 @@ public sealed class TailTests(TailFixture fixture) : IClassFixture<TailFixture>
     [Fact]
     public async Task Tail_StartBeyondMaxQueryLength_IsClosedWith1011AndLokisText()
     {
-        await using var tail = await TailClient.ConnectAsync(Loki, "tail-old-start", "{app=\"x\"}", "&start=1000000000");
+        await using var tail = await TailClient.ConnectAsync(Loki.Client.BaseAddress!, "tail-old-start", "{app=\"x\"}", "&start=1000000000");
         await tail.ReceiveUntilAsync(t => t.CloseStatus is not null, "the close");
         Assert.Equal(WebSocketCloseStatus.InternalServerError, tail.CloseStatus);
         Assert.StartsWith("the query time range exceeds the limit (query length: ", tail.CloseDescription, StringComparison.Ordinal);

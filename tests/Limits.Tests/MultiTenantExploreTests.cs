@@ -1,7 +1,6 @@
 using System.Net;
-using System.Net.WebSockets;
-using System.Text;
 using System.Text.Json;
+using Orleans.Loki.TestSupport;
 
 namespace Orleans.Loki.Limits.Tests;
 
@@ -94,15 +93,15 @@ public sealed class MultiTenantExploreTests
         await PushBothAsync(server, now);
         var start = now - 60_000_000_000;
 
-        await using var both = await TailSocket.ConnectAsync(server, Both, "{app=\"shared\"}", start);
-        await both.WaitForAsync(l => l.Count >= 10, "the replay of both tenants");
-        Assert.Equal(6, both.Lines.Count(l => l.Tenant == "iso-alpha" && l.Line.StartsWith("msg=\"alpha", StringComparison.Ordinal)));
-        Assert.Equal(4, both.Lines.Count(l => l.Tenant == "iso-beta" && l.Line.StartsWith("msg=\"beta", StringComparison.Ordinal)));
+        await using var both = await TailClient.ConnectAsync(server.Client.BaseAddress!, Both, "{app=\"shared\"}", $"&start={start}");
+        await both.ReceiveUntilAsync(t => t.Entries.Count >= 10, "the replay of both tenants", TimeSpan.FromSeconds(20));
+        Assert.Equal(6, both.Entries.Count(l => Tenant(l) == "iso-alpha" && l.Line.StartsWith("msg=\"alpha", StringComparison.Ordinal)));
+        Assert.Equal(4, both.Entries.Count(l => Tenant(l) == "iso-beta" && l.Line.StartsWith("msg=\"beta", StringComparison.Ordinal)));
 
-        await using var betaOnly = await TailSocket.ConnectAsync(server, Both, "{app=\"shared\", __tenant_id__=\"iso-beta\"}", start);
-        await using var alphaAlone = await TailSocket.ConnectAsync(server, "iso-alpha", "{app=\"shared\"}", start);
-        await betaOnly.WaitForAsync(l => l.Count >= 4, "the replay of beta");
-        await alphaAlone.WaitForAsync(l => l.Count >= 6, "the replay of alpha");
+        await using var betaOnly = await TailClient.ConnectAsync(server.Client.BaseAddress!, Both, "{app=\"shared\", __tenant_id__=\"iso-beta\"}", $"&start={start}");
+        await using var alphaAlone = await TailClient.ConnectAsync(server.Client.BaseAddress!, "iso-alpha", "{app=\"shared\"}", $"&start={start}");
+        await betaOnly.ReceiveUntilAsync(t => t.Entries.Count >= 4, "the replay of beta", TimeSpan.FromSeconds(20));
+        await alphaAlone.ReceiveUntilAsync(t => t.Entries.Count >= 6, "the replay of alpha", TimeSpan.FromSeconds(20));
 
         // Live entries from each tenant reach the multi-tenant tail, labelled; the others see only their tenant's.
         // Silos learn of a new tail within about a second, so a probe is pushed each round until it arrives.
@@ -110,7 +109,7 @@ public sealed class MultiTenantExploreTests
         {
             var round = 0;
             var deadline = DateTime.UtcNow.AddSeconds(20);
-            while (!both.Lines.Any(e => e.Line.StartsWith($"live {own}", StringComparison.Ordinal)))
+            while (!both.Entries.Any(e => e.Line.StartsWith($"live {own}", StringComparison.Ordinal)))
             {
                 Assert.True(DateTime.UtcNow < deadline, $"no live {own} line reached the tail");
                 var (status, body, _) = await server.PushAsync(
@@ -119,12 +118,14 @@ public sealed class MultiTenantExploreTests
                 await both.WaitForMessageAsync(TimeSpan.FromMilliseconds(300));
             }
         }
-        Assert.All(both.Lines.Where(e => e.Line.StartsWith("live ", StringComparison.Ordinal)), e => Assert.Equal("iso-" + e.Line.Split(' ')[1], e.Tenant));
-        await betaOnly.WaitForAsync(l => l.Any(e => e.Line.StartsWith("live beta", StringComparison.Ordinal)), "beta's live line");
-        await alphaAlone.WaitForAsync(l => l.Any(e => e.Line.StartsWith("live alpha", StringComparison.Ordinal)), "alpha's live line");
-        Assert.DoesNotContain(betaOnly.Lines, e => e.Tenant != "iso-beta");
-        Assert.DoesNotContain(alphaAlone.Lines, e => e.Line.Contains("beta", StringComparison.Ordinal) || e.Tenant is not null);
+        Assert.All(both.Entries.Where(e => e.Line.StartsWith("live ", StringComparison.Ordinal)), e => Assert.Equal("iso-" + e.Line.Split(' ')[1], Tenant(e)));
+        await betaOnly.ReceiveUntilAsync(t => t.Entries.Any(e => e.Line.StartsWith("live beta", StringComparison.Ordinal)), "beta's live line", TimeSpan.FromSeconds(20));
+        await alphaAlone.ReceiveUntilAsync(t => t.Entries.Any(e => e.Line.StartsWith("live alpha", StringComparison.Ordinal)), "alpha's live line", TimeSpan.FromSeconds(20));
+        Assert.DoesNotContain(betaOnly.Entries, e => Tenant(e) != "iso-beta");
+        Assert.DoesNotContain(alphaAlone.Entries, e => e.Line.Contains("beta", StringComparison.Ordinal) || Tenant(e) is not null);
     }
+
+    private static string? Tenant((long Ts, string Line, Dictionary<string, string> Labels) entry) => entry.Labels.GetValueOrDefault("__tenant_id__");
 
     private static async Task PushBothAsync(LokiServer server, long now)
     {
@@ -135,103 +136,6 @@ public sealed class MultiTenantExploreTests
                 [.. Enumerable.Range(0, own == "alpha" ? 6 : 4).Select(i => (now + i, $"msg=\"{own} secret line\" n={i}"))],
                 "iso-" + own);
             Assert.True(status == HttpStatusCode.NoContent, body);
-        }
-    }
-
-    /// <summary>A tail websocket whose messages a background loop collects (line and <c>__tenant_id__</c> label).</summary>
-    private sealed class TailSocket : IAsyncDisposable
-    {
-        private readonly ClientWebSocket _socket = new();
-        private readonly Lock _gate = new();
-        private readonly List<(string Line, string? Tenant)> _lines = [];
-        private Task _pump = Task.CompletedTask;
-
-        public List<(string Line, string? Tenant)> Lines
-        {
-            get { lock (_gate) { return [.. _lines]; } }
-        }
-
-        public static async Task<TailSocket> ConnectAsync(LokiServer server, string tenant, string query, long startNs)
-        {
-            var tail = new TailSocket();
-            tail._socket.Options.SetRequestHeader("X-Scope-OrgID", tenant);
-            var http = server.Client.BaseAddress!;
-            var uri = new Uri($"ws://{http.Host}:{http.Port}/loki/api/v1/tail?query={Uri.EscapeDataString(query)}&start={startNs}");
-            await tail._socket.ConnectAsync(uri, CancellationToken.None);
-            tail._pump = tail.PumpAsync();
-            return tail;
-        }
-
-        /// <summary>Polls the collected lines until <paramref name="done"/> holds or the deadline passes.</summary>
-        public async Task WaitForAsync(Func<List<(string Line, string? Tenant)>, bool> done, string what)
-        {
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-            while (!done(Lines))
-            {
-                Assert.True(DateTime.UtcNow < deadline && !_pump.IsCompleted, $"no {what}; received [{string.Join(", ", Lines.Select(l => $"{l.Tenant}:{l.Line}"))}]");
-                await Task.WhenAny(_pump, Task.Delay(20));
-            }
-        }
-
-        /// <summary>Waits up to <paramref name="timeout"/> for one more line (or the connection's end).</summary>
-        public async Task WaitForMessageAsync(TimeSpan timeout)
-        {
-            var before = Lines.Count;
-            var deadline = DateTime.UtcNow + timeout;
-            while (Lines.Count == before && !_pump.IsCompleted && DateTime.UtcNow < deadline)
-            {
-                await Task.WhenAny(_pump, Task.Delay(20));
-            }
-        }
-
-        private async Task PumpAsync()
-        {
-            var buffer = new byte[64 * 1024];
-            using var message = new MemoryStream();
-            try
-            {
-                while (true)
-                {
-                    var result = await _socket.ReceiveAsync(buffer, CancellationToken.None);
-                    if (result.MessageType == WebSocketMessageType.Close)
-                    {
-                        return;
-                    }
-                    message.Write(buffer, 0, result.Count);
-                    if (!result.EndOfMessage)
-                    {
-                        continue;
-                    }
-                    using var doc = JsonDocument.Parse(Encoding.UTF8.GetString(message.ToArray()));
-                    message.SetLength(0);
-                    lock (_gate)
-                    {
-                        foreach (var stream in doc.RootElement.GetProperty("streams").EnumerateArray())
-                        {
-                            var labels = stream.GetProperty("stream");
-                            var tenant = labels.TryGetProperty("__tenant_id__", out var t) ? t.GetString() : null;
-                            foreach (var value in stream.GetProperty("values").EnumerateArray())
-                            {
-                                _lines.Add((value[1].GetString()!, tenant));
-                            }
-                        }
-                    }
-                }
-            }
-            catch (WebSocketException)
-            {
-                // The server went away: the waits report what arrived.
-            }
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            if (_socket.State == WebSocketState.Open)
-            {
-                await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
-            }
-            await _pump.WaitAsync(TimeSpan.FromSeconds(5)).ContinueWith(static _ => { }, TaskScheduler.Default);
-            _socket.Dispose();
         }
     }
 }

@@ -2,11 +2,12 @@ using System.Globalization;
 using System.Net.WebSockets;
 using System.Text.Json;
 
-namespace Orleans.Loki.EndToEnd.Tests;
+namespace Orleans.Loki.TestSupport;
 
 /// <summary>
 /// A websocket client of <c>/loki/api/v1/tail</c>. A background loop receives every message (cancelling a websocket
-/// receive would abort the connection, so waits happen on the collected state instead).
+/// receive would abort the connection, so waits happen on the collected state instead, woken by every message).
+/// Shared by the test projects that run a server (linked, not referenced).
 /// </summary>
 internal sealed class TailClient : IAsyncDisposable
 {
@@ -15,6 +16,9 @@ internal sealed class TailClient : IAsyncDisposable
     private readonly List<(long Ts, string Line, Dictionary<string, string> Labels)> _entries = [];
     private int _messages;
     private Task _pump = Task.CompletedTask;
+
+    /// <summary>Completed (and replaced) whenever a message or the close arrives.</summary>
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public IReadOnlyList<(long Ts, string Line, Dictionary<string, string> Labels)> Entries
     {
@@ -30,11 +34,12 @@ internal sealed class TailClient : IAsyncDisposable
 
     public string? CloseDescription { get; private set; }
 
-    public static async Task<TailClient> ConnectAsync(LokiProcess loki, string tenant, string query, string extra = "")
+    /// <summary>Opens a tail on the server at <paramref name="httpBase"/>; <paramref name="extra"/> is appended to the query string.</summary>
+    public static async Task<TailClient> ConnectAsync(Uri httpBase, string tenant, string query, string extra = "")
     {
         var client = new TailClient();
         client._socket.Options.SetRequestHeader("X-Scope-OrgID", tenant);
-        var uri = new Uri($"ws://127.0.0.1:{loki.HttpPort}/loki/api/v1/tail?query={Uri.EscapeDataString(query)}{extra}");
+        var uri = new Uri($"ws://{httpBase.Host}:{httpBase.Port}/loki/api/v1/tail?query={Uri.EscapeDataString(query)}{extra}");
         await client._socket.ConnectAsync(uri, CancellationToken.None);
         client._pump = client.PumpAsync();
         return client;
@@ -47,7 +52,7 @@ internal sealed class TailClient : IAsyncDisposable
         while (!condition(this))
         {
             Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}; received [{string.Join(", ", Entries.Select(e => e.Line))}]");
-            await Task.WhenAny(_pump, Task.Delay(20));
+            await NextChangeAsync(deadline);
             if (_pump.IsCompleted && !condition(this))
             {
                 Assert.Fail($"the connection ended ({CloseStatus} '{CloseDescription}') before {what}");
@@ -62,9 +67,35 @@ internal sealed class TailClient : IAsyncDisposable
         var deadline = DateTime.UtcNow + timeout;
         while (Messages == before && !_pump.IsCompleted && DateTime.UtcNow < deadline)
         {
-            await Task.WhenAny(_pump, Task.Delay(20));
+            await NextChangeAsync(deadline);
         }
         return Messages != before || _pump.IsCompleted;
+    }
+
+    /// <summary>Waits for the next message or close, or the deadline, whichever comes first.</summary>
+    private async Task NextChangeAsync(DateTime deadline)
+    {
+        Task changed;
+        lock (_gate)
+        {
+            changed = _changed.Task;
+        }
+        var remaining = deadline - DateTime.UtcNow;
+        if (remaining > TimeSpan.Zero)
+        {
+            await Task.WhenAny(changed, _pump, Task.Delay(remaining));
+        }
+    }
+
+    private void Signal()
+    {
+        TaskCompletionSource done;
+        lock (_gate)
+        {
+            done = _changed;
+            _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+        done.TrySetResult();
     }
 
     public bool Has(string line) => Entries.Any(e => e.Line == line);
@@ -113,6 +144,7 @@ internal sealed class TailClient : IAsyncDisposable
             }
             _messages++;
         }
+        Signal();
     }
 
     public async ValueTask DisposeAsync()
