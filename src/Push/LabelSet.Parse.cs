@@ -25,6 +25,36 @@ public static partial class LabelSet
         return true;
     }
 
+    /// <summary>
+    /// True when <see cref="TryParse"/> of <see cref="Format"/>(<paramref name="labels"/>) gives back exactly these
+    /// pairs: every name is an identifier and no value holds a surrogate (lone ones would be replaced).
+    /// </summary>
+    public static bool RoundTrips(ReadOnlySpan<KeyValuePair<string, string>> labels)
+    {
+        foreach (var (name, value) in labels)
+        {
+            if (name.Length == 0 || !Parser.IsNameStart(name[0]))
+            {
+                return false;
+            }
+            foreach (var c in name)
+            {
+                if (!Parser.IsNameChar(c))
+                {
+                    return false;
+                }
+            }
+            foreach (var c in value)
+            {
+                if (char.IsSurrogate(c))
+                {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
     private ref struct Parser
     {
         private readonly string _text;
@@ -155,9 +185,9 @@ public static partial class LabelSet
             return _pos > start;
         }
 
-        private static bool IsNameStart(char c) => c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or '_';
+        internal static bool IsNameStart(char c) => c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or '_';
 
-        private static bool IsNameChar(char c) => IsNameStart(c) || c is >= '0' and <= '9';
+        internal static bool IsNameChar(char c) => IsNameStart(c) || c is >= '0' and <= '9';
 
         private bool TryValue(out string value, out string? error)
         {

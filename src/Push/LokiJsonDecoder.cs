@@ -148,7 +148,7 @@ internal ref struct LokiJsonDecoder
             }
         }
 
-        return new PushStream(LabelSet.Canonicalize(labels), [.. entries]);
+        return new PushStream(LabelSet.Canonicalize(labels), [.. entries], labels);
     }
 
     private bool ReadEntry(List<PushEntry> entries)

@@ -77,7 +77,7 @@ internal static class OtlpMapper
             var labels = LabelSet.Canonicalize(pairs);
             if (!byLabels.TryGetValue(labels, out var stream))
             {
-                stream = new PushStream(labels);
+                stream = new PushStream(labels, [], pairs);
                 byLabels.Add(labels, stream);
                 streams.Add(stream);
             }

@@ -95,7 +95,11 @@ public sealed class PushValidator
     private static ValidStream? ValidateLabels(PushStream stream, Context context, ValidatedPush result, Dictionary<string, ValidStream> byLabels)
     {
         var limits = context.Limits;
-        if (!LabelSet.TryParse(stream.Labels, out var parsed, out var parseError))
+        // Decoded pairs equal what parsing their formatted string gives back, unless the string would not parse
+        // or parsing would change a value; then the string is parsed for Loki's exact error (or replacement).
+        var parsed = stream.Pairs;
+        string? parseError = null;
+        if ((parsed is null || !LabelSet.RoundTrips(parsed)) && !LabelSet.TryParse(stream.Labels, out parsed, out parseError))
         {
             RejectStream(result, stream, LokiErrors.InvalidLabels, string.Format(CultureInfo.InvariantCulture, LokiErrors.InvalidLabelsErrorMsg, stream.Labels, parseError));
             return null;
