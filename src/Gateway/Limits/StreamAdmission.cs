@@ -47,7 +47,7 @@ public sealed class StreamAdmission(IGrainFactory grains, ITenantLimits limits)
         {
             ids[i] = StorageKeys.StreamId(streams[unknown[i]].Fingerprint);
         }
-        var admitted = await grains.GetGrain<ITenantStreamsGrain>(tenant).AdmitAsync(ids, limit).ConfigureAwait(false);
+        var admitted = await GrainRefs.Get<ITenantStreamsGrain>(grains, tenant).AdmitAsync(ids, limit).ConfigureAwait(false);
         if (known.Count > 2 * limit)
         {
             // Streams leave the count when idle; forget old admissions rather than grow without bound.

@@ -21,7 +21,7 @@ public sealed class Distributor(IGrainFactory grains)
         {
             var stream = streams[i];
             var batch = Encode(stream.Entries);
-            var grain = grains.GetGrain<IStreamGrain>(StorageKeys.StreamGrainKey(tenant, stream.Fingerprint));
+            var grain = GrainRefs.Get<IStreamGrain>(grains, StorageKeys.StreamGrainKey(tenant, stream.Fingerprint));
             tasks[i] = grain.PushAsync(new StreamPush(stream.Labels, batch, stream.Entries.Count));
         }
 

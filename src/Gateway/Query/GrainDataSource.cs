@@ -18,7 +18,7 @@ public sealed class GrainDataSource(IGrainFactory grains, IngesterOptions ingest
     /// <summary>Series matching the matchers with data in <c>[fromNs, throughNs)</c>, with their chunks.</summary>
     public async Task<List<SeriesMatch>> LookupAsync(string tenant, IReadOnlyList<MatcherSpec> matchers, long fromNs, long throughNs, CancellationToken ct)
     {
-        var tasks = PerDay(fromNs, throughNs, day => grains.GetGrain<IIndexGrain>($"{tenant}/{day}").LookupAsync(matchers, fromNs, throughNs));
+        var tasks = PerDay(fromNs, throughNs, day => GrainRefs.Get<IIndexGrain>(grains, $"{tenant}/{day}").LookupAsync(matchers, fromNs, throughNs));
         await Task.WhenAll(tasks).WaitAsync(ct).ConfigureAwait(false);
 
         var merged = new Dictionary<ulong, (string Labels, Dictionary<string, ChunkRef> Chunks)>();
@@ -54,7 +54,7 @@ public sealed class GrainDataSource(IGrainFactory grains, IngesterOptions ingest
         for (var i = 0; i < series.Count; i += SeriesPerShard)
         {
             var shard = series.GetRange(i, Math.Min(SeriesPerShard, series.Count - i));
-            shards.Add(grains.GetGrain<IQuerierGrain>(0).ReadStreamsAsync(tenant, shard, fromNs, throughNs, includeUnflushed, requiredLiterals));
+            shards.Add(GrainRefs.Get<IQuerierGrain>(grains, 0).ReadStreamsAsync(tenant, shard, fromNs, throughNs, includeUnflushed, requiredLiterals));
         }
         await Task.WhenAll(shards).WaitAsync(ct).ConfigureAwait(false);
         var result = new List<StreamData>(series.Count);
@@ -93,21 +93,21 @@ public sealed class GrainDataSource(IGrainFactory grains, IngesterOptions ingest
         {
             var shard = series.GetRange(i, Math.Min(SeriesPerShard, series.Count - i));
             var request = template with { Series = shard, IncludeUnflushed = includeUnflushed };
-            shards.Add(call(grains.GetGrain<IQuerierGrain>(0), request, ct));
+            shards.Add(call(GrainRefs.Get<IQuerierGrain>(grains, 0), request, ct));
         }
         return Task.WhenAll(shards);
     }
 
     public async Task<IReadOnlyList<string>> LabelNamesAsync(string tenant, IReadOnlyList<MatcherSpec> matchers, long fromNs, long throughNs, CancellationToken ct)
     {
-        var tasks = PerDay(fromNs, throughNs, day => grains.GetGrain<IIndexGrain>($"{tenant}/{day}").LabelNamesAsync(matchers));
+        var tasks = PerDay(fromNs, throughNs, day => GrainRefs.Get<IIndexGrain>(grains, $"{tenant}/{day}").LabelNamesAsync(matchers));
         await Task.WhenAll(tasks).WaitAsync(ct).ConfigureAwait(false);
         return [.. tasks.SelectMany(t => t.Result).Distinct().Order(StringComparer.Ordinal)];
     }
 
     public async Task<IReadOnlyList<string>> LabelValuesAsync(string tenant, string name, IReadOnlyList<MatcherSpec> matchers, long fromNs, long throughNs, CancellationToken ct)
     {
-        var tasks = PerDay(fromNs, throughNs, day => grains.GetGrain<IIndexGrain>($"{tenant}/{day}").LabelValuesAsync(name, matchers));
+        var tasks = PerDay(fromNs, throughNs, day => GrainRefs.Get<IIndexGrain>(grains, $"{tenant}/{day}").LabelValuesAsync(name, matchers));
         await Task.WhenAll(tasks).WaitAsync(ct).ConfigureAwait(false);
         return [.. tasks.SelectMany(t => t.Result).Distinct().Order(StringComparer.Ordinal)];
     }

@@ -112,13 +112,13 @@ internal sealed class IndexReader(IGrainFactory grains, IngesterOptions ingester
             series.TryAdd(match.Fingerprint, match);
         }
         var calls = series.Values
-            .Select(s => (Series: s, Task: grains.GetGrain<IStreamGrain>(StorageKeys.StreamGrainKey(tenant, s.Fingerprint)).InMemoryChunksAsync(fromNs, throughNs)))
+            .Select(s => (Series: s, Task: GrainRefs.Get<IStreamGrain>(grains, StorageKeys.StreamGrainKey(tenant, s.Fingerprint)).InMemoryChunksAsync(fromNs, throughNs)))
             .ToList();
         await Task.WhenAll(calls.Select(c => c.Task)).WaitAsync(ct).ConfigureAwait(false);
         return [.. calls.Where(c => c.Task.Result.Count > 0).Select(c => (c.Series, c.Task.Result))];
     }
 
-    private IIndexGrain Index(string tenant, int day) => grains.GetGrain<IIndexGrain>($"{tenant}/{day}");
+    private IIndexGrain Index(string tenant, int day) => GrainRefs.Get<IIndexGrain>(grains, $"{tenant}/{day}");
 
     private static List<Task<T>> PerDay<T>(long fromNs, long throughNs, Func<int, Task<T>> call)
     {

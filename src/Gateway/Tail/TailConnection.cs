@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using Orleans.Loki.Gateway.Limits;
 using Orleans.Loki.Gateway.Query;
+using Orleans.Loki.Grains;
 using Orleans.Loki.Grains.Tail;
 using Orleans.Loki.LogQL.Engine;
 using Orleans.Loki.LogQL.Log;
@@ -98,7 +99,7 @@ internal sealed partial class TailConnection(
             {
                 ITailObserver target = tenants.Length == 1 ? session : new TenantTailObserver(session, t.Tenant);
                 var subscriber = new TailSubscriber(Guid.NewGuid(), t.Matchers, grains.CreateObjectReference<ITailObserver>(target));
-                return new Subscription(t.Tenant, grains.GetGrain<ITailHubGrain>(t.Tenant), subscriber, target);
+                return new Subscription(t.Tenant, GrainRefs.Get<ITailHubGrain>(grains, t.Tenant), subscriber, target);
             })
             .ToList();
         var subscribed = new List<Subscription>(subscriptions.Count);

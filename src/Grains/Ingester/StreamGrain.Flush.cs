@@ -153,7 +153,7 @@ internal sealed partial class StreamGrain
         var tasks = new List<Task>(lastDay - firstDay + 1);
         for (var day = firstDay; day <= lastDay; day++)
         {
-            tasks.Add(GrainFactory.GetGrain<IIndexGrain>($"{_tenant}/{day}").AddChunkAsync(_fingerprint, _labels, chunkRef));
+            tasks.Add(GrainRefs.Get<IIndexGrain>(GrainFactory, $"{_tenant}/{day}").AddChunkAsync(_fingerprint, _labels, chunkRef));
         }
         await Task.WhenAll(tasks);
         IngesterMetrics.ChunkFlushed(bytes.Length, chunk.EntryCount);

@@ -37,7 +37,7 @@ internal sealed partial class StreamGrain
         {
             // A stream that holds data, or was counted before, stays: refusing it would drop acknowledged data's stream.
             var holdsData = _joinedTenant || _head.EntryCount > 0 || _closed.Count > 0;
-            var joined = await GrainFactory.GetGrain<ITenantStreamsGrain>(_tenant).TryJoinAsync(_streamId, limits.MaxGlobalStreamsPerUser, holdsData);
+            var joined = await GrainRefs.Get<ITenantStreamsGrain>(GrainFactory, _tenant).TryJoinAsync(_streamId, limits.MaxGlobalStreamsPerUser, holdsData);
             if (!joined)
             {
                 var message = string.Format(CultureInfo.InvariantCulture, LokiErrors.StreamLimitErrorMsg, labels, _tenant);
@@ -95,7 +95,7 @@ internal sealed partial class StreamGrain
         if (_joinedTenant && reason.ReasonCode != DeactivationReasonCode.ShuttingDown)
         {
             _joinedTenant = false;
-            _ = GrainFactory.GetGrain<ITenantStreamsGrain>(_tenant).LeaveAsync(_streamId);
+            _ = GrainRefs.Get<ITenantStreamsGrain>(GrainFactory, _tenant).LeaveAsync(_streamId);
         }
     }
 }

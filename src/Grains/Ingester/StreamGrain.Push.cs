@@ -178,7 +178,7 @@ internal sealed partial class StreamGrain
     {
         try
         {
-            await GrainFactory.GetGrain<IIndexGrain>($"{_tenant}/{day}").RegisterSeriesAsync(_fingerprint, _labels!);
+            await GrainRefs.Get<IIndexGrain>(GrainFactory, $"{_tenant}/{day}").RegisterSeriesAsync(_fingerprint, _labels!);
         }
         catch
         {

@@ -133,7 +133,7 @@ internal sealed class QuerierGrain(IObjectStore store) : Grain, IQuerierGrain
             chunkTasks.Add(store.GetAsync(chunk.Key).AsTask());
         }
         Task<UnflushedEntries>? unflushed = includeUnflushed
-            ? GrainFactory.GetGrain<IStreamGrain>(StorageKeys.StreamGrainKey(tenant, series.Fingerprint)).ReadUnflushedAsync(fromNs, throughNs)
+            ? GrainRefs.Get<IStreamGrain>(GrainFactory, StorageKeys.StreamGrainKey(tenant, series.Fingerprint)).ReadUnflushedAsync(fromNs, throughNs)
             : null;
 
         for (var i = 0; i < chunkTasks.Count; i++)

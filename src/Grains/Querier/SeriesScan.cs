@@ -52,7 +52,7 @@ internal sealed class SeriesScan(IObjectStore store, IGrainFactory grains, Selec
             intervals[2 * i] = components[i].From;
             intervals[(2 * i) + 1] = components[i].Through;
         }
-        var grain = grains.GetGrain<IStreamGrain>(StorageKeys.StreamGrainKey(request.Tenant, series.Fingerprint));
+        var grain = GrainRefs.Get<IStreamGrain>(grains, StorageKeys.StreamGrainKey(request.Tenant, series.Fingerprint));
         var page = await grain.SelectHeadAsync(new HeadSelect(request.Query, processor.Samples is not null, request.FromNs, request.ThroughNs,
             request.Backward, request.Limit, intervals) { RequiredLabels = request.RequiredLabels }).WaitAsync(ct).ConfigureAwait(false);
         if (page.Logs is not null)
