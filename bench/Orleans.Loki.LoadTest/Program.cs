@@ -70,6 +70,8 @@ try
     var split = SplitIndex(bodies, 0.8);
     var cpuBefore = server?.CpuSeconds();
     var clientCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+    var rssServer = server;
+    await using var sampler = MemorySampler.Start(http, baseUrl, () => rssServer?.RssBytes());
     var full = await IngestRunner.RunAsync(http, pushUri, bodies.Take(split).ToList(), options.Clients, null, "ingest (full speed)");
     Console.WriteLine($"  full speed: {full.RawMbPerSecond:0.0} MB/s, {full.LinesPerSecond:N0} lines/s, p50 {Stats.Percentile(full.LatenciesMs, 50):0.0} ms, p99 {Stats.Percentile(full.LatenciesMs, 99):0.0} ms, {full.Failures} failures {full.FirstFailure}");
     var serverCpu = server?.CpuSeconds() - cpuBefore;
@@ -91,6 +93,8 @@ try
 
     var peakRss = server?.PeakRssBytes();
     var ingestPeakRss = peakRss;
+    var memory = await sampler.StopAsync();
+    PrintMemory(memory, ingestPeakRss);
 
     clock.Restart();
     double? flushSeconds = null;
@@ -138,6 +142,7 @@ try
         HalfRateTargetMbPerSecond = halfTarget,
         PeakRssBytes = peakRss,
         IngestPeakRssBytes = ingestPeakRss,
+        IngestMemory = memory,
         FlushSeconds = flushSeconds,
         FlushStatus = flushStatus,
         DiskBytes = disk,
@@ -160,6 +165,21 @@ var resultsFile = options.ResultsFile ?? Path.Combine(repoRoot, "bench", "RESULT
 ResultsMarkdown.Write(resultsFile, markdown);
 Console.WriteLine($"updated {resultsFile} ({cores} cores)");
 return 0;
+
+static void PrintMemory(MemorySamples m, long? vmHwm)
+{
+    static string MiB(long bytes) => $"{bytes / 1048576.0:0} MiB";
+    Console.WriteLine($"memory during ingest ({m.Count} samples every {MemorySampler.Period.TotalMilliseconds:0} ms{(m.FirstError is { } e ? $", first failed sample: {e}" : "")}):");
+    Console.WriteLine($"  max unflushed {MiB(m.MaxUnflushedBytes)} uncompressed (lines + metadata); max compressed blocks {MiB(m.MaxUnflushedCompressedBytes)}");
+    if (m.AtMaxRss is { RssBytes: { } rss } at)
+    {
+        Console.WriteLine($"  max sampled VmRSS {MiB(rss)} with {MiB(at.UnflushedBytes)} unflushed; VmHWM {(vmHwm is { } hwm ? MiB(hwm) : "n/a")}");
+    }
+    if (m.Worst is { RssBytes: { } worstRss } worst && m.WorstExcessBytes is { } excess)
+    {
+        Console.WriteLine($"  RSS <= 2x unflushed + 300 MB: {(m.TargetHolds == true ? "holds" : "does not hold")}; worst sample RSS {MiB(worstRss)} - 2 x {MiB(worst.UnflushedBytes)} = {MiB(excess)} (limit {MiB(MemorySamples.AllowanceBytes)})");
+    }
+}
 
 static int SplitIndex(List<PushBody> bodies, double fraction)
 {

@@ -53,6 +53,10 @@ internal static class ResultsMarkdown
         {
             Row(sb, "server peak RSS after ingest, before flush and queries (VmHWM)", $"{ingestRss / 1048576.0:0} MiB", $"corpus: {s.CorpusRawBytes / 1048576.0:0} MiB raw", "");
         }
+        if (s.IngestMemory is { } memory)
+        {
+            MemoryRows(sb, memory, s.IngestPeakRssBytes);
+        }
         Row(sb, "server peak RSS (VmHWM)", s.PeakRssBytes is { } rss ? $"{rss / 1048576.0:0} MiB" : "n/a", $"corpus: {s.CorpusRawBytes / 1048576.0:0} MiB raw", "");
         Row(sb, "POST /flush", s.FlushSeconds is { } fs ? $"{F(fs)} s" : "n/a", s.FlushStatus, "");
         var diskRatio = s.DiskBytes is > 0 ? (double)s.CorpusRawBytes / s.DiskBytes.Value : (double?)null;
@@ -94,6 +98,23 @@ internal static class ResultsMarkdown
 
         return sb.ToString();
     }
+
+    /// <summary>The unflushed data sampled during ingest and the check of "RSS during ingest &lt;= 2x unflushed + 300 MB".</summary>
+    private static void MemoryRows(StringBuilder sb, MemorySamples m, long? vmHwm)
+    {
+        var sampling = $"{m.Count} samples of `/metrics` and VmRSS every {MemorySampler.Period.TotalMilliseconds:0} ms over both ingest phases{(m.FirstError is { } e ? $", first failed sample: {Escape(IngestRunner.Truncate(e))}" : "")}";
+        Row(sb, "unflushed data during ingest, max (`loki_ingester_unflushed_bytes`)", $"{MiB(m.MaxUnflushedBytes)} uncompressed (lines + metadata); {MiB(m.MaxUnflushedCompressedBytes)} in compressed blocks", sampling, "");
+        if (m.AtMaxRss is not { RssBytes: { } rss } atMax || m.Worst is not { RssBytes: { } worstRss } worst || m.WorstExcessBytes is not { } excess)
+        {
+            Row(sb, "RSS <= 2x unflushed + 300 MB", "not checked (no VmRSS: the server is not a local process)", "", "");
+            return;
+        }
+        Row(sb, "server VmRSS during ingest, max of the samples", MiB(rss), $"unflushed at that sample: {MiB(atMax.UnflushedBytes)}; VmHWM (can peak between samples): {(vmHwm is { } h ? MiB(h) : "n/a")}", "");
+        var hwmBound = vmHwm is { } hwm ? $"; VmHWM - 2 x max unflushed = {MiB(hwm - (2 * m.MaxUnflushedBytes))} (a lower bound for the peak between samples)" : "";
+        Row(sb, "RSS <= 2x unflushed + 300 MB (memory target)", $"{(m.TargetHolds == true ? "holds" : "does not hold")}: worst sample RSS - 2 x unflushed = {MiB(excess)}", $"worst sample: RSS {MiB(worstRss)}, unflushed {MiB(worst.UnflushedBytes)}; limit 300 MB = {MiB(MemorySamples.AllowanceBytes)}{hwmBound}", "");
+    }
+
+    private static string MiB(long bytes) => $"{bytes / 1048576.0:0} MiB";
 
     /// <summary>Replaces (or appends) the load-test section of <paramref name="path"/>.</summary>
     public static void Write(string path, string section) => ResultsFile.WriteSection(path, "loadtest", section);

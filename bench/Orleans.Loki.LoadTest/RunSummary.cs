@@ -23,6 +23,9 @@ internal sealed record RunSummary
 
     /// <summary>VmHWM right after ingest, before <c>/flush</c> and the queries: the memory the write path needed.</summary>
     public long? IngestPeakRssBytes { get; init; }
+
+    /// <summary>VmRSS and unflushed data sampled during ingest (both phases), for the memory target.</summary>
+    public MemorySamples? IngestMemory { get; init; }
     public required double? FlushSeconds { get; init; }
     public required string FlushStatus { get; init; }
     public required long? DiskBytes { get; init; }

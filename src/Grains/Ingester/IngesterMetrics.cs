@@ -22,6 +22,16 @@ internal static class IngesterMetrics
         "loki_ingester_chunk_entries_total", "Entries in flushed chunks.");
     private static readonly Counter s_streamsCreated = Metrics.CreateCounter(
         "loki_ingester_streams_created_total", "Stream grains activated.");
+    private static readonly Gauge s_unflushedBytes = Metrics.CreateGauge(
+        "loki_ingester_unflushed_bytes",
+        "Line plus structured-metadata bytes (uncompressed) in the in-memory chunks (head and cut, not yet flushed) of this process's stream grains.",
+        "tenant");
+    private static readonly Gauge s_unflushedCompressedBytes = Metrics.CreateGauge(
+        "loki_ingester_unflushed_compressed_bytes",
+        "LZ4 bytes of the compressed blocks in the in-memory chunks of this process's stream grains (each chunk's uncompressed head block is not included).",
+        "tenant");
+    private static readonly Gauge s_memoryChunks = Metrics.CreateGauge(
+        "loki_ingester_memory_chunks", "In-memory chunks (heads with entries and chunks cut but not yet flushed).", "tenant");
 
     public static void EntriesAppended(int count) => s_entries.Inc(count);
 
@@ -40,4 +50,30 @@ internal static class IngesterMetrics
     }
 
     public static void StreamCreated() => s_streamsCreated.Inc();
+
+    /// <summary>The gauges of one tenant's in-memory chunks, adjusted by each stream grain with its own changes.</summary>
+    public static UnflushedGauges Unflushed(string tenant) =>
+        new(s_unflushedBytes.WithLabels(tenant), s_unflushedCompressedBytes.WithLabels(tenant), s_memoryChunks.WithLabels(tenant));
+
+    /// <param name="Bytes"><c>loki_ingester_unflushed_bytes</c> of one tenant.</param>
+    /// <param name="CompressedBytes"><c>loki_ingester_unflushed_compressed_bytes</c> of one tenant.</param>
+    /// <param name="Chunks"><c>loki_ingester_memory_chunks</c> of one tenant.</param>
+    public sealed record UnflushedGauges(Gauge.Child Bytes, Gauge.Child CompressedBytes, Gauge.Child Chunks)
+    {
+        public void Add(long bytes, long compressedBytes, int chunks)
+        {
+            if (bytes != 0)
+            {
+                Bytes.Inc(bytes);
+            }
+            if (compressedBytes != 0)
+            {
+                CompressedBytes.Inc(compressedBytes);
+            }
+            if (chunks != 0)
+            {
+                Chunks.Inc(chunks);
+            }
+        }
+    }
 }

@@ -123,6 +123,7 @@ internal sealed partial class StreamGrain
                 var closed = _closed[0];
                 await FlushChunkAsync(closed.Chunk);
                 _closed.RemoveAt(0);
+                ReportUnflushed();
                 var until = _closed.Count > 0 ? _closed[0].FirstSegment : _headFirstSegment;
                 await DeleteSegmentsAsync(closed.FirstSegment, until);
                 siloWal.Release(closed.Holder);

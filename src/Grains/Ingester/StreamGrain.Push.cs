@@ -108,6 +108,7 @@ internal sealed partial class StreamGrain
                 }
 
                 ApplyCommitted(group);
+                ReportUnflushed();
                 ForwardToTails(group);
             }
         }

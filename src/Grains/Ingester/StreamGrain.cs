@@ -55,6 +55,7 @@ internal sealed partial class StreamGrain(
         // The silo WAL of a dead silo that held this stream must be split into per-stream segments before replay.
         await siloWal.RecoverOrphansAsync(cancellationToken);
         await ReplayWalAsync(cancellationToken);
+        ReportUnflushed();
         IngesterMetrics.StreamCreated();
         this.RegisterGrainTimer(
             static (grain, _) => grain.OnFlushTimerAsync(),
@@ -73,6 +74,10 @@ internal sealed partial class StreamGrain(
         {
             // The WAL still holds every acknowledged entry; the next activation replays it.
             LogDeactivationFlushFailed(logger, e, _tenant, _streamId);
+        }
+        finally
+        {
+            WithdrawUnflushed();
         }
     }
 
