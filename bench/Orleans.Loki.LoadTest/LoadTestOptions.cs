@@ -11,6 +11,9 @@ internal sealed record LoadTestOptions
     public int Clients { get; init; } = 8;
     public bool Protobuf { get; init; }
     public int Seed { get; init; } = 20261126;
+
+    /// <summary>Share of the bodies pushed first at full speed and left out of the figures (the server's JIT warm-up).</summary>
+    public double Warmup { get; init; } = 0.1;
     public int QueryRuns { get; init; } = 3;
     public string? ServerDll { get; init; }
     public string? ResultsFile { get; init; }
@@ -28,6 +31,7 @@ internal sealed record LoadTestOptions
           --clients <n>             concurrent push clients (default 8)
           --format json|proto       push body encoding (default json)
           --seed <n>                corpus seed (default 20261126)
+          --warmup <fraction>       share of the bodies pushed first and not measured, 0 to 0.5 (default 0.1)
           --query-runs <n>          runs per query; the median is reported (default 3)
           --results <path>          markdown file to update (default bench/RESULTS.md)
           --skip-baselines          do not run cat/lz4/grep
@@ -64,6 +68,7 @@ internal sealed record LoadTestOptions
                         var f => throw new FormatException($"--format must be json or proto, not {f}"),
                     },
                     "--seed" => options with { Seed = NextInt() },
+                    "--warmup" => options with { Warmup = double.TryParse(Next(), System.Globalization.CultureInfo.InvariantCulture, out var warmup) && warmup is >= 0 and <= 0.5 ? warmup : throw new FormatException("--warmup must be a fraction from 0 to 0.5") },
                     "--query-runs" => options with { QueryRuns = NextInt() },
                     "--results" => options with { ResultsFile = Next() },
                     "--skip-baselines" => options with { SkipBaselines = true },

@@ -31,7 +31,7 @@ PushDecoder.Decode(bodies[0].Content, bodies[0].ContentType, null, PushFormat.Js
 clock.Restart();
 foreach (var body in bodies)
 {
-    var decoded = PushDecoder.Decode(body.Content, body.ContentType, null, PushFormat.Json, 0);
+    using var decoded = PushDecoder.Decode(body.Content, body.ContentType, null, PushFormat.Json, 0);
     if (!decoded.Success)
     {
         Console.Error.WriteLine($"the generated body does not decode: {decoded.Error}");
@@ -47,7 +47,8 @@ if (options.WritePath)
     return 0;
 }
 
-// 3. Server, ingest at full speed (first 80% of the bytes), then the rest at half that rate.
+// 3. Server: a warm-up (first 10% of the bytes by default, not measured), ingest at full speed up to 80% of the
+//    bytes, then the rest at half that rate.
 using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(5) };
 ServerProcess? server = null;
 RunSummary summary;
@@ -67,12 +68,24 @@ try
     }
 
     var pushUri = new Uri(baseUrl + "/loki/api/v1/push");
+    var warmupEnd = options.Warmup > 0 ? SplitIndex(bodies, options.Warmup) : 0;
     var split = SplitIndex(bodies, 0.8);
+    IngestResult? warmup = null;
+    double? warmupCpu = null;
+    if (warmupEnd > 0)
+    {
+        // A server runs for days: its steady state is what counts, so the JIT's first compilations
+        // (tiered compilation and PGO recompile hot methods during the first seconds) are left out.
+        var warmupCpuBefore = server?.CpuSeconds();
+        warmup = await IngestRunner.RunAsync(http, pushUri, bodies.Take(warmupEnd).ToList(), options.Clients, null, "ingest (warm-up)");
+        warmupCpu = server?.CpuSeconds() - warmupCpuBefore;
+        Console.WriteLine($"  warm-up: {warmup.RawMbPerSecond:0.0} MB/s{(warmupCpu is { } wc ? $", {warmup.RawBytes / 1e6 / wc:0.0} MB per server CPU-second" : "")}, {warmup.Failures} failures {warmup.FirstFailure}");
+    }
     var cpuBefore = server?.CpuSeconds();
     var clientCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
     var rssServer = server;
     await using var sampler = MemorySampler.Start(http, baseUrl, () => rssServer?.RssBytes());
-    var full = await IngestRunner.RunAsync(http, pushUri, bodies.Take(split).ToList(), options.Clients, null, "ingest (full speed)");
+    var full = await IngestRunner.RunAsync(http, pushUri, bodies.Take(split).Skip(warmupEnd).ToList(), options.Clients, null, "ingest (full speed)");
     Console.WriteLine($"  full speed: {full.RawMbPerSecond:0.0} MB/s, {full.LinesPerSecond:N0} lines/s, p50 {Stats.Percentile(full.LatenciesMs, 50):0.0} ms, p99 {Stats.Percentile(full.LatenciesMs, 99):0.0} ms, {full.Failures} failures {full.FirstFailure}");
     var serverCpu = server?.CpuSeconds() - cpuBefore;
     // The load generator shares the cores with the server: its own CPU is what the server could not use.
@@ -137,6 +150,8 @@ try
         DecodeCeilingMbPerSecond = ceiling,
         FullSpeed = full,
         FullSpeedServerCpuSeconds = serverCpu,
+        Warmup = warmup,
+        WarmupServerCpuSeconds = warmupCpu,
         FullSpeedClientCpuSeconds = clientCpu,
         HalfRate = half,
         HalfRateTargetMbPerSecond = halfTarget,

@@ -37,6 +37,11 @@ internal static class ResultsMarkdown
             // Independent of what else runs on the machine: raw bytes per second of CPU the server itself used.
             Row(sb, "push MB per server CPU-second, full speed", F(full.RawBytes / 1e6 / cpu), $"server CPU {F(cpu)} s in {F(full.Seconds)} s wall", lz4Compress?.GbPerSecond is { } l2 ? Ratio(full.RawBytes / 1e6 / cpu, l2 * 1000) : "");
         }
+        if (s.Warmup is { } warmup)
+        {
+            var perCpu = s.WarmupServerCpuSeconds is { } wc and > 0 ? $", {F(warmup.RawBytes / 1e6 / wc)} MB per server CPU-second" : "";
+            Row(sb, "warm-up before the measured phase (not in the figures above or below)", $"{F(warmup.RawMbPerSecond)} MB/s{perCpu}", $"first {F(warmup.RawBytes / 1e6)} MB of the corpus, {warmup.Requests} requests, {warmup.Failures} failed", "");
+        }
         if (s.FullSpeedClientCpuSeconds is { } clientCpu)
         {
             // What the load generator took from the shared cores: JSON bodies cost it more than protobuf ones.

@@ -15,6 +15,11 @@ internal sealed record RunSummary
     /// <summary>CPU seconds (user + system) the server used during the full-speed phase.</summary>
     public double? FullSpeedServerCpuSeconds { get; init; }
 
+    /// <summary>The first bodies, pushed at full speed before the measured phase (null with <c>--warmup 0</c>).</summary>
+    public IngestResult? Warmup { get; init; }
+
+    public double? WarmupServerCpuSeconds { get; init; }
+
     /// <summary>CPU seconds the load generator itself used during the full-speed phase (it shares the cores).</summary>
     public double? FullSpeedClientCpuSeconds { get; init; }
     public required IngestResult? HalfRate { get; init; }

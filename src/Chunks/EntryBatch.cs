@@ -23,32 +23,28 @@ public static class EntryBatch
 
     /// <summary>Encodes <paramref name="entries"/> as one record.</summary>
     /// <exception cref="ArgumentException">An entry or the whole batch exceeds <see cref="ChunkLimits"/>.</exception>
+    /// <remarks>
+    /// The record's exact size is computed first, so the payload is written once, straight into the returned array
+    /// (no growing buffer and no final copy: this runs for every stream of every push request).
+    /// </remarks>
     public static byte[] Encode(ReadOnlySpan<LogEntry> entries)
     {
-        // The payload is written after a gap for the header, so the record is copied once (into the result).
-        using var buffer = new PooledByteBuffer(EstimateSize(entries));
-        buffer.GetSpan(HeaderSize);
-        buffer.Advance(HeaderSize);
-        WritePayload(buffer, entries);
-        var payloadLength = buffer.Length - HeaderSize;
+        var symbols = CollectSymbols(entries);
+        var payloadLength = PayloadSize(entries, symbols);
         if (payloadLength > ChunkLimits.MaxEntryBatchBytes)
         {
             throw new ArgumentException($"Entry batch of {payloadLength} bytes exceeds the limit of {ChunkLimits.MaxEntryBatchBytes}.", nameof(entries));
         }
 
-        var record = buffer.WrittenSpanMutable;
-        WriteHeader(record[..HeaderSize], record[HeaderSize..]);
-        return record.ToArray();
-    }
-
-    private static int EstimateSize(ReadOnlySpan<LogEntry> entries)
-    {
-        long size = HeaderSize + 64;
-        foreach (ref readonly var entry in entries)
+        var record = GC.AllocateUninitializedArray<byte>(HeaderSize + (int)payloadLength);
+        var payload = record.AsSpan(HeaderSize);
+        var written = WritePayload(payload, entries, symbols);
+        if (written != payload.Length)
         {
-            size += entry.Line.Length + 8;
+            throw new InvalidOperationException($"Entry batch payload was sized {payload.Length} bytes but {written} were written.");
         }
-        return (int)Math.Min(size, ChunkLimits.MaxEntryBatchBytes + HeaderSize + 64L);
+        WriteHeader(record.AsSpan(0, HeaderSize), payload);
+        return record;
     }
 
     private static void WriteHeader(Span<byte> header, ReadOnlySpan<byte> payload)
@@ -189,7 +185,8 @@ public static class EntryBatch
         return (int)length;
     }
 
-    private static void WritePayload(PooledByteBuffer payload, ReadOnlySpan<LogEntry> entries)
+    /// <summary>Checks the per-entry limits and numbers every metadata name and value in first-seen order.</summary>
+    private static SymbolTable CollectSymbols(ReadOnlySpan<LogEntry> entries)
     {
         var symbols = new SymbolTable();
         foreach (ref readonly var entry in entries)
@@ -213,27 +210,94 @@ public static class EntryBatch
                 }
             }
         }
+        return symbols;
+    }
 
-        payload.WriteUVarint((ulong)entries.Length);
-        symbols.WriteTo(payload);
+    private static long PayloadSize(ReadOnlySpan<LogEntry> entries, SymbolTable symbols)
+    {
+        long size = VarInt.Size((ulong)entries.Length) + SymbolsSize(symbols);
         long previous = 0;
         foreach (ref readonly var entry in entries)
         {
-            payload.WriteVarint(unchecked(entry.TimestampNs - previous));
+            size += VarInt.Size(VarInt.ZigZag(unchecked(entry.TimestampNs - previous)));
             previous = entry.TimestampNs;
-            payload.WriteUVarint((ulong)entry.Line.Length);
-            payload.Write(entry.Line.Span);
+            size += VarInt.Size((ulong)entry.Line.Length) + entry.Line.Length;
             var pairs = entry.Metadata;
-            payload.WriteUVarint((ulong)(pairs?.Length ?? 0));
+            size += VarInt.Size((ulong)(pairs?.Length ?? 0));
             if (pairs is not null)
             {
                 foreach (var pair in pairs)
                 {
-                    payload.WriteUVarint((ulong)symbols.GetOrAdd(pair.Key));
-                    payload.WriteUVarint((ulong)symbols.GetOrAdd(pair.Value));
+                    size += VarInt.Size((ulong)symbols.GetOrAdd(pair.Key)) + VarInt.Size((ulong)symbols.GetOrAdd(pair.Value));
                 }
             }
         }
+        return size;
+    }
+
+    private static void WritePayload(PooledByteBuffer payload, ReadOnlySpan<LogEntry> entries)
+    {
+        var symbols = CollectSymbols(entries);
+        var size = PayloadSize(entries, symbols);
+        if (size > ChunkLimits.MaxEntryBatchBytes)
+        {
+            throw new ArgumentException($"Entry batch of {size} bytes exceeds the limit of {ChunkLimits.MaxEntryBatchBytes}.", nameof(entries));
+        }
+        var written = WritePayload(payload.GetSpan((int)size), entries, symbols);
+        payload.Advance(written);
+    }
+
+    /// <summary>Size of the symbol table as <see cref="SymbolTable.WriteTo"/> writes it.</summary>
+    private static long SymbolsSize(SymbolTable symbols)
+    {
+        long size = VarInt.Size((ulong)symbols.Count);
+        for (var i = 0; i < symbols.Count; i++)
+        {
+            var bytes = System.Text.Encoding.UTF8.GetByteCount(symbols[i]);
+            size += VarInt.Size((ulong)bytes) + bytes;
+        }
+        return size;
+    }
+
+    /// <summary>Writes the symbol table in <see cref="SymbolTable.WriteTo"/>'s layout; returns the bytes written.</summary>
+    private static int WriteSymbols(Span<byte> destination, SymbolTable symbols)
+    {
+        var position = VarInt.Write(destination, (ulong)symbols.Count);
+        for (var i = 0; i < symbols.Count; i++)
+        {
+            var symbol = symbols[i];
+            position += VarInt.Write(destination[position..], (ulong)System.Text.Encoding.UTF8.GetByteCount(symbol));
+            position += System.Text.Encoding.UTF8.GetBytes(symbol, destination[position..]);
+        }
+        return position;
+    }
+
+    /// <summary>Writes the payload into <paramref name="destination"/> (at least <see cref="PayloadSize"/> bytes); returns the bytes written.</summary>
+    private static int WritePayload(Span<byte> destination, ReadOnlySpan<LogEntry> entries, SymbolTable symbols)
+    {
+        var position = VarInt.Write(destination, (ulong)entries.Length);
+        position += WriteSymbols(destination[position..], symbols);
+        long previous = 0;
+        foreach (ref readonly var entry in entries)
+        {
+            position += VarInt.Write(destination[position..], VarInt.ZigZag(unchecked(entry.TimestampNs - previous)));
+            previous = entry.TimestampNs;
+            var line = entry.Line.Span;
+            position += VarInt.Write(destination[position..], (ulong)line.Length);
+            line.CopyTo(destination[position..]);
+            position += line.Length;
+            var pairs = entry.Metadata;
+            position += VarInt.Write(destination[position..], (ulong)(pairs?.Length ?? 0));
+            if (pairs is not null)
+            {
+                foreach (var pair in pairs)
+                {
+                    position += VarInt.Write(destination[position..], (ulong)symbols.GetOrAdd(pair.Key));
+                    position += VarInt.Write(destination[position..], (ulong)symbols.GetOrAdd(pair.Value));
+                }
+            }
+        }
+        return position;
     }
 
     private static void ReadPayload(ReadOnlyMemory<byte> source, int recordOffset, int payloadLength, List<LogEntry> entries)

@@ -1,10 +1,14 @@
 namespace Orleans.Loki.Push;
 
 /// <summary>Outcome of <see cref="PushDecoder.Decode(ReadOnlySpan{byte}, string?, string?, PushFormat, long)"/>.</summary>
-public sealed class PushDecodeResult
+public sealed class PushDecodeResult : IDisposable
 {
-    private PushDecodeResult(bool success, List<PushStream> streams, int statusCode, string error)
+    /// <summary>Pooled buffer the entries' lines are slices of, returned by <see cref="Dispose"/>.</summary>
+    private byte[]? _buffer;
+
+    private PushDecodeResult(bool success, List<PushStream> streams, int statusCode, string error, byte[]? buffer = null)
     {
+        _buffer = buffer;
         Success = success;
         Streams = streams;
         StatusCode = statusCode;
@@ -23,6 +27,21 @@ public sealed class PushDecodeResult
     public string Error { get; }
 
     internal static PushDecodeResult Ok(List<PushStream> streams) => new(true, streams, 200, string.Empty);
+
+    /// <summary>A result whose lines are slices of <paramref name="pooled"/>, an <see cref="System.Buffers.ArrayPool{T}.Shared"/> array.</summary>
+    internal static PushDecodeResult Ok(List<PushStream> streams, byte[] pooled) => new(true, streams, 200, string.Empty, pooled);
+
+    /// <summary>
+    /// Returns the pooled buffer the lines may point into: no entry's <see cref="PushEntry.Line"/> may be read
+    /// afterwards. Not disposing is safe (the buffer is then left to the garbage collector).
+    /// </summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _buffer, null) is { } buffer)
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
 
     internal static PushDecodeResult BadRequest(string error) => new(false, [], 400, error);
 

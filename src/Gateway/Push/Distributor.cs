@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.InteropServices;
 using Orleans.Loki.Chunks;
 using Orleans.Loki.Grains;
@@ -52,14 +53,23 @@ public sealed class Distributor(IGrainFactory grains)
 
     private static byte[] Encode(List<PushEntry> entries)
     {
-        var converted = new LogEntry[entries.Count];
-        var span = CollectionsMarshal.AsSpan(entries);
-        for (var i = 0; i < span.Length; i++)
+        // The entries are only needed while they are encoded: a pooled array instead of one per stream and request.
+        var converted = ArrayPool<LogEntry>.Shared.Rent(entries.Count);
+        try
         {
-            ref readonly var e = ref span[i];
-            converted[i] = new LogEntry(e.TimestampNs, e.Line, e.Metadata);
+            var span = CollectionsMarshal.AsSpan(entries);
+            for (var i = 0; i < span.Length; i++)
+            {
+                ref readonly var e = ref span[i];
+                converted[i] = new LogEntry(e.TimestampNs, e.Line, e.Metadata);
+            }
+            return EntryBatch.Encode(converted.AsSpan(0, span.Length));
         }
-        return EntryBatch.Encode(converted);
+        finally
+        {
+            // Cleared so that the pool does not keep the request's lines (slices of its buffer) alive.
+            ArrayPool<LogEntry>.Shared.Return(converted, clearArray: true);
+        }
     }
 }
 

@@ -51,6 +51,9 @@ public sealed class PushHandler(GatewayOptions options, ITenantLimits limits, Pu
             ArrayPool<byte>.Shared.Return(read.Body);
         }
 
+        // The lines are slices of the result's pooled buffer until here, at the end of the request, when every
+        // stream's entries have been copied into the batches sent to the stream grains.
+        using var decodedLines = decoded;
         if (!decoded.Success)
         {
             await Results.Text(decoded.Error, statusCode: decoded.StatusCode).ExecuteAsync(ctx).ConfigureAwait(false);
