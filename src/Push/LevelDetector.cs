@@ -16,7 +16,9 @@ internal sealed class LevelDetector
     /// <summary>Field names longer than this (in UTF-8) never match a logfmt key.</summary>
     private const int MaxLogfmtFieldBytes = 64;
 
-    private readonly IReadOnlyList<string> _fields;
+    // An array, not the IReadOnlyList it came as: every foreach over an interface allocates an enumerator, and these
+    // loops run for every entry of every push.
+    private readonly string[] _fields;
 
     /// <summary>UTF-8 of <see cref="_fields"/>, encoded once rather than for every key of every line; null when too long.</summary>
     private readonly byte[]?[] _fieldBytes;
@@ -24,7 +26,7 @@ internal sealed class LevelDetector
 
     public LevelDetector(IReadOnlyList<string> fields, int jsonMaxDepth)
     {
-        _fields = fields;
+        _fields = [.. fields];
         _fieldBytes = [.. fields.Select(f => Encoding.UTF8.GetByteCount(f) <= MaxLogfmtFieldBytes ? Encoding.UTF8.GetBytes(f) : null)];
         _jsonMaxDepth = jsonMaxDepth;
     }
@@ -255,9 +257,9 @@ internal sealed class LevelDetector
 
     private bool IsLevelField(ref Utf8JsonReader reader)
     {
-        foreach (var field in _fields)
+        for (var i = 0; i < _fields.Length; i++)
         {
-            if (reader.ValueTextEquals(field))
+            if (_fieldBytes[i] is { } utf8 ? reader.ValueTextEquals(utf8) : reader.ValueTextEquals(_fields[i]))
             {
                 return true;
             }
@@ -270,7 +272,7 @@ internal sealed class LevelDetector
     private ReadOnlySpan<byte> LogfmtLevel(ReadOnlySpan<byte> line)
     {
         ReadOnlySpan<byte> result = default;
-        var best = _fields.Count;
+        var best = _fields.Length;
         var pos = 0;
         while (pos < line.Length)
         {
