@@ -9,7 +9,11 @@ namespace Orleans.Loki.LoadTest;
 /// </summary>
 internal sealed class MemorySampler : IAsyncDisposable
 {
-    public static readonly TimeSpan Period = TimeSpan.FromMilliseconds(250);
+    /// <summary>
+    /// Once a second: each scrape renders every metric of the server (~7 ms of its CPU), so sampling four times a second
+    /// cost 2.4% of the server's CPU during ingest in a profile. VmHWM covers peaks between samples.
+    /// </summary>
+    public static readonly TimeSpan Period = TimeSpan.FromSeconds(1);
 
     private readonly HttpClient _http;
     private readonly Uri _metrics;
