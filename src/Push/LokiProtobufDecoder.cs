@@ -128,7 +128,7 @@ internal static class LokiProtobufDecoder
     {
         var reader = new WireReader(message.Span);
         var labels = string.Empty;
-        var entries = new List<PushEntry>();
+        var entries = new List<PushEntry>(CountEntries(message.Span));
         while (!reader.End)
         {
             if (!reader.TryReadTag(out var field, out var wireType))
@@ -165,6 +165,24 @@ internal static class LokiProtobufDecoder
         }
         streams.Add(new PushStream(labels, entries));
         return null;
+    }
+
+    /// <summary>
+    /// The number of entries of a stream message (a pass over its tags only), so the list is allocated once; stops at
+    /// the first malformed field, which the full read then reports.
+    /// </summary>
+    private static int CountEntries(ReadOnlySpan<byte> message)
+    {
+        var reader = new WireReader(message);
+        var count = 0;
+        while (!reader.End && reader.TryReadTag(out var field, out var wireType) && reader.TrySkip(wireType, field))
+        {
+            if (field == 2 && wireType == LengthDelimited)
+            {
+                count++;
+            }
+        }
+        return count;
     }
 
     private static string? ReadEntry(ReadOnlyMemory<byte> message, List<PushEntry> entries)

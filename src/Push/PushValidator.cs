@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 
 namespace Orleans.Loki.Push;
 
@@ -20,7 +22,19 @@ public sealed class PushValidator
     private const string AggregatedMetricLabel = "__aggregated_metric__";
     private const string PatternLabel = "__pattern__";
 
+    /// <summary>Bound of <see cref="_validLabels"/>; when it is reached the cache starts over.</summary>
+    private const int MaxCachedLabelSets = 100_000;
+
     private readonly TimeProvider _time;
+
+    /// <summary>
+    /// Label sets that passed validation, by the limits they were checked against (by reference: a tenant's limits
+    /// object only changes when the runtime configuration is reloaded) and the label string as sent. Clients push the
+    /// same streams in every request, so each is parsed, normalised and checked once rather than per request, which
+    /// is what Loki's distributor does with its label cache too. Rejected label sets are not cached (their error
+    /// texts are built per request).
+    /// </summary>
+    private readonly ConcurrentDictionary<(ValidationLimits Limits, string Labels), ValidLabels> _validLabels = new(new LimitsAndLabelsComparer());
 
     public PushValidator(TimeProvider time)
     {
@@ -51,7 +65,7 @@ public sealed class PushValidator
                 continue;
             }
 
-            var target = ValidateLabels(stream, context, result, byLabels);
+            var target = StreamFor(stream, context, result, byLabels);
             if (target is null)
             {
                 continue;
@@ -92,7 +106,34 @@ public sealed class PushValidator
     }
 
     /// <summary>Returns the stream to add entries to, or null when the whole stream is rejected.</summary>
-    private static ValidStream? ValidateLabels(PushStream stream, Context context, ValidatedPush result, Dictionary<string, ValidStream> byLabels)
+    private ValidStream? StreamFor(PushStream stream, Context context, ValidatedPush result, Dictionary<string, ValidStream> byLabels)
+    {
+        var key = (context.Limits, stream.Labels);
+        if (!_validLabels.TryGetValue(key, out var valid))
+        {
+            if (ValidateLabels(stream, context, result) is not { } validated)
+            {
+                return null;
+            }
+            if (_validLabels.Count >= MaxCachedLabelSets)
+            {
+                _validLabels.Clear();
+            }
+            valid = _validLabels[key] = validated;
+        }
+
+        if (!byLabels.TryGetValue(valid.Labels, out var target))
+        {
+            target = new ValidStream(valid.Labels, valid.Pairs, valid.Fingerprint);
+            byLabels.Add(valid.Labels, target);
+            result.Streams.Add(target);
+        }
+
+        return target;
+    }
+
+    /// <summary>Parses, normalises and checks a stream's labels; null (with the rejection recorded) when they are invalid.</summary>
+    private static ValidLabels? ValidateLabels(PushStream stream, Context context, ValidatedPush result)
     {
         var limits = context.Limits;
         // Decoded pairs equal what parsing their formatted string gives back, unless the string would not parse
@@ -138,14 +179,19 @@ public sealed class PushValidator
             return null;
         }
 
-        if (!byLabels.TryGetValue(labels, out var target))
-        {
-            target = new ValidStream(labels, pairs);
-            byLabels.Add(labels, target);
-            result.Streams.Add(target);
-        }
+        return new ValidLabels(labels, pairs, LabelSet.Fingerprint(labels));
+    }
 
-        return target;
+    /// <summary>A label set that passed validation: canonical string, pairs sorted by name (never modified) and fingerprint.</summary>
+    private sealed record ValidLabels(string Labels, KeyValuePair<string, string>[] Pairs, ulong Fingerprint);
+
+    private sealed class LimitsAndLabelsComparer : IEqualityComparer<(ValidationLimits Limits, string Labels)>
+    {
+        public bool Equals((ValidationLimits Limits, string Labels) x, (ValidationLimits Limits, string Labels) y) =>
+            ReferenceEquals(x.Limits, y.Limits) && string.Equals(x.Labels, y.Labels, StringComparison.Ordinal);
+
+        public int GetHashCode((ValidationLimits Limits, string Labels) key) =>
+            HashCode.Combine(RuntimeHelpers.GetHashCode(key.Limits), string.GetHashCode(key.Labels, StringComparison.Ordinal));
     }
 
     private static (string Reason, string Message)? LabelError(KeyValuePair<string, string>[] pairs, string labels, ValidationLimits limits)

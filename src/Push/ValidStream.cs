@@ -3,11 +3,11 @@ namespace Orleans.Loki.Push;
 /// <summary>A validated stream: canonical labels, its fingerprint and the accepted entries in arrival order.</summary>
 public sealed class ValidStream
 {
-    internal ValidStream(string labels, KeyValuePair<string, string>[] labelPairs)
+    internal ValidStream(string labels, KeyValuePair<string, string>[] labelPairs, ulong fingerprint)
     {
         Labels = labels;
         LabelPairs = labelPairs;
-        Fingerprint = LabelSet.Fingerprint(labels);
+        Fingerprint = fingerprint;
         Entries = [];
     }
 

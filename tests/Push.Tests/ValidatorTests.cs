@@ -38,6 +38,32 @@ public sealed class ValidatorTests
     }
 
     [Fact]
+    public void RepeatedPushes_OfTheSameLabels_GiveTheSameStream_ButNewLimitsAreAppliedAgain()
+    {
+        const string Labels = "{app=\"shop\", env=\"prod\", team=\"a\"}";
+        var generous = new ValidationLimits();
+        var first = Assert.Single(Validate(generous, Stream(Labels, Entry("one"))).Streams);
+        var second = Assert.Single(Validate(generous, Stream(Labels, Entry("two"))).Streams);
+
+        Assert.Equal(first.Labels, second.Labels);
+        Assert.Equal(first.Fingerprint, second.Fingerprint);
+        Assert.Equal(first.LabelPairs, second.LabelPairs);
+        Assert.Equal(["two"], second.Entries.Select(TestData.Line));
+
+        // A reload gives the tenant a new limits object: the label set that passed before must be checked again.
+        var strict = new ValidationLimits { MaxLabelNamesPerSeries = 2 };
+        var refused = Validate(strict, Stream(Labels, Entry("three")));
+        Assert.Empty(refused.Streams);
+        Assert.Contains("max_label_names_per_series", string.Join('\n', refused.Discarded.Keys), StringComparison.Ordinal);
+
+        // And a refused label set is refused again on the next push, with its error text.
+        var again = Validate(strict, Stream(Labels, Entry("four")));
+        Assert.Empty(again.Streams);
+        Assert.NotNull(again.ErrorBody);
+        Assert.Single(Validate(generous, Stream(Labels, Entry("five"))).Streams);
+    }
+
+    [Fact]
     public void SameLabelSetInAnyOrder_IsMergedIntoOneStream()
     {
         var result = Validate(null, Stream("{b=\"1\",a=\"2\"}", Entry("one")), Stream("{a=\"2\", b=\"1\"}", Entry("two")), Stream("{a=\"3\"}", Entry("three")));

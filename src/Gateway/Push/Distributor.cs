@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using Orleans.Loki.Chunks;
 using Orleans.Loki.Grains;
@@ -13,6 +14,31 @@ namespace Orleans.Loki.Gateway.Push;
 /// </summary>
 public sealed class Distributor(IGrainFactory grains)
 {
+    /// <summary>Bound of <see cref="_streams"/>; when it is reached the cache starts over.</summary>
+    private const int MaxCachedStreams = 200_000;
+
+    /// <summary>
+    /// Stream grain references by tenant and fingerprint. A push names the same streams again and again, and building a
+    /// reference formats the key, encodes it and hashes it: one reference per stream per request was the largest
+    /// source of strings on the push path.
+    /// </summary>
+    private readonly ConcurrentDictionary<(string Tenant, ulong Fingerprint), IStreamGrain> _streams = new();
+
+    private IStreamGrain StreamGrain(string tenant, ulong fingerprint)
+    {
+        if (_streams.TryGetValue((tenant, fingerprint), out var grain))
+        {
+            return grain;
+        }
+        if (_streams.Count >= MaxCachedStreams)
+        {
+            _streams.Clear();
+        }
+        grain = GrainRefs.Get<IStreamGrain>(grains, StorageKeys.StreamGrainKey(tenant, fingerprint));
+        _streams[(tenant, fingerprint)] = grain;
+        return grain;
+    }
+
     /// <summary>Pushes every valid stream; returns per-entry rejections from the ingesters (e.g. too_far_behind).</summary>
     public async Task<DistributorResult> PushAsync(string tenant, ValidatedPush push, CancellationToken ct)
     {
@@ -22,7 +48,7 @@ public sealed class Distributor(IGrainFactory grains)
         {
             var stream = streams[i];
             var batch = Encode(stream.Entries);
-            var grain = GrainRefs.Get<IStreamGrain>(grains, StorageKeys.StreamGrainKey(tenant, stream.Fingerprint));
+            var grain = StreamGrain(tenant, stream.Fingerprint);
             tasks[i] = grain.PushAsync(new StreamPush(stream.Labels, batch, stream.Entries.Count));
         }
 
