@@ -20,6 +20,8 @@ internal sealed record LoadTestOptions
     public bool SkipBaselines { get; init; }
     public bool SkipQueries { get; init; }
     public bool WritePath { get; init; }
+    public bool NoTokenFilter { get; init; }
+    public int ChunkRuns { get; init; }
     public K4os.Compression.LZ4.LZ4Level Lz4Level { get; init; } = new Orleans.Loki.Chunks.ChunkOptions().Level;
 
     public const string Usage = """
@@ -38,6 +40,8 @@ internal sealed record LoadTestOptions
           --skip-queries            stop after ingest and flush (for profiling the write path)
           --write-path              only time the write path's stages in-process (no server) and exit
           --lz4-level <level>       with --write-path: chunk compression level, e.g. L00_FAST, L03_HC (default: the server's)
+          --no-token-filter         with --write-path: cut blocks without token filters (to time and size them)
+          --chunk-runs <n>          with --write-path: rerun only the chunk stages n times and print their median
         """;
 
     /// <summary>Parses <paramref name="args"/>; returns false with a message for unknown or malformed options.</summary>
@@ -74,6 +78,8 @@ internal sealed record LoadTestOptions
                     "--skip-baselines" => options with { SkipBaselines = true },
                     "--skip-queries" => options with { SkipQueries = true },
                     "--write-path" => options with { WritePath = true },
+                    "--no-token-filter" => options with { NoTokenFilter = true },
+                    "--chunk-runs" => options with { ChunkRuns = NextInt() },
                     "--lz4-level" => options with { Lz4Level = Enum.TryParse<K4os.Compression.LZ4.LZ4Level>(Next(), out var level) ? level : throw new FormatException("--lz4-level must name a K4os LZ4Level") },
                     _ => throw new FormatException($"unknown option {name}"),
                 };

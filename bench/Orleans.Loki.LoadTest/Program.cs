@@ -43,7 +43,7 @@ var ceiling = corpus.RawBytes / 1e6 / clock.Elapsed.TotalSeconds;
 Console.WriteLine($"decode ceiling: {ceiling:0.0} MB/s on one thread");
 if (options.WritePath)
 {
-    WritePathProfile.Run(bodies, corpus.RawBytes, options.Lz4Level);
+    WritePathProfile.Run(corpus, bodies, new Orleans.Loki.Chunks.ChunkOptions { Level = options.Lz4Level, TokenFilter = !options.NoTokenFilter }, options.ChunkRuns);
     return 0;
 }
 

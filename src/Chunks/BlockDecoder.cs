@@ -31,36 +31,15 @@ internal static class BlockDecoder
 
     private static LogEntry[] Parse(byte[] buffer, BlockMeta meta, int blockNumber)
     {
-        var reader = new ByteReader(buffer, 0, $"block {blockNumber} (decompressed)");
-        var symbols = SymbolTable.Read(ref reader);
+        var parser = new BlockParser(buffer, meta, blockNumber);
         var entries = new LogEntry[meta.EntryCount];
-        // Timestamps are deltas from the block minimum; track them as unsigned offsets so no sum can overflow.
-        var span = unchecked((ulong)(meta.MaxTimeNs - meta.MinTimeNs));
-        ulong relative = 0;
         for (var i = 0; i < entries.Length; i++)
         {
-            var delta = reader.ReadUVarint("timestamp delta");
-            if (delta > span - relative)
-            {
-                throw reader.Fail($"entry {i} timestamp is past the block's maximum {meta.MaxTimeNs}", reader.AbsoluteOffset);
-            }
-
-            relative += delta;
-            var ts = unchecked(meta.MinTimeNs + (long)relative);
-
-            var length = reader.ReadLength("line length", reader.Remaining);
-            var offset = reader.Position;
-            reader.ReadBytes(length, "line");
-            var pairs = SymbolTable.ReadPairs(ref reader, symbols);
+            parser.Next(out var ts, out var offset, out var length, out var pairs);
             entries[i] = new LogEntry(ts, buffer.AsMemory(offset, length), pairs);
         }
 
-        reader.ExpectEnd();
-        if (entries.Length > 0 && (entries[0].TimestampNs != meta.MinTimeNs || entries[^1].TimestampNs != meta.MaxTimeNs))
-        {
-            throw reader.Fail($"entries span [{entries[0].TimestampNs}, {entries[^1].TimestampNs}], index says [{meta.MinTimeNs}, {meta.MaxTimeNs}]", 0);
-        }
-
+        parser.ExpectEnd();
         return entries;
     }
 }

@@ -64,27 +64,14 @@ public static class BlockScanner
     private static void Visit<TVisitor>(ReadOnlySpan<byte> block, BlockMeta meta, int blockNumber, long fromNs, long throughNs, ref TVisitor visitor)
         where TVisitor : IEntryVisitor
     {
-        var reader = new ByteReader(block, 0, $"block {blockNumber} (decompressed)");
-        var symbols = SymbolTable.Read(ref reader);
-        var span = unchecked((ulong)(meta.MaxTimeNs - meta.MinTimeNs));
-        ulong relative = 0;
-        for (var i = 0; i < meta.EntryCount; i++)
+        var parser = new BlockParser(block, meta, blockNumber);
+        while (parser.Next(out var ts, out var offset, out var length, out var pairs))
         {
-            var delta = reader.ReadUVarint("timestamp delta");
-            if (delta > span - relative)
-            {
-                throw reader.Fail($"entry {i} timestamp is past the block's maximum {meta.MaxTimeNs}", reader.AbsoluteOffset);
-            }
-            relative += delta;
-            var ts = unchecked(meta.MinTimeNs + (long)relative);
-            var length = reader.ReadLength("line length", reader.Remaining);
-            var line = reader.ReadBytes(length, "line");
-            var pairs = SymbolTable.ReadPairs(ref reader, symbols);
             if (ts >= throughNs)
             {
                 return;
             }
-            if (ts >= fromNs && !visitor.Visit(ts, line, pairs))
+            if (ts >= fromNs && !visitor.Visit(ts, block.Slice(offset, length), pairs))
             {
                 return;
             }

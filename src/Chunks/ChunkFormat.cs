@@ -9,7 +9,8 @@ namespace Orleans.Loki.Chunks;
 /// </summary>
 internal static class ChunkFormat
 {
-    public const byte Version1 = 1;
+    /// <summary>Version 2: columnar blocks (see README.md) and one-bit-per-trigram filters sized by distinct trigrams.</summary>
+    public const byte Version2 = 2;
 
     /// <summary>Codec byte: each block is one raw LZ4 block (no frame), decompressed size in the index.</summary>
     public const byte CodecLz4Block = 1;
@@ -69,7 +70,7 @@ internal static class ChunkFormat
         var chunk = new byte[indexOffset + indexLength + sizeof(uint) + FooterSize];
         var span = chunk.AsSpan();
         Magic.CopyTo(span);
-        span[4] = Version1;
+        span[4] = Version2;
         span[5] = CodecLz4Block;
         foreach (var block in blocks)
         {
@@ -100,7 +101,7 @@ internal static class ChunkFormat
             throw new InvalidChunkException($"chunk header: bad magic 0x{BinaryPrimitives.ReadUInt32BigEndian(span):x8}", 0);
         }
 
-        if (span[4] != Version1)
+        if (span[4] != Version2)
         {
             throw new InvalidChunkException($"chunk header: unsupported version {span[4]}", 4);
         }
@@ -171,9 +172,9 @@ internal static class ChunkFormat
                     break;
                 case TokenFilter.KindTrigramBloom:
                     var filterLength = reader.ReadLength("token filter length", ChunkLimits.MaxTokenFilterBytes);
-                    if (filterLength == 0 || !ulong.IsPow2((ulong)filterLength))
+                    if (filterLength == 0 || filterLength % 8 != 0)
                     {
-                        throw reader.Fail($"block {i}: token filter length {filterLength} is not a power of two", start);
+                        throw reader.Fail($"block {i}: token filter length {filterLength} is not a positive multiple of 8", start);
                     }
 
                     filter = index.Slice(reader.Position, filterLength);

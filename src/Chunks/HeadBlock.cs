@@ -11,14 +11,29 @@ namespace Orleans.Loki.Chunks;
 /// </summary>
 internal sealed class HeadBlock
 {
+    /// <summary>Upper bound of the block header (symbol and set counts, time scale, column lengths, line layout).</summary>
+    private const int HeaderBound = 8 * VarInt.MaxLength;
+
     private readonly SymbolTable _symbols = new();
     private readonly Dictionary<long, int> _lastIndexByTime = [];
+    private readonly Dictionary<MetaSet, int> _setIds;
+    private readonly List<MetaSet> _sets = [];
     private byte[] _lines = new byte[4096];
     private int _linesLength;
     private Entry[] _entries = new Entry[64];
     private int[] _metaIds = new int[64];
     private int _metaLength;
     private bool _inOrder = true;
+    private bool _linesHaveNewline;
+    private int _emptySetId = -1;
+    private readonly (string? Name, string? Value, int SetId)[] _singlePairs = new (string?, string?, int)[8];
+    private int _nextSinglePair;
+
+    public HeadBlock()
+    {
+        _setIds = new Dictionary<MetaSet, int>(new MetaSetComparer(this));
+        SerializedBound = HeaderBound;
+    }
 
     public int Count { get; private set; }
 
@@ -55,18 +70,48 @@ internal sealed class HeadBlock
         var line = entry.Line.Span;
         var ts = entry.TimestampNs;
         var previousSameTime = -1;
-        if (_lastIndexByTime.TryGetValue(ts, out var last))
+        if (_inOrder && (Count == 0 || ts >= MaxTimeNs))
         {
-            for (var i = last; i >= 0; i = _entries[i].PreviousSameTime)
+            // In order so far: the entries with this timestamp can only be the last ones, at MaxTimeNs.
+            if (Count > 0 && ts == MaxTimeNs)
             {
-                ref readonly var other = ref _entries[i];
-                if (line.SequenceEqual(_lines.AsSpan(other.LineOffset, other.LineLength)))
+                for (var i = Count - 1; i >= 0 && _entries[i].TimestampNs == ts; i--)
                 {
-                    return AppendOutcome.Duplicate;
+                    if (line.SequenceEqual(_lines.AsSpan(_entries[i].LineOffset, _entries[i].LineLength)))
+                    {
+                        return AppendOutcome.Duplicate;
+                    }
+                }
+
+                previousSameTime = Count - 1;
+            }
+        }
+        else
+        {
+            if (_inOrder)
+            {
+                // The first append out of order: from now on, find same-timestamp entries through an index.
+                for (var i = 0; i < Count; i++)
+                {
+                    _lastIndexByTime[_entries[i].TimestampNs] = i;
                 }
             }
 
-            previousSameTime = last;
+            if (_lastIndexByTime.TryGetValue(ts, out var last))
+            {
+                for (var i = last; i >= 0; i = _entries[i].PreviousSameTime)
+                {
+                    ref readonly var other = ref _entries[i];
+                    if (line.SequenceEqual(_lines.AsSpan(other.LineOffset, other.LineLength)))
+                    {
+                        return AppendOutcome.Duplicate;
+                    }
+                }
+
+                previousSameTime = last;
+            }
+
+            _inOrder = false;
         }
 
         if (Count == _entries.Length)
@@ -76,8 +121,48 @@ internal sealed class HeadBlock
 
         EnsureLines(line.Length);
         line.CopyTo(_lines.AsSpan(_linesLength));
-        var pairs = entry.Metadata;
+        _linesHaveNewline = _linesHaveNewline || line.Contains((byte)'\n');
+        var setId = SetIdOf(entry.Metadata);
+        _entries[Count] = new Entry(ts, _linesLength, line.Length, setId, previousSameTime);
+        if (!_inOrder)
+        {
+            _lastIndexByTime[ts] = Count;
+        }
+
+        _linesLength += line.Length;
+        Count++;
+        UncompressedBytes += contentBytes;
+        SerializedBound += bound;
+        MinTimeNs = Math.Min(MinTimeNs, ts);
+        MaxTimeNs = Math.Max(MaxTimeNs, ts);
+        return AppendOutcome.Appended;
+    }
+
+    /// <summary>
+    /// The block's id of the metadata list <paramref name="pairs"/>: entries refer to their distinct list (typically
+    /// one of a handful per block). Single pairs are looked up by the identity of their strings first: decoded batches
+    /// share one string instance per symbol, so most entries skip hashing their metadata.
+    /// </summary>
+    private int SetIdOf(KeyValuePair<string, string>[]? pairs)
+    {
         var pairCount = pairs?.Length ?? 0;
+        if (pairCount == 0 && _emptySetId >= 0)
+        {
+            return _emptySetId;
+        }
+
+        if (pairCount == 1)
+        {
+            var pair = pairs![0];
+            foreach (var cached in _singlePairs)
+            {
+                if (ReferenceEquals(cached.Name, pair.Key) && ReferenceEquals(cached.Value, pair.Value))
+                {
+                    return cached.SetId;
+                }
+            }
+        }
+
         var metaStart = _metaLength;
         if (pairCount > 0)
         {
@@ -89,20 +174,29 @@ internal sealed class HeadBlock
             }
         }
 
-        if (Count > 0 && ts < MaxTimeNs)
+        var set = new MetaSet(metaStart, pairCount);
+        if (_setIds.TryGetValue(set, out var setId))
         {
-            _inOrder = false;
+            _metaLength = metaStart;
+        }
+        else
+        {
+            setId = _sets.Count;
+            _sets.Add(set);
+            _setIds.Add(set, setId);
         }
 
-        _entries[Count] = new Entry(ts, _linesLength, line.Length, metaStart, pairCount, previousSameTime);
-        _lastIndexByTime[ts] = Count;
-        _linesLength += line.Length;
-        Count++;
-        UncompressedBytes += contentBytes;
-        SerializedBound += bound;
-        MinTimeNs = Math.Min(MinTimeNs, ts);
-        MaxTimeNs = Math.Max(MaxTimeNs, ts);
-        return AppendOutcome.Appended;
+        if (pairCount == 0)
+        {
+            _emptySetId = setId;
+        }
+        else if (pairCount == 1)
+        {
+            _singlePairs[_nextSinglePair] = (pairs![0].Key, pairs[0].Value, setId);
+            _nextSinglePair = (_nextSinglePair + 1) % _singlePairs.Length;
+        }
+
+        return setId;
     }
 
     /// <summary>Compresses the head into a block at <paramref name="offset"/> in the chunk and resets the head.</summary>
@@ -116,19 +210,109 @@ internal sealed class HeadBlock
         var order = SortedOrder();
         scratch.Clear();
         _symbols.WriteTo(scratch);
+        scratch.WriteUVarint((ulong)_sets.Count);
+        foreach (var set in _sets)
+        {
+            scratch.WriteUVarint((ulong)set.PairCount);
+            for (var m = 0; m < set.PairCount * 2; m++)
+            {
+                scratch.WriteUVarint((ulong)_metaIds[set.Start + m]);
+            }
+        }
+
+        // Timestamps: deltas in sorted order divided by their greatest common divisor (the clock's resolution, or
+        // the spacing of regular emitters), so that millisecond-resolution deltas take one or two bytes, not four.
+        var entries = _entries;
+        ulong scale = 0;
         var previous = MinTimeNs;
         foreach (var index in order)
         {
-            ref readonly var e = ref _entries[index];
-            scratch.WriteUVarint((ulong)(e.TimestampNs - previous));
-            previous = e.TimestampNs;
-            scratch.WriteUVarint((ulong)e.LineLength);
-            scratch.Write(_lines.AsSpan(e.LineOffset, e.LineLength));
-            scratch.WriteUVarint((ulong)e.MetaCount);
-            for (var m = 0; m < e.MetaCount * 2; m++)
+            var delta = (ulong)(entries[index].TimestampNs - previous);
+            previous = entries[index].TimestampNs;
+            if (delta != 0 && scale != 1)
             {
-                scratch.WriteUVarint((ulong)_metaIds[e.MetaStart + m]);
+                scale = scale == 0 ? delta : Gcd(scale, delta);
             }
+        }
+
+        scale = Math.Max(scale, 1);
+        scratch.WriteUVarint(scale);
+        var columnBytes = 0;
+        previous = MinTimeNs;
+        foreach (var index in order)
+        {
+            columnBytes += VarInt.Size((ulong)(entries[index].TimestampNs - previous) / scale);
+            previous = entries[index].TimestampNs;
+        }
+
+        scratch.WriteUVarint((ulong)columnBytes);
+        previous = MinTimeNs;
+        foreach (var index in order)
+        {
+            scratch.WriteUVarint((ulong)(entries[index].TimestampNs - previous) / scale);
+            previous = entries[index].TimestampNs;
+        }
+
+        columnBytes = 0;
+        if (_sets.Count > 1)
+        {
+            foreach (var index in order)
+            {
+                columnBytes += VarInt.Size((ulong)entries[index].SetId);
+            }
+        }
+
+        scratch.WriteUVarint((ulong)columnBytes);
+        if (_sets.Count > 1)
+        {
+            foreach (var index in order)
+            {
+                scratch.WriteUVarint((ulong)entries[index].SetId);
+            }
+        }
+
+        // Lines back to back, so that LZ4 finds the repeats between consecutive lines as it does in a log file.
+        if (_linesHaveNewline)
+        {
+            scratch.WriteByte(LineLayoutLengths);
+            columnBytes = 0;
+            foreach (var index in order)
+            {
+                columnBytes += VarInt.Size((ulong)entries[index].LineLength);
+            }
+
+            scratch.WriteUVarint((ulong)columnBytes);
+            foreach (var index in order)
+            {
+                scratch.WriteUVarint((ulong)entries[index].LineLength);
+            }
+
+            if (_inOrder)
+            {
+                scratch.Write(_lines.AsSpan(0, _linesLength));
+            }
+            else
+            {
+                foreach (var index in order)
+                {
+                    scratch.Write(_lines.AsSpan(entries[index].LineOffset, entries[index].LineLength));
+                }
+            }
+        }
+        else
+        {
+            scratch.WriteByte(LineLayoutNewlines);
+            var destination = scratch.GetSpan(_linesLength + Count);
+            var position = 0;
+            foreach (var index in order)
+            {
+                ref readonly var e = ref entries[index];
+                _lines.AsSpan(e.LineOffset, e.LineLength).CopyTo(destination[position..]);
+                position += e.LineLength;
+                destination[position++] = (byte)'\n';
+            }
+
+            scratch.Advance(position);
         }
 
         var uncompressed = scratch.WrittenSpan;
@@ -136,11 +320,9 @@ internal sealed class HeadBlock
         byte[] filter = [];
         if (options.TokenFilter)
         {
-            filter = new byte[TokenFilter.SizeFor(_linesLength)];
-            for (var i = 0; i < Count; i++)
-            {
-                TokenFilter.Add(filter, _lines.AsSpan(_entries[i].LineOffset, _entries[i].LineLength));
-            }
+            // Every trigram of the lines in insertion order, including the two that span each pair of adjacent lines:
+            // extra trigrams only add false positives, never false negatives.
+            filter = TokenFilter.Build(_lines.AsSpan(0, _linesLength));
         }
 
         var meta = new BlockMeta(MinTimeNs, MaxTimeNs, Count, offset, compressed.Length, uncompressed.Length, Crc32C.Compute(compressed), filter);
@@ -183,12 +365,13 @@ internal sealed class HeadBlock
 
             _lines.AsSpan(e.LineOffset, e.LineLength).CopyTo(copy.AsSpan(position));
             KeyValuePair<string, string>[]? pairs = null;
-            if (e.MetaCount > 0)
+            var set = _sets[e.SetId];
+            if (set.PairCount > 0)
             {
-                pairs = new KeyValuePair<string, string>[e.MetaCount];
+                pairs = new KeyValuePair<string, string>[set.PairCount];
                 for (var m = 0; m < pairs.Length; m++)
                 {
-                    pairs[m] = new(_symbols[_metaIds[e.MetaStart + (2 * m)]], _symbols[_metaIds[e.MetaStart + (2 * m) + 1]]);
+                    pairs[m] = new(_symbols[_metaIds[set.Start + (2 * m)]], _symbols[_metaIds[set.Start + (2 * m) + 1]]);
                 }
             }
 
@@ -220,6 +403,22 @@ internal sealed class HeadBlock
         return order;
     }
 
+    /// <summary>Line layout byte of a block: a column of line lengths, then the lines back to back.</summary>
+    public const byte LineLayoutLengths = 1;
+
+    /// <summary>Line layout byte of a block: every line followed by '\n' (no line of the block contains one).</summary>
+    public const byte LineLayoutNewlines = 2;
+
+    private static ulong Gcd(ulong a, ulong b)
+    {
+        while (b != 0)
+        {
+            (a, b) = (b, a % b);
+        }
+
+        return a;
+    }
+
     private static byte[] Compress(ReadOnlySpan<byte> source, LZ4Level level)
     {
         var rented = ArrayPool<byte>.Shared.Rent(LZ4Codec.MaximumOutputSize(source.Length));
@@ -245,10 +444,16 @@ internal sealed class HeadBlock
         _linesLength = 0;
         _metaLength = 0;
         _inOrder = true;
+        _linesHaveNewline = false;
         _symbols.Clear();
+        _sets.Clear();
+        _setIds.Clear();
+        _emptySetId = -1;
+        Array.Clear(_singlePairs);
+        _nextSinglePair = 0;
         _lastIndexByTime.Clear();
         UncompressedBytes = 0;
-        SerializedBound = 0;
+        SerializedBound = HeaderBound;
         MinTimeNs = long.MaxValue;
         MaxTimeNs = long.MinValue;
     }
@@ -270,5 +475,22 @@ internal sealed class HeadBlock
         }
     }
 
-    private readonly record struct Entry(long TimestampNs, int LineOffset, int LineLength, int MetaStart, int MetaCount, int PreviousSameTime);
+    private readonly record struct Entry(long TimestampNs, int LineOffset, int LineLength, int SetId, int PreviousSameTime);
+
+    /// <summary>A distinct metadata list of the block: <see cref="PairCount"/> (name, value) symbol id pairs at <see cref="Start"/> in the id buffer.</summary>
+    private readonly record struct MetaSet(int Start, int PairCount);
+
+    /// <summary>Compares metadata lists by their symbol ids.</summary>
+    private sealed class MetaSetComparer(HeadBlock head) : IEqualityComparer<MetaSet>
+    {
+        public bool Equals(MetaSet x, MetaSet y) =>
+            x.PairCount == y.PairCount && head._metaIds.AsSpan(x.Start, 2 * x.PairCount).SequenceEqual(head._metaIds.AsSpan(y.Start, 2 * y.PairCount));
+
+        public int GetHashCode(MetaSet set)
+        {
+            var hash = new HashCode();
+            hash.AddBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(head._metaIds.AsSpan(set.Start, 2 * set.PairCount)));
+            return hash.ToHashCode();
+        }
+    }
 }

@@ -1,5 +1,8 @@
+using System.Buffers;
+using System.Buffers.Binary;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Orleans.Loki.Chunks;
 
@@ -8,8 +11,9 @@ namespace Orleans.Loki.Chunks;
 /// A substring of a line contains only trigrams of that line, so a literal whose trigrams are not all in the
 /// filter cannot occur in the block: <see cref="MayContain"/> has false positives but no false negatives,
 /// for case-sensitive and ASCII case-insensitive searches alike. Literals shorter than 3 bytes always "may" match.
-/// Layout: the filter is a bit array of a power-of-two size (8..<see cref="ChunkLimits.MaxTokenFilterBytes"/> bytes),
-/// bit i is byte i/8, bit i%8; each trigram sets <see cref="HashCount"/> bits by double hashing.
+/// Layout: the filter is a bit array of 8..<see cref="ChunkLimits.MaxTokenFilterBytes"/> bytes, a multiple of 8;
+/// bit i is byte i/8, bit i%8; each trigram sets one bit (see <see cref="BitOf"/>), and the size follows the number
+/// of distinct trigrams of the block (see <see cref="Build"/>).
 /// </summary>
 internal static class TokenFilter
 {
@@ -19,18 +23,24 @@ internal static class TokenFilter
     /// <summary>Filter kind byte in the block index: the trigram bloom filter described above.</summary>
     public const byte KindTrigramBloom = 2;
 
-    /// <summary>Bits set per trigram. At the 1.5–3 bits per distinct trigram that log blocks give, 1 and 2 are about equal; 2 wins for sparser blocks.</summary>
-    public const int HashCount = 2;
+    /// <summary>
+    /// Filter bits per distinct trigram of the block. With one bit per trigram, an absent trigram of a literal hits a
+    /// set bit with probability about 1 - e^(-1/bits) (39% at 2 bits), and a literal passes only when all of its
+    /// absent trigrams do: 6 absent trigrams pass 0.4% of the time, 10 under 0.01%.
+    /// </summary>
+    private const double BitsPerTrigram = 2;
 
     /// <summary>
-    /// Uncompressed line bytes per filter bit. Log blocks have roughly one distinct trigram per 10–20 line bytes, so
-    /// an eighth of a bit per byte gives 1.5–3 bits per trigram: ~30–40% false positives per trigram, but a literal
-    /// needs ALL its trigrams to hit, so an absent 8-byte literal passes a block ~1% of the time. This costs about 8%
-    /// of the compressed chunk size on generated logfmt/JSON/nginx logs.
+    /// Line bytes per bit of the counting filter the trigrams are first added to: it measures the number of distinct
+    /// trigrams, and is fine enough that its bits map to mostly one bit of the final filter.
     /// </summary>
-    private const int BytesPerBit = 8;
+    private const int CountingBytesPerBit = 1;
 
-    private const int MinFilterBytes = 8;
+    /// <summary>Line bytes folded per step of <see cref="Build"/>.</summary>
+    private const int FoldBlock = 4096;
+
+    /// <summary>Filters are whole 64-bit words: 8..<see cref="ChunkLimits.MaxTokenFilterBytes"/> bytes, a multiple of 8.</summary>
+    private const int WordBytes = 8;
 
     private static ReadOnlySpan<byte> FoldTable => [
         0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31,
@@ -43,34 +53,129 @@ internal static class TokenFilter
         224, 225, 226, 227, 228, 229, 230, 231, 232, 233, 234, 235, 236, 237, 238, 239, 240, 241, 242, 243, 244, 245, 246, 247, 248, 249, 250, 251, 252, 253, 254, 255,
     ];
 
-    /// <summary>Filter size in bytes for a block whose lines total <paramref name="lineBytes"/>.</summary>
-    public static int SizeFor(long lineBytes)
+    /// <summary>
+    /// The filter of a block: every trigram of <paramref name="lines"/> (ASCII letters folded to lower case) sets bit
+    /// <see cref="BitOf"/> of a filter with <see cref="BitsPerTrigram"/> bits per distinct trigram of the block.
+    /// The trigrams are first added to a power-of-two counting filter of one bit per <see cref="CountingBytesPerBit"/>
+    /// line bytes (same hash, so its bit i stands for the hashes whose top bits are i); its fill gives the number of
+    /// distinct trigrams, which sizes the final filter, and each of its set bits then sets the one or two final bits
+    /// its hash range maps to. That is a superset of the bits the trigrams themselves would set (never a false
+    /// negative), hashing each trigram once.
+    /// </summary>
+    public static byte[] Build(ReadOnlySpan<byte> lines)
     {
-        var bits = Math.Max(lineBytes / BytesPerBit, MinFilterBytes * 8L);
-        var bytes = (long)BitOperations.RoundUpToPowerOf2((ulong)bits) / 8;
-        return (int)Math.Min(bytes, ChunkLimits.MaxTokenFilterBytes);
+        var countingBits = (int)Math.Min(BitOperations.RoundUpToPowerOf2((ulong)Math.Max(lines.Length / CountingBytesPerBit, WordBytes * 8)), ChunkLimits.MaxTokenFilterBytes * 8L);
+        var countingWords = countingBits / 64;
+        var rented = ArrayPool<ulong>.Shared.Rent(countingWords + ((FoldBlock + WordBytes) / sizeof(ulong)));
+        try
+        {
+            var counting = rented.AsSpan(0, countingWords);
+            counting.Clear();
+            var folded = MemoryMarshal.AsBytes(rented.AsSpan(countingWords, (FoldBlock + WordBytes) / sizeof(ulong)));
+            AddTrigrams(counting, countingBits, lines, folded);
+
+            long set = 0;
+            foreach (var word in counting)
+            {
+                set += BitOperations.PopCount(word);
+            }
+
+            // Linear counting: n distinct trigrams leave a fraction e^(-n/m) of the m bits clear.
+            var distinct = set >= countingBits ? countingBits * 4.0 : -countingBits * Math.Log(1 - ((double)set / countingBits));
+            var bits = Math.Clamp((long)Math.Ceiling(distinct * BitsPerTrigram / 64) * 64, WordBytes * 8, countingBits);
+            var filter = new byte[bits / 8];
+            if (bits == countingBits)
+            {
+                for (var w = 0; w < counting.Length; w++)
+                {
+                    BinaryPrimitives.WriteUInt64LittleEndian(filter.AsSpan(w * sizeof(ulong)), counting[w]);
+                }
+
+                return filter;
+            }
+
+            // Counting bit i holds the hashes h with h * countingBits >> 32 == i, which the final filter maps to bits
+            // i * bits / countingBits through ((i + 1) * bits - 1) / countingBits: one bit, or two at a boundary.
+            for (var w = 0; w < counting.Length; w++)
+            {
+                for (var word = counting[w]; word != 0; word &= word - 1)
+                {
+                    var i = (long)(w * 64) + BitOperations.TrailingZeroCount(word);
+                    var first = i * bits / countingBits;
+                    var last = (((i + 1) * bits) - 1) / countingBits;
+                    filter[first >> 3] |= (byte)(1 << (int)(first & 7));
+                    filter[last >> 3] |= (byte)(1 << (int)(last & 7));
+                }
+            }
+
+            return filter;
+        }
+        finally
+        {
+            ArrayPool<ulong>.Shared.Return(rented);
+        }
     }
 
-    /// <summary>Sets the bits of every trigram of <paramref name="line"/> in <paramref name="filter"/> (power-of-two length).</summary>
-    public static void Add(Span<byte> filter, ReadOnlySpan<byte> line)
+    /// <summary>Bit of an <paramref name="bits"/>-bit filter that <paramref name="trigram"/> (<c>b0 | b1 &lt;&lt; 8 | b2 &lt;&lt; 16</c>, folded) sets.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint BitOf(uint trigram, ulong bits) => (uint)(((trigram * HashMultiplier) * bits) >> 32);
+
+    /// <summary>Sets the bit of every trigram of <paramref name="text"/> in a power-of-two filter; <paramref name="folded"/> is scratch of <see cref="FoldBlock"/> + 8 bytes.</summary>
+    private static void AddTrigrams(Span<ulong> filter, int bits, ReadOnlySpan<byte> text, Span<byte> folded)
     {
-        if (line.Length < 3)
+        if (text.Length < 3)
         {
             return;
         }
 
-        var mask = (uint)(filter.Length * 8 - 1);
-        var fold = FoldTable;
-        var v = ((uint)fold[line[0]] << 8) | fold[line[1]];
-        for (var i = 2; i < line.Length; i++)
+        // For a power-of-two size, the bit is the top log2(bits) bits of the 32-bit hash.
+        var shift = 32 - BitOperations.Log2((uint)bits);
+        ref var words = ref MemoryMarshal.GetReference(filter);
+        ref var foldedRef = ref MemoryMarshal.GetReference(folded);
+        // Each step folds FoldBlock bytes plus the 2 after them, so the trigrams that start in the step are complete.
+        for (var start = 0; start < text.Length - 2; start += FoldBlock)
         {
-            v = ((v << 8) | fold[line[i]]) & 0xFFFFFF;
-            var (h1, h2) = Hash(v);
-            for (var k = 0; k < HashCount; k++)
+            var count = Math.Min(FoldBlock + 2, text.Length - start);
+            FoldCase(text.Slice(start, count), folded);
+            folded[count] = 0;
+            var trigrams = count - 2;
+            for (var i = 0; i < trigrams; i++)
             {
-                var bit = (h1 + (uint)k * h2) & mask;
-                filter[(int)(bit >> 3)] |= (byte)(1 << (int)(bit & 7));
+                var bytes = Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref foldedRef, i));
+                if (!BitConverter.IsLittleEndian)
+                {
+                    bytes = BinaryPrimitives.ReverseEndianness(bytes);
+                }
+
+                var bit = ((bytes & 0xFFFFFF) * HashMultiplier) >> shift;
+                Unsafe.Add(ref words, (int)(bit >> 6)) |= 1UL << (int)bit;
             }
+        }
+    }
+
+    private const uint HashMultiplier = 0x9E3779B1u;
+
+    /// <summary>Copies <paramref name="source"/> to <paramref name="destination"/> with ASCII 'A'..'Z' lower-cased.</summary>
+    private static void FoldCase(ReadOnlySpan<byte> source, Span<byte> destination)
+    {
+        var i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var a = new Vector<byte>((byte)'A');
+            var range = new Vector<byte>(25);
+            var bit = new Vector<byte>(0x20);
+            for (; i <= source.Length - Vector<byte>.Count; i += Vector<byte>.Count)
+            {
+                var v = new Vector<byte>(source[i..]);
+                var upper = Vector.LessThanOrEqual(v - a, range);
+                (v | (upper & bit)).CopyTo(destination[i..]);
+            }
+        }
+
+        var fold = FoldTable;
+        for (; i < source.Length; i++)
+        {
+            destination[i] = fold[source[i]];
         }
     }
 
@@ -82,31 +187,20 @@ internal static class TokenFilter
             return true;
         }
 
-        var mask = (uint)(filter.Length * 8 - 1);
+        var bits = (ulong)filter.Length * 8;
         var fold = FoldTable;
-        var v = ((uint)fold[literal[0]] << 8) | fold[literal[1]];
+        var v = ((uint)fold[literal[1]] << 16) | ((uint)fold[literal[0]] << 8);
         for (var i = 2; i < literal.Length; i++)
         {
-            v = ((v << 8) | fold[literal[i]]) & 0xFFFFFF;
-            var (h1, h2) = Hash(v);
-            for (var k = 0; k < HashCount; k++)
+            // Little-endian trigram: first byte lowest, as read from the folded text when building.
+            v = (v >> 8) | ((uint)fold[literal[i]] << 16);
+            var bit = BitOf(v, bits);
+            if ((filter[(int)(bit >> 3)] & (1 << (int)(bit & 7))) == 0)
             {
-                var bit = (h1 + (uint)k * h2) & mask;
-                if ((filter[(int)(bit >> 3)] & (1 << (int)(bit & 7))) == 0)
-                {
-                    return false;
-                }
+                return false;
             }
         }
 
         return true;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static (uint H1, uint H2) Hash(uint trigram)
-    {
-        // Fibonacci hashing of the 24-bit trigram: the high and low halves act as two independent hashes.
-        var h = trigram * 0x9E3779B97F4A7C15UL;
-        return ((uint)(h >> 32), (uint)h | 1);
     }
 }

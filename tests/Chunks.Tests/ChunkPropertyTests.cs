@@ -42,7 +42,8 @@ public sealed class ChunkPropertyTests
             else
             {
                 var ts = baseTs + random.Next(0, 500) * (random.Next(4) == 0 ? 1 : 1000);
-                var line = random.Next(8) == 0 ? "" : RandomLogLine(random);
+                // Some blocks get a multi-line entry, which switches them from newline-terminated lines to a length column.
+                var line = random.Next(8) == 0 ? "" : random.Next(40) == 0 ? RandomLogLine(random) + "\n\tat " + RandomLogLine(random) : RandomLogLine(random);
                 entry = random.Next(3) == 0 ? Entry(ts, line, ("pod", $"p{random.Next(4)}"), ("trace", $"{random.Next(100)}")) : Entry(ts, line);
             }
 
