@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Text.Json;
 
@@ -24,11 +25,24 @@ internal sealed class LevelDetector
     private readonly byte[]?[] _fieldBytes;
     private readonly int _jsonMaxDepth;
 
+    /// <summary>Bit n is set when some level field is n (mod 64) bytes long: most keys are rejected by their length alone.</summary>
+    private readonly ulong _fieldLengths;
+
+    /// <summary>What ends a logfmt key: a control character or space, '=' or '"'.</summary>
+    private static readonly SearchValues<byte> KeyTerminators = SearchValues.Create([.. Enumerable.Range(0, 33).Select(b => (byte)b), (byte)'=', (byte)'"']);
+
     public LevelDetector(IReadOnlyList<string> fields, int jsonMaxDepth)
     {
         _fields = [.. fields];
         _fieldBytes = [.. fields.Select(f => Encoding.UTF8.GetByteCount(f) <= MaxLogfmtFieldBytes ? Encoding.UTF8.GetBytes(f) : null)];
         _jsonMaxDepth = jsonMaxDepth;
+        foreach (var bytes in _fieldBytes)
+        {
+            if (bytes is not null)
+            {
+                _fieldLengths |= 1UL << (bytes.Length & 63);
+            }
+        }
     }
 
     /// <summary>The level to record, or null when the source value is empty (then nothing is added).</summary>
@@ -271,21 +285,24 @@ internal sealed class LevelDetector
     /// <summary>Scans <c>key=value</c> pairs; keys match the level fields ignoring case, earlier fields win.</summary>
     private ReadOnlySpan<byte> LogfmtLevel(ReadOnlySpan<byte> line)
     {
+        // The same scan as a byte loop would do, with each run (spaces, key, value) found by a vectorised search:
+        // this runs for every logfmt-looking line of every push, and access-log lines with '=' in a query string
+        // are walked to their end.
         ReadOnlySpan<byte> result = default;
         var best = _fields.Length;
         var pos = 0;
         while (pos < line.Length)
         {
-            while (pos < line.Length && line[pos] <= ' ')
+            var skip = line[pos..].IndexOfAnyExceptInRange((byte)0, (byte)' ');
+            if (skip < 0)
             {
-                pos++;
+                break;
             }
+            pos += skip;
 
             var keyStart = pos;
-            while (pos < line.Length && line[pos] > ' ' && line[pos] != '=' && line[pos] != '"')
-            {
-                pos++;
-            }
+            var keyLength = line[pos..].IndexOfAny(KeyTerminators);
+            pos = keyLength < 0 ? line.Length : pos + keyLength;
 
             var key = line[keyStart..pos];
             ReadOnlySpan<byte> value = default;
@@ -295,9 +312,20 @@ internal sealed class LevelDetector
                 if (pos < line.Length && line[pos] == '"')
                 {
                     var start = ++pos;
-                    while (pos < line.Length && line[pos] != '"')
+                    while (pos < line.Length)
                     {
-                        pos += line[pos] == '\\' ? 2 : 1;
+                        var next = line[pos..].IndexOfAny((byte)'"', (byte)'\\');
+                        if (next < 0)
+                        {
+                            pos = line.Length;
+                            break;
+                        }
+                        pos += next;
+                        if (line[pos] == '"')
+                        {
+                            break;
+                        }
+                        pos += 2;
                     }
 
                     value = line[start..Math.Min(pos, line.Length)];
@@ -306,17 +334,19 @@ internal sealed class LevelDetector
                 else
                 {
                     var start = pos;
-                    while (pos < line.Length && line[pos] > ' ')
-                    {
-                        pos++;
-                    }
-
+                    var valueLength = line[pos..].IndexOfAnyInRange((byte)0, (byte)' ');
+                    pos = valueLength < 0 ? line.Length : pos + valueLength;
                     value = line[start..pos];
                 }
             }
             else if (key.IsEmpty)
             {
                 pos++;
+                continue;
+            }
+
+            if (key.Length > MaxLogfmtFieldBytes || (_fieldLengths & (1UL << (key.Length & 63))) == 0)
+            {
                 continue;
             }
 
