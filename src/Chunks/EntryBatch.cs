@@ -29,7 +29,7 @@ public static class EntryBatch
     /// </remarks>
     public static byte[] Encode(ReadOnlySpan<LogEntry> entries)
     {
-        var symbols = CollectSymbols(entries);
+        var symbols = BatchSymbols.Collect(entries);
         var payloadLength = PayloadSize(entries, symbols);
         if (payloadLength > ChunkLimits.MaxEntryBatchBytes)
         {
@@ -185,37 +185,74 @@ public static class EntryBatch
         return (int)length;
     }
 
-    /// <summary>Checks the per-entry limits and numbers every metadata name and value in first-seen order.</summary>
-    private static SymbolTable CollectSymbols(ReadOnlySpan<LogEntry> entries)
+    /// <summary>
+    /// The symbol table of a batch and the encoded pair ids of each distinct metadata array. Entries usually share a
+    /// few metadata arrays (the validator gives every entry of a push with the same detected level the same array),
+    /// so ids are looked up by array reference: one reference comparison per entry instead of hashing the name and
+    /// value strings in each of the three passes (collect, size, write).
+    /// </summary>
+    private sealed class BatchSymbols
     {
-        var symbols = new SymbolTable();
-        foreach (ref readonly var entry in entries)
+        /// <summary>Ids of the arrays seen before the last one; created when a second distinct array appears.</summary>
+        private Dictionary<KeyValuePair<string, string>[], ulong[]>? _ids;
+        private KeyValuePair<string, string>[]? _lastPairs;
+        private ulong[] _lastIds = [];
+
+        public SymbolTable Table { get; } = new();
+
+        /// <summary>Checks the per-entry limits and numbers every metadata name and value in first-seen order.</summary>
+        public static BatchSymbols Collect(ReadOnlySpan<LogEntry> entries)
         {
-            if (entry.Line.Length > ChunkLimits.MaxLineBytes)
+            var symbols = new BatchSymbols();
+            foreach (ref readonly var entry in entries)
             {
-                throw new ArgumentException($"Line of {entry.Line.Length} bytes exceeds the limit of {ChunkLimits.MaxLineBytes}.", nameof(entries));
-            }
-
-            if (entry.Metadata is { } pairs)
-            {
-                if (pairs.Length > ChunkLimits.MaxMetadataPairs)
+                if (entry.Line.Length > ChunkLimits.MaxLineBytes)
                 {
-                    throw new ArgumentException($"{pairs.Length} metadata pairs exceed the limit of {ChunkLimits.MaxMetadataPairs}.", nameof(entries));
+                    throw new ArgumentException($"Line of {entry.Line.Length} bytes exceeds the limit of {ChunkLimits.MaxLineBytes}.", nameof(entries));
                 }
 
-                foreach (var pair in pairs)
+                if (entry.Metadata is { } pairs)
                 {
-                    symbols.GetOrAdd(pair.Key);
-                    symbols.GetOrAdd(pair.Value);
+                    if (pairs.Length > ChunkLimits.MaxMetadataPairs)
+                    {
+                        throw new ArgumentException($"{pairs.Length} metadata pairs exceed the limit of {ChunkLimits.MaxMetadataPairs}.", nameof(entries));
+                    }
+                    symbols.IdsOf(pairs);
                 }
             }
+            return symbols;
         }
-        return symbols;
+
+        /// <summary>Name and value symbol ids of <paramref name="pairs"/>, interleaved.</summary>
+        public ulong[] IdsOf(KeyValuePair<string, string>[] pairs)
+        {
+            if (ReferenceEquals(pairs, _lastPairs))
+            {
+                return _lastIds;
+            }
+            if (_lastPairs is not null)
+            {
+                _ids ??= new Dictionary<KeyValuePair<string, string>[], ulong[]>(ReferenceEqualityComparer.Instance);
+                _ids.TryAdd(_lastPairs, _lastIds);
+            }
+            if (_ids is null || !_ids.TryGetValue(pairs, out var ids))
+            {
+                ids = new ulong[pairs.Length * 2];
+                for (var i = 0; i < pairs.Length; i++)
+                {
+                    ids[2 * i] = (ulong)Table.GetOrAdd(pairs[i].Key);
+                    ids[(2 * i) + 1] = (ulong)Table.GetOrAdd(pairs[i].Value);
+                }
+            }
+            _lastPairs = pairs;
+            _lastIds = ids;
+            return ids;
+        }
     }
 
-    private static long PayloadSize(ReadOnlySpan<LogEntry> entries, SymbolTable symbols)
+    private static long PayloadSize(ReadOnlySpan<LogEntry> entries, BatchSymbols symbols)
     {
-        long size = VarInt.Size((ulong)entries.Length) + SymbolsSize(symbols);
+        long size = VarInt.Size((ulong)entries.Length) + SymbolsSize(symbols.Table);
         long previous = 0;
         foreach (ref readonly var entry in entries)
         {
@@ -226,9 +263,9 @@ public static class EntryBatch
             size += VarInt.Size((ulong)(pairs?.Length ?? 0));
             if (pairs is not null)
             {
-                foreach (var pair in pairs)
+                foreach (var id in symbols.IdsOf(pairs))
                 {
-                    size += VarInt.Size((ulong)symbols.GetOrAdd(pair.Key)) + VarInt.Size((ulong)symbols.GetOrAdd(pair.Value));
+                    size += VarInt.Size(id);
                 }
             }
         }
@@ -237,7 +274,7 @@ public static class EntryBatch
 
     private static void WritePayload(PooledByteBuffer payload, ReadOnlySpan<LogEntry> entries)
     {
-        var symbols = CollectSymbols(entries);
+        var symbols = BatchSymbols.Collect(entries);
         var size = PayloadSize(entries, symbols);
         if (size > ChunkLimits.MaxEntryBatchBytes)
         {
@@ -273,10 +310,10 @@ public static class EntryBatch
     }
 
     /// <summary>Writes the payload into <paramref name="destination"/> (at least <see cref="PayloadSize"/> bytes); returns the bytes written.</summary>
-    private static int WritePayload(Span<byte> destination, ReadOnlySpan<LogEntry> entries, SymbolTable symbols)
+    private static int WritePayload(Span<byte> destination, ReadOnlySpan<LogEntry> entries, BatchSymbols symbols)
     {
         var position = VarInt.Write(destination, (ulong)entries.Length);
-        position += WriteSymbols(destination[position..], symbols);
+        position += WriteSymbols(destination[position..], symbols.Table);
         long previous = 0;
         foreach (ref readonly var entry in entries)
         {
@@ -290,10 +327,9 @@ public static class EntryBatch
             position += VarInt.Write(destination[position..], (ulong)(pairs?.Length ?? 0));
             if (pairs is not null)
             {
-                foreach (var pair in pairs)
+                foreach (var id in symbols.IdsOf(pairs))
                 {
-                    position += VarInt.Write(destination[position..], (ulong)symbols.GetOrAdd(pair.Key));
-                    position += VarInt.Write(destination[position..], (ulong)symbols.GetOrAdd(pair.Value));
+                    position += VarInt.Write(destination[position..], id);
                 }
             }
         }

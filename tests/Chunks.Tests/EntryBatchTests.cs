@@ -23,6 +23,28 @@ public sealed class EntryBatchTests
     }
 
     [Fact]
+    public void SharedAndRepeatedMetadataArrays_RoundTripPerEntry()
+    {
+        // The encoder looks metadata ids up by array reference: shared arrays, arrays coming back after others, equal
+        // contents in different arrays and arrays of several pairs must each still encode their own pairs.
+        KeyValuePair<string, string>[] info = [new("detected_level", "info")];
+        KeyValuePair<string, string>[] error = [new("detected_level", "error")];
+        KeyValuePair<string, string>[] infoCopy = [new("detected_level", "info")];
+        KeyValuePair<string, string>[] two = [new("trace_id", "abc"), new("detected_level", "warn")];
+        var metadata = new[] { info, info, error, info, two, null, error, infoCopy, two, info };
+        var entries = metadata.Select((m, i) => new LogEntry(1_700_000_000_000_000_000 + i, System.Text.Encoding.UTF8.GetBytes($"line {i}"), m)).ToArray();
+
+        var decoded = EntryBatch.Decode(EntryBatch.Encode(entries));
+
+        Assert.Equal(entries.Length, decoded.Count);
+        for (var i = 0; i < entries.Length; i++)
+        {
+            Assert.Equal(entries[i].Metadata, decoded[i].Metadata);
+        }
+        Assert.Equal(Keys(entries), Keys(decoded));
+    }
+
+    [Fact]
     public void Encode_ToBufferWriter_MatchesArrayEncoding()
     {
         var writer = new ArrayBufferWriter<byte>();
