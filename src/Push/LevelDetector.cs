@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 using System.Text.Json;
 
@@ -25,11 +24,14 @@ internal sealed class LevelDetector
     private readonly byte[]?[] _fieldBytes;
     private readonly int _jsonMaxDepth;
 
+    /// <summary>The label array of the last <see cref="Detect"/> call and what the level fields found in it.</summary>
+    private KeyValuePair<string, string>[]? _labels;
+    private bool _labelFound;
+    private string _labelLevel = string.Empty;
+
     /// <summary>Bit n is set when some level field is n (mod 64) bytes long: most keys are rejected by their length alone.</summary>
     private readonly ulong _fieldLengths;
 
-    /// <summary>What ends a logfmt key: a control character or space, '=' or '"'.</summary>
-    private static readonly SearchValues<byte> KeyTerminators = SearchValues.Create([.. Enumerable.Range(0, 33).Select(b => (byte)b), (byte)'=', (byte)'"']);
 
     public LevelDetector(IReadOnlyList<string> fields, int jsonMaxDepth)
     {
@@ -46,11 +48,17 @@ internal sealed class LevelDetector
     }
 
     /// <summary>The level to record, or null when the source value is empty (then nothing is added).</summary>
+    /// <remarks>Not thread-safe: the label lookup is remembered for the last label array (every entry of a stream passes the same one).</remarks>
     public string? Detect(KeyValuePair<string, string>[] labels, KeyValuePair<string, string>[]? metadata, ReadOnlySpan<byte> line)
     {
-        if (TryFind(labels, out var fromLabel))
+        if (!ReferenceEquals(labels, _labels))
         {
-            return fromLabel.Length == 0 ? null : fromLabel;
+            _labelFound = TryFind(labels, out _labelLevel);
+            _labels = labels;
+        }
+        if (_labelFound)
+        {
+            return _labelLevel.Length == 0 ? null : _labelLevel;
         }
 
         if (metadata is not null && TryFind(metadata, out var fromMetadata))
@@ -285,24 +293,21 @@ internal sealed class LevelDetector
     /// <summary>Scans <c>key=value</c> pairs; keys match the level fields ignoring case, earlier fields win.</summary>
     private ReadOnlySpan<byte> LogfmtLevel(ReadOnlySpan<byte> line)
     {
-        // The same scan as a byte loop would do, with each run (spaces, key, value) found by a vectorised search:
-        // this runs for every logfmt-looking line of every push, and access-log lines with '=' in a query string
-        // are walked to their end.
         ReadOnlySpan<byte> result = default;
         var best = _fields.Length;
         var pos = 0;
         while (pos < line.Length)
         {
-            var skip = line[pos..].IndexOfAnyExceptInRange((byte)0, (byte)' ');
-            if (skip < 0)
+            while (pos < line.Length && line[pos] <= ' ')
             {
-                break;
+                pos++;
             }
-            pos += skip;
 
             var keyStart = pos;
-            var keyLength = line[pos..].IndexOfAny(KeyTerminators);
-            pos = keyLength < 0 ? line.Length : pos + keyLength;
+            while (pos < line.Length && line[pos] > ' ' && line[pos] != '=' && line[pos] != '"')
+            {
+                pos++;
+            }
 
             var key = line[keyStart..pos];
             ReadOnlySpan<byte> value = default;
@@ -312,20 +317,9 @@ internal sealed class LevelDetector
                 if (pos < line.Length && line[pos] == '"')
                 {
                     var start = ++pos;
-                    while (pos < line.Length)
+                    while (pos < line.Length && line[pos] != '"')
                     {
-                        var next = line[pos..].IndexOfAny((byte)'"', (byte)'\\');
-                        if (next < 0)
-                        {
-                            pos = line.Length;
-                            break;
-                        }
-                        pos += next;
-                        if (line[pos] == '"')
-                        {
-                            break;
-                        }
-                        pos += 2;
+                        pos += line[pos] == '\\' ? 2 : 1;
                     }
 
                     value = line[start..Math.Min(pos, line.Length)];
@@ -334,8 +328,11 @@ internal sealed class LevelDetector
                 else
                 {
                     var start = pos;
-                    var valueLength = line[pos..].IndexOfAnyInRange((byte)0, (byte)' ');
-                    pos = valueLength < 0 ? line.Length : pos + valueLength;
+                    while (pos < line.Length && line[pos] > ' ')
+                    {
+                        pos++;
+                    }
+
                     value = line[start..pos];
                 }
             }
