@@ -12,6 +12,9 @@ internal sealed record LoadTestOptions
     public bool Protobuf { get; init; }
     public int Seed { get; init; } = 20261126;
 
+    /// <summary>Rate in MB/s of raw lines for the paced phase instead of half the measured full-speed rate.</summary>
+    public double? PacedMb { get; init; }
+
     /// <summary>Share of the bodies pushed first at full speed and left out of the figures (the server's JIT warm-up).</summary>
     public double Warmup { get; init; } = 0.1;
     public int QueryRuns { get; init; } = 3;
@@ -34,6 +37,7 @@ internal sealed record LoadTestOptions
           --format json|proto       push body encoding (default json)
           --seed <n>                corpus seed (default 20261126)
           --warmup <fraction>       share of the bodies pushed first and not measured, 0 to 0.5 (default 0.1)
+          --paced-mb <MB/s>         pace the last 20% at this rate of raw lines instead of half the full-speed rate
           --query-runs <n>          runs per query; the median is reported (default 3)
           --results <path>          markdown file to update (default bench/RESULTS.md)
           --skip-baselines          do not run cat/lz4/grep
@@ -72,6 +76,7 @@ internal sealed record LoadTestOptions
                         var f => throw new FormatException($"--format must be json or proto, not {f}"),
                     },
                     "--seed" => options with { Seed = NextInt() },
+                    "--paced-mb" => options with { PacedMb = double.TryParse(Next(), System.Globalization.CultureInfo.InvariantCulture, out var paced) && paced > 0 ? paced : throw new FormatException("--paced-mb must be a positive number") },
                     "--warmup" => options with { Warmup = double.TryParse(Next(), System.Globalization.CultureInfo.InvariantCulture, out var warmup) && warmup is >= 0 and <= 0.5 ? warmup : throw new FormatException("--warmup must be a fraction from 0 to 0.5") },
                     "--query-runs" => options with { QueryRuns = NextInt() },
                     "--results" => options with { ResultsFile = Next() },

@@ -99,7 +99,8 @@ try
     double? halfTarget = null;
     if (split < bodies.Count && full.RawMbPerSecond > 0)
     {
-        halfTarget = full.RawMbPerSecond / 2;
+        // Half the measured rate, or a fixed rate (e.g. half of a per-core target times the cores) when given.
+        halfTarget = options.PacedMb ?? full.RawMbPerSecond / 2;
         half = await IngestRunner.RunAsync(http, pushUri, bodies.Skip(split).ToList(), options.Clients, halfTarget * 1e6, "ingest (half rate)");
         Console.WriteLine($"  half rate: {half.RawMbPerSecond:0.0} MB/s, p50 {Stats.Percentile(half.LatenciesMs, 50):0.0} ms, p99 {Stats.Percentile(half.LatenciesMs, 99):0.0} ms, {half.Failures} failures {half.FirstFailure}");
     }
