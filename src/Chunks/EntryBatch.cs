@@ -29,22 +29,34 @@ public static class EntryBatch
     /// </remarks>
     public static byte[] Encode(ReadOnlySpan<LogEntry> entries)
     {
+        var (symbols, payloadLength) = Measure(entries);
+        var record = GC.AllocateUninitializedArray<byte>(HeaderSize + payloadLength);
+        WriteRecord(record, entries, symbols);
+        return record;
+    }
+
+    /// <summary>Collects the symbols and returns the exact payload size, checking it against the limit.</summary>
+    private static (BatchSymbols Symbols, int PayloadLength) Measure(ReadOnlySpan<LogEntry> entries)
+    {
         var symbols = BatchSymbols.Collect(entries);
         var payloadLength = PayloadSize(entries, symbols);
         if (payloadLength > ChunkLimits.MaxEntryBatchBytes)
         {
             throw new ArgumentException($"Entry batch of {payloadLength} bytes exceeds the limit of {ChunkLimits.MaxEntryBatchBytes}.", nameof(entries));
         }
+        return (symbols, (int)payloadLength);
+    }
 
-        var record = GC.AllocateUninitializedArray<byte>(HeaderSize + (int)payloadLength);
-        var payload = record.AsSpan(HeaderSize);
+    /// <summary>Writes header and payload into <paramref name="record"/>, exactly <see cref="HeaderSize"/> + the measured payload bytes.</summary>
+    private static void WriteRecord(Span<byte> record, ReadOnlySpan<LogEntry> entries, BatchSymbols symbols)
+    {
+        var payload = record[HeaderSize..];
         var written = WritePayload(payload, entries, symbols);
         if (written != payload.Length)
         {
             throw new InvalidOperationException($"Entry batch payload was sized {payload.Length} bytes but {written} were written.");
         }
-        WriteHeader(record.AsSpan(0, HeaderSize), payload);
-        return record;
+        WriteHeader(record[..HeaderSize], payload);
     }
 
     private static void WriteHeader(Span<byte> header, ReadOnlySpan<byte> payload)
@@ -59,16 +71,10 @@ public static class EntryBatch
     public static void Encode(IBufferWriter<byte> writer, ReadOnlySpan<LogEntry> entries)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        using var payload = new PooledByteBuffer();
-        WritePayload(payload, entries);
-        if (payload.Length > ChunkLimits.MaxEntryBatchBytes)
-        {
-            throw new ArgumentException($"Entry batch of {payload.Length} bytes exceeds the limit of {ChunkLimits.MaxEntryBatchBytes}.", nameof(entries));
-        }
-
-        WriteHeader(writer.GetSpan(HeaderSize)[..HeaderSize], payload.WrittenSpan);
-        writer.Advance(HeaderSize);
-        writer.Write(payload.WrittenSpan);
+        var (symbols, payloadLength) = Measure(entries);
+        var length = HeaderSize + payloadLength;
+        WriteRecord(writer.GetSpan(length)[..length], entries, symbols);
+        writer.Advance(length);
     }
 
     /// <summary>Decodes exactly one record. Lines slice <paramref name="record"/>, which must not change afterwards.</summary>
@@ -252,7 +258,7 @@ public static class EntryBatch
 
     private static long PayloadSize(ReadOnlySpan<LogEntry> entries, BatchSymbols symbols)
     {
-        long size = VarInt.Size((ulong)entries.Length) + SymbolsSize(symbols.Table);
+        long size = VarInt.Size((ulong)entries.Length) + symbols.Table.SerializedSize;
         long previous = 0;
         foreach (ref readonly var entry in entries)
         {
@@ -272,48 +278,11 @@ public static class EntryBatch
         return size;
     }
 
-    private static void WritePayload(PooledByteBuffer payload, ReadOnlySpan<LogEntry> entries)
-    {
-        var symbols = BatchSymbols.Collect(entries);
-        var size = PayloadSize(entries, symbols);
-        if (size > ChunkLimits.MaxEntryBatchBytes)
-        {
-            throw new ArgumentException($"Entry batch of {size} bytes exceeds the limit of {ChunkLimits.MaxEntryBatchBytes}.", nameof(entries));
-        }
-        var written = WritePayload(payload.GetSpan((int)size), entries, symbols);
-        payload.Advance(written);
-    }
-
-    /// <summary>Size of the symbol table as <see cref="SymbolTable.WriteTo"/> writes it.</summary>
-    private static long SymbolsSize(SymbolTable symbols)
-    {
-        long size = VarInt.Size((ulong)symbols.Count);
-        for (var i = 0; i < symbols.Count; i++)
-        {
-            var bytes = System.Text.Encoding.UTF8.GetByteCount(symbols[i]);
-            size += VarInt.Size((ulong)bytes) + bytes;
-        }
-        return size;
-    }
-
-    /// <summary>Writes the symbol table in <see cref="SymbolTable.WriteTo"/>'s layout; returns the bytes written.</summary>
-    private static int WriteSymbols(Span<byte> destination, SymbolTable symbols)
-    {
-        var position = VarInt.Write(destination, (ulong)symbols.Count);
-        for (var i = 0; i < symbols.Count; i++)
-        {
-            var symbol = symbols[i];
-            position += VarInt.Write(destination[position..], (ulong)System.Text.Encoding.UTF8.GetByteCount(symbol));
-            position += System.Text.Encoding.UTF8.GetBytes(symbol, destination[position..]);
-        }
-        return position;
-    }
-
     /// <summary>Writes the payload into <paramref name="destination"/> (at least <see cref="PayloadSize"/> bytes); returns the bytes written.</summary>
     private static int WritePayload(Span<byte> destination, ReadOnlySpan<LogEntry> entries, BatchSymbols symbols)
     {
         var position = VarInt.Write(destination, (ulong)entries.Length);
-        position += WriteSymbols(destination[position..], symbols.Table);
+        position += symbols.Table.WriteTo(destination[position..]);
         long previous = 0;
         foreach (ref readonly var entry in entries)
         {

@@ -33,16 +33,33 @@ internal sealed class SymbolTable
         _symbols.Clear();
     }
 
-    public void WriteTo(PooledByteBuffer buffer)
+    public void WriteTo(PooledByteBuffer buffer) => buffer.Advance(WriteTo(buffer.GetSpan((int)SerializedSize)));
+
+    /// <summary>Bytes <see cref="WriteTo(Span{byte})"/> writes.</summary>
+    public long SerializedSize
     {
-        buffer.WriteUVarint((ulong)_symbols.Count);
+        get
+        {
+            long size = VarInt.Size((ulong)_symbols.Count);
+            foreach (var symbol in _symbols)
+            {
+                var bytes = Encoding.UTF8.GetByteCount(symbol);
+                size += VarInt.Size((ulong)bytes) + bytes;
+            }
+            return size;
+        }
+    }
+
+    /// <summary>Writes the table into <paramref name="destination"/> (at least <see cref="SerializedSize"/> bytes); returns the bytes written.</summary>
+    public int WriteTo(Span<byte> destination)
+    {
+        var position = VarInt.Write(destination, (ulong)_symbols.Count);
         foreach (var symbol in _symbols)
         {
-            var byteCount = Encoding.UTF8.GetByteCount(symbol);
-            buffer.WriteUVarint((ulong)byteCount);
-            var written = Encoding.UTF8.GetBytes(symbol, buffer.GetSpan(byteCount));
-            buffer.Advance(written);
+            position += VarInt.Write(destination[position..], (ulong)Encoding.UTF8.GetByteCount(symbol));
+            position += Encoding.UTF8.GetBytes(symbol, destination[position..]);
         }
+        return position;
     }
 
     public static string[] Read(ref ByteReader reader)
