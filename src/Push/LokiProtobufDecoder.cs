@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 
 namespace Orleans.Loki.Push;
@@ -40,7 +39,14 @@ internal static class LokiProtobufDecoder
             return PushDecodeResult.TooLarge(LokiErrors.DecompressedTooLarge(declared, max));
         }
 
-        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(declared, 1));
+        // Walk the snappy elements first (cheap: no output is written) so that a body whose preamble declares more
+        // than its elements produce, or that is corrupt further on, is refused before the output buffer is taken.
+        if (!body.IsEmpty && !SnappyBlock.IsWellFormed(body, declared))
+        {
+            return PushDecodeResult.BadRequest("snappy: corrupt input");
+        }
+
+        var buffer = PushBuffers.Rent(Math.Max(declared, 1));
         var owned = false;
         try
         {
@@ -71,7 +77,7 @@ internal static class LokiProtobufDecoder
         {
             if (!owned)
             {
-                ArrayPool<byte>.Shared.Return(buffer);
+                PushBuffers.Return(buffer);
             }
         }
     }

@@ -28,7 +28,7 @@ public sealed class PushDecodeResult : IDisposable
 
     internal static PushDecodeResult Ok(List<PushStream> streams) => new(true, streams, 200, string.Empty);
 
-    /// <summary>A result whose lines are slices of <paramref name="pooled"/>, an <see cref="System.Buffers.ArrayPool{T}.Shared"/> array.</summary>
+    /// <summary>A result whose lines are slices of <paramref name="pooled"/>, a <see cref="PushBuffers"/> array.</summary>
     internal static PushDecodeResult Ok(List<PushStream> streams, byte[] pooled) => new(true, streams, 200, string.Empty, pooled);
 
     /// <summary>
@@ -39,7 +39,7 @@ public sealed class PushDecodeResult : IDisposable
     {
         if (Interlocked.Exchange(ref _buffer, null) is { } buffer)
         {
-            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            PushBuffers.Return(buffer);
         }
     }
 

@@ -1,5 +1,3 @@
-using System.Buffers;
-
 namespace Orleans.Loki.Push;
 
 /// <summary>
@@ -57,7 +55,7 @@ public static class PushDecoder
         }
 
         var encoding = contentEncoding?.Trim().ToLowerInvariant() ?? string.Empty;
-        bool gzip;
+        Decompressor.Codec codec;
         switch (encoding)
         {
             case "" or "identity":
@@ -65,17 +63,23 @@ public static class PushDecoder
             case "snappy" when !otlp:
                 // Loki accepts this header and ignores it: protobuf bodies are snappy anyway.
                 return DecodePlain(body, format, maxDecompressedBytes, time);
+            case "snappy" when !IsSnappyFramed(body):
+                // OTLP exporters send "snappy" as a raw block (the OpenTelemetry collector since v0.116) or framed.
+                return DecodeSnappyBlock(body, format, maxDecompressedBytes, time);
+            case "snappy" or "x-snappy-framed" when otlp:
+                codec = Decompressor.Codec.SnappyFramed;
+                break;
             case "gzip" or "x-gzip":
-                gzip = true;
+                codec = Decompressor.Codec.Gzip;
                 break;
             case "deflate":
-                gzip = false;
+                codec = Decompressor.Codec.Deflate;
                 break;
             default:
                 return PushDecodeResult.Unsupported($"Content-Encoding \"{contentEncoding}\" not supported");
         }
 
-        var outcome = Decompressor.Inflate(body, gzip, maxDecompressedBytes, out var buffer, out var length, out var error);
+        var outcome = Decompressor.Inflate(body, codec, maxDecompressedBytes, out var buffer, out var length, out var error);
         switch (outcome)
         {
             case Decompressor.Outcome.TooLarge:
@@ -90,8 +94,52 @@ public static class PushDecoder
         }
         finally
         {
-            // Every decoder copies what it keeps, so the inflated bytes can go back to the pool.
-            ArrayPool<byte>.Shared.Return(buffer);
+            // Every decoder copies what it keeps, so the inflated bytes can go back.
+            PushBuffers.Return(buffer);
+        }
+    }
+
+    /// <summary>Snappy's framing format starts with its stream identifier chunk.</summary>
+    private static bool IsSnappyFramed(ReadOnlySpan<byte> body) =>
+        body.StartsWith((ReadOnlySpan<byte>)[0xff, 0x06, 0x00, 0x00, (byte)'s', (byte)'N', (byte)'a', (byte)'P', (byte)'p', (byte)'Y']);
+
+    /// <summary>An OTLP body compressed as one raw snappy block: checked like Loki's protobuf push before inflating.</summary>
+    private static PushDecodeResult DecodeSnappyBlock(ReadOnlySpan<byte> body, PushFormat format, long max, TimeProvider time)
+    {
+        int declared;
+        try
+        {
+            declared = body.IsEmpty ? 0 : Snappier.Snappy.GetUncompressedLength(body);
+        }
+        catch (InvalidDataException)
+        {
+            return PushDecodeResult.BadRequest("snappy: corrupt input");
+        }
+        if (max > 0 && declared > max)
+        {
+            return PushDecodeResult.TooLarge(LokiErrors.DecompressedTooLarge(declared, max));
+        }
+        if (!body.IsEmpty && !SnappyBlock.IsWellFormed(body, declared))
+        {
+            return PushDecodeResult.BadRequest("snappy: corrupt input");
+        }
+
+        var buffer = PushBuffers.Rent(Math.Max(declared, 1));
+        try
+        {
+            if (!body.IsEmpty && (!Snappier.Snappy.TryDecompress(body, buffer, out var length) || length != declared))
+            {
+                return PushDecodeResult.BadRequest("snappy: corrupt input");
+            }
+            return DecodeFormat(buffer.AsSpan(0, declared), format, max, time);
+        }
+        catch (InvalidDataException)
+        {
+            return PushDecodeResult.BadRequest("snappy: corrupt input");
+        }
+        finally
+        {
+            PushBuffers.Return(buffer);
         }
     }
 

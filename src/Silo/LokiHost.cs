@@ -2,6 +2,7 @@ using System.Net;
 using Azure.Data.Tables;
 using Orleans.Configuration;
 using Orleans.Loki.Gateway;
+using Orleans.Loki.Gateway.Http;
 using Orleans.Loki.Gateway.Limits;
 using Orleans.Loki.Gateway.Ops;
 using Orleans.Loki.Grains.Ingester;
@@ -33,6 +34,7 @@ public static class LokiHost
         builder.Services.AddLokiIngester();
         builder.Services.AddLokiGateway(settings.Gateway);
         builder.Services.AddLokiTail();
+        builder.Services.AddLokiErrorHandling();
 
         builder.UseOrleans(silo => ConfigureSilo(silo, settings));
         // After UseOrleans: hosted services start in order, so recovery runs once the silo accepts calls.
@@ -45,6 +47,7 @@ public static class LokiHost
             app.Logger.LogWarning("{Warning}", warning);
         }
         app.UseLokiRequestMetrics();
+        app.UseLokiErrorHandling();
         app.UseWebSockets();
         app.UseLokiAuth();
         app.MapLokiApi(new BuildInfoResponse(BuildInfo.Version, BuildInfo.Revision), settings);
@@ -69,8 +72,12 @@ public static class LokiHost
             silo.ConfigureEndpoints(address, cluster.SiloPort, cluster.GatewayPort, listenOnAnyHostAddress: true);
             silo.UseAzureStorageClustering(o => o.TableServiceClient = new TableServiceClient(settings.AzureConnectionString));
         }
-        silo.Configure<SiloOptions>(o => o.SiloName = $"{settings.Target}-{Environment.MachineName}");
+        // Several silos may run on one host: the silo port tells them apart (Orleans needs it unique per address anyway).
+        silo.Configure<SiloOptions>(o => o.SiloName = SiloName(settings.Target, Environment.MachineName, cluster.SiloPort));
     }
+
+    /// <summary>The silo's name: role, host and silo port, unique among the silos of one host.</summary>
+    public static string SiloName(string target, string machine, int siloPort) => $"{target}-{machine}-{siloPort}";
 
     private static async Task<IObjectStore> CreateObjectStoreAsync(LokiSettings settings)
     {

@@ -4,6 +4,7 @@ using System.IO.Pipelines;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Orleans.Loki.Gateway.Http;
 using Orleans.Loki.Gateway.Limits;
 using Orleans.Loki.Gateway.Tenancy;
 using Orleans.Loki.Push;
@@ -33,6 +34,9 @@ public sealed class PushHandler(GatewayOptions options, ITenantLimits limits, Pu
             return;
         }
 
+        // Kestrel's own cap (30,000,000 bytes unless configured) would cut in first with an exception and an empty
+        // 413: the configured limit is checked here, with Loki's text.
+        BodyLimits.Lift(ctx);
         var read = await ReadBodyAsync(ctx.Request.BodyReader, ctx.Request.ContentLength, options.MaxPushBodyBytes, ctx.RequestAborted).ConfigureAwait(false);
         if (read.TooLarge)
         {
@@ -48,7 +52,7 @@ public sealed class PushHandler(GatewayOptions options, ITenantLimits limits, Pu
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(read.Body);
+            PushBuffers.Return(read.Body);
         }
 
         // The lines are slices of the result's pooled buffer until here, at the end of the request, when every
@@ -136,10 +140,16 @@ public sealed class PushHandler(GatewayOptions options, ITenantLimits limits, Pu
     /// </remarks>
     private static async Task<(byte[] Body, int Length, bool TooLarge)> ReadBodyAsync(PipeReader reader, long? contentLength, long limit, CancellationToken ct)
     {
+        if (contentLength > limit)
+        {
+            // Declared too large: refused without reading (and holding) any of it.
+            return ([], (int)Math.Min(contentLength.Value, int.MaxValue), true);
+        }
+
         var initial = contentLength is { } declared && declared > 0 && declared <= limit && declared <= Array.MaxLength
             ? (int)declared
             : 64 * 1024;
-        var buffer = ArrayPool<byte>.Shared.Rent(initial);
+        var buffer = PushBuffers.Rent(initial);
         var length = 0;
         while (true)
         {
@@ -149,14 +159,14 @@ public sealed class PushHandler(GatewayOptions options, ITenantLimits limits, Pu
             {
                 var seen = length + data.Length;
                 reader.AdvanceTo(data.End);
-                ArrayPool<byte>.Shared.Return(buffer);
+                PushBuffers.Return(buffer);
                 return ([], (int)Math.Min(seen, int.MaxValue), true);
             }
             if (length + data.Length > buffer.Length)
             {
-                var bigger = ArrayPool<byte>.Shared.Rent((int)Math.Max(buffer.Length * 2L, length + data.Length));
+                var bigger = PushBuffers.Rent((int)Math.Min(Math.Max(buffer.Length * 2L, length + data.Length), Math.Min(limit, Array.MaxLength)));
                 buffer.AsSpan(0, length).CopyTo(bigger);
-                ArrayPool<byte>.Shared.Return(buffer);
+                PushBuffers.Return(buffer);
                 buffer = bigger;
             }
             data.CopyTo(buffer.AsSpan(length));

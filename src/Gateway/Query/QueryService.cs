@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Orleans.Loki.Gateway.Http;
 using Orleans.Loki.Gateway.Limits;
 using Orleans.Loki.Gateway.Query.Frontend;
 using Orleans.Loki.Gateway.Tenancy;
@@ -354,7 +355,7 @@ public sealed class QueryService(GatewayOptions options, ITenantLimits limits, G
         }
         if (ctx.Request.HasFormContentType)
         {
-            var form = await ctx.Request.ReadFormAsync(ctx.RequestAborted).ConfigureAwait(false);
+            var form = await FormBody.ReadAsync(ctx).ConfigureAwait(false);
             foreach (var (k, v) in form)
             {
                 result[k] = v.ToString();

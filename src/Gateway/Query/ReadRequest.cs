@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
+using Orleans.Loki.Gateway.Http;
 using Orleans.Loki.Gateway.Limits;
 using Orleans.Loki.Gateway.Tenancy;
 using Orleans.Loki.Grains.Abstractions;
@@ -45,7 +46,7 @@ internal sealed class ReadRequest
         }
         if (ctx.Request.HasFormContentType)
         {
-            var form = await ctx.Request.ReadFormAsync(ctx.RequestAborted).ConfigureAwait(false);
+            var form = await FormBody.ReadAsync(ctx).ConfigureAwait(false);
             foreach (var (k, v) in form)
             {
                 result[k] = v.ToString();
