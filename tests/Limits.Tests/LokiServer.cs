@@ -27,7 +27,7 @@ public sealed class LokiServer : IAsyncDisposable
     public HttpClient Client { get; }
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<LokiServer> StartAsync(string yaml = "")
+    public static async Task<LokiServer> StartAsync(string yaml = "", Action<WebApplicationBuilder>? configure = null)
     {
         var dataDir = Path.Combine(Path.GetTempPath(), "loki-limits-" + Guid.NewGuid().ToString("n"));
         Directory.CreateDirectory(dataDir);
@@ -44,7 +44,7 @@ public sealed class LokiServer : IAsyncDisposable
         var port = FreePort();
         Assert.True(CommandLine.TryParse([$"-config.file={config}", $"-common.path-prefix={Path.Combine(dataDir, "data")}", $"-server.http-listen-port={port}"], out var flags, out var error), error);
         var settings = ConfigLoader.Load(flags);
-        var app = await LokiHost.BuildAsync(settings);
+        var app = await LokiHost.BuildAsync(settings, configure);
         await app.StartAsync();
         return new LokiServer(app, dataDir, port);
     }

@@ -32,6 +32,11 @@ public static class FormBody
             // Incorrect Content-Type (e.g. multipart without a boundary).
             throw new ClientRequestException(StatusCodes.Status400BadRequest, "invalid form body: " + e.Message, e);
         }
+        catch (IOException e) when (!ctx.RequestAborted.IsCancellationRequested)
+        {
+            // A multipart body that ends before its closing boundary.
+            throw new ClientRequestException(StatusCodes.Status400BadRequest, "invalid form body: " + e.Message, e);
+        }
         catch (DecoderFallbackException e)
         {
             throw new ClientRequestException(StatusCodes.Status400BadRequest, "invalid form body: " + e.Message, e);
