@@ -94,6 +94,19 @@ public sealed class LokiProcess : IAsyncDisposable
         throw new TimeoutException($"binary not ready on port {HttpPort} within 60 s:\n{Output}");
     }
 
+    /// <summary>Resident set size of the running binary (VmRSS), in bytes.</summary>
+    public long RssBytes()
+    {
+        foreach (var line in File.ReadLines($"/proc/{_process!.Id}/status"))
+        {
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            {
+                return long.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+            }
+        }
+        throw new InvalidOperationException("no VmRSS");
+    }
+
     /// <summary>SIGKILL: no flush, no graceful shutdown.</summary>
     public async Task KillAsync()
     {
