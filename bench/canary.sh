@@ -42,7 +42,7 @@ start_server() {
 cleanup() {
   if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; fi
   if [[ -n "${canary_pid:-}" ]] && kill -0 "$canary_pid" 2>/dev/null; then kill "$canary_pid" 2>/dev/null || true; fi
-  grep -cE "fail:|unhandled exception" "$data/server.log" | xargs -I{} echo "server log: {} error lines"
+  echo "server log: $(grep -cE "fail:|unhandled exception" "$data/server.log" || true) error lines"
   rm -rf "$data"
 }
 trap cleanup EXIT
