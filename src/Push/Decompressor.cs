@@ -68,6 +68,12 @@ internal static class Decompressor
                     total = Fill(inflater, probe.AsSpan(0, probeSize));
                     if (total < probeSize || inflater.Read(probe, 0, 1) == 0)
                     {
+                        if (total > limit)
+                        {
+                            // A cap below the probe size: the probe holds the cap + 1 bytes.
+                            error = LokiErrors.DecompressedTooLarge(total, max);
+                            return Outcome.TooLarge;
+                        }
                         buffer = probe;
                         length = (int)total;
                         probe = null;

@@ -121,6 +121,28 @@ public sealed class DecompressionBoundsTests
 
     [Theory]
     [MemberData(nameof(Codecs))]
+    public void A_cap_below_the_probe_size_is_exact_too(string codec)
+    {
+        const int cap = 10_000; // below the smallest probe (64 KiB): the probe is cap + 1 bytes
+        var data = new byte[cap + 1];
+        new Random(5).NextBytes(data.AsSpan(0, 1000));
+        foreach (var size in new[] { cap - 1, cap, cap + 1 })
+        {
+            var outcome = Decompressor.Inflate(Compress(codec, data.AsSpan(0, size)), CodecOf(codec), cap, out var buffer, out var length, out var error);
+            if (size > cap)
+            {
+                Assert.Equal(Decompressor.Outcome.TooLarge, outcome);
+                Assert.Contains($"({cap + 1} vs {cap})", error, StringComparison.Ordinal);
+                continue;
+            }
+            Assert.Equal(Decompressor.Outcome.Ok, outcome);
+            Assert.Equal(size, length);
+            PushBuffers.Return(buffer);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Codecs))]
     public void A_truncated_or_garbled_body_is_corrupt_not_an_exception(string codec)
     {
         var body = Compress(codec, Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat("{\"streams\":[]} ", 10_000))));
