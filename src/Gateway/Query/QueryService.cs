@@ -139,6 +139,12 @@ public sealed class QueryService(GatewayOptions options, ITenantLimits limits, G
             await Results.Text("context deadline exceeded", statusCode: 504).ExecuteAsync(ctx).ConfigureAwait(false);
             return;
         }
+        if (queryLimits.QueryTimeout > TimeSpan.Zero && Stopwatch.GetElapsedTime(started) >= queryLimits.QueryTimeout)
+        {
+            // The deadline passed before the answer was ready (the timer may not have fired yet): Loki's 504.
+            await Results.Text("context deadline exceeded", statusCode: 504).ExecuteAsync(ctx).ConfigureAwait(false);
+            return;
+        }
 
         var result = outcome.Result;
         var entries = 0L;
