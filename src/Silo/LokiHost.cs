@@ -6,6 +6,7 @@ using Orleans.Loki.Gateway.Limits;
 using Orleans.Loki.Gateway.Ops;
 using Orleans.Loki.Grains.Ingester;
 using Orleans.Loki.Grains.Tail;
+using Orleans.Loki.Ruler;
 using Orleans.Loki.Silo.Configuration;
 using Orleans.Loki.Storage;
 
@@ -37,6 +38,7 @@ public static class LokiHost
         builder.UseOrleans(silo => ConfigureSilo(silo, settings));
         // After UseOrleans: hosted services start in order, so recovery runs once the silo accepts calls.
         builder.Services.AddHostedService<WalRecoveryService>();
+        builder.Services.AddLokiRuler(settings.Ruler, evaluate: settings.Target is "all" or "backend");
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -48,6 +50,7 @@ public static class LokiHost
         app.UseWebSockets();
         app.UseLokiAuth();
         app.MapLokiApi(new BuildInfoResponse(BuildInfo.Version, BuildInfo.Revision), settings);
+        app.MapRulerApi(settings.Ruler);
         return app;
     }
 
@@ -70,6 +73,9 @@ public static class LokiHost
             silo.UseAzureStorageClustering(o => o.TableServiceClient = new TableServiceClient(settings.AzureConnectionString));
         }
         silo.Configure<SiloOptions>(o => o.SiloName = $"{settings.Target}-{Environment.MachineName}");
+        // ---- grain storage "loki-state" (ruler state): in memory here; replaced by the persistent provider ----
+        silo.AddMemoryGrainStorage("loki-state");
+        // ---- end of "loki-state" ----
     }
 
     private static async Task<IObjectStore> CreateObjectStoreAsync(LokiSettings settings)
