@@ -6,45 +6,29 @@ namespace Orleans.Loki.Ruler.Tests;
 
 /// <summary>
 /// A real Alertmanager and a real Prometheus (Debian's packages, started by <c>scripts/alertmanager.sh</c> and
-/// <c>scripts/prometheus.sh</c>; the fixture starts them itself when the test command did not) and a server whose ruler
-/// sends to both, with a 1s evaluation interval so the tests take seconds.
+/// <c>scripts/prometheus.sh</c>; started here through the same scripts, and stopped again, when the test command did not).
 /// </summary>
-public sealed class EndToEndFixture : IAsyncLifetime
+public sealed class PromServices
 {
     private readonly List<string> _started = [];
 
-    public RulerServer Server { get; private set; } = null!;
+    public string AlertmanagerUrl { get; private set; } = "";
+    public string PrometheusUrl { get; private set; } = "";
     public HttpClient Alertmanager { get; private set; } = null!;
     public HttpClient Prometheus { get; private set; } = null!;
 
-    public async Task InitializeAsync()
+    public async Task StartAsync()
     {
-        var am = await ServiceUrlAsync("alertmanager");
-        var prom = await ServiceUrlAsync("prometheus");
-        Alertmanager = new HttpClient { BaseAddress = new Uri(am) };
-        Prometheus = new HttpClient { BaseAddress = new Uri(prom) };
-        Server = await RulerServer.StartAsync($"""
-            auth_enabled: true
-            ruler:
-              evaluation_interval: 1s
-              poll_interval: 1s
-              resend_delay: 1s
-              external_url: http://loki.test
-              external_labels:
-                cluster: e2e
-              alertmanager_url: {am}
-              remote_write:
-                enabled: true
-                client:
-                  url: {prom}/api/v1/write
-            """);
+        AlertmanagerUrl = await ServiceUrlAsync("alertmanager");
+        PrometheusUrl = await ServiceUrlAsync("prometheus");
+        Alertmanager = new HttpClient { BaseAddress = new Uri(AlertmanagerUrl) };
+        Prometheus = new HttpClient { BaseAddress = new Uri(PrometheusUrl) };
     }
 
-    public async Task DisposeAsync()
+    public async Task StopAsync()
     {
-        await Server.DisposeAsync();
-        Alertmanager.Dispose();
-        Prometheus.Dispose();
+        Alertmanager?.Dispose();
+        Prometheus?.Dispose();
         foreach (var name in _started)
         {
             await RunScriptAsync(name, "stop");
@@ -93,6 +77,41 @@ public sealed class EndToEndFixture : IAsyncLifetime
             dir = dir.Parent;
         }
         return dir?.FullName ?? throw new InvalidOperationException("repository root not found");
+    }
+}
+
+/// <summary>A server whose ruler sends to the real Alertmanager and Prometheus, with a 1s evaluation interval so the tests take seconds.</summary>
+public sealed class EndToEndFixture : IAsyncLifetime
+{
+    public PromServices Services { get; } = new();
+    public RulerServer Server { get; private set; } = null!;
+    public HttpClient Alertmanager => Services.Alertmanager;
+    public HttpClient Prometheus => Services.Prometheus;
+
+    public async Task InitializeAsync()
+    {
+        await Services.StartAsync();
+        Server = await RulerServer.StartAsync($"""
+            auth_enabled: true
+            ruler:
+              evaluation_interval: 1s
+              poll_interval: 1s
+              resend_delay: 1s
+              external_url: http://loki.test
+              external_labels:
+                cluster: e2e
+              alertmanager_url: {Services.AlertmanagerUrl}
+              remote_write:
+                enabled: true
+                client:
+                  url: {Services.PrometheusUrl}/api/v1/write
+            """);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Server.DisposeAsync();
+        await Services.StopAsync();
     }
 }
 

@@ -14,6 +14,9 @@ namespace Orleans.Loki.Ruler.Grains;
 /// The timer keeps the grain active; the rule sync re-activates it elsewhere when its silo dies.
 /// </summary>
 // Role placement: this grain belongs on backend/all silos: [RolePlacement(LokiRole.Backend)] (Orleans.Loki.Grains.Placement).
+// Random placement spreads groups over the silos: the default (resource-optimised, preferring the caller's silo) would
+// put every group on the silo of the rule sync, which activates them all.
+[Orleans.Placement.RandomPlacement]
 public sealed partial class RuleGroupGrain(
     [PersistentState("rulegroup", "loki-state")] IPersistentState<RuleGroupState> state,
     IRuleQueryRunner runner,
