@@ -47,6 +47,13 @@ public sealed partial class RemoteWriter : BackgroundService
         }
     }
 
+    /// <summary>Samples dropped so far for the tenant, client and reason (the metric's value).</summary>
+    internal static double Dropped(string tenant, string client, string reason) => s_dropped.WithLabels(tenant, client, reason).Value;
+
+    /// <summary>Samples sent and retried so far for the tenant and client.</summary>
+    internal static (double Sent, double Retried) Progress(string tenant, string client) =>
+        (s_sent.WithLabels(tenant, client).Value, s_retried.WithLabels(tenant, client).Value);
+
     /// <summary>True when samples go somewhere (else they are discarded, as Loki's null registry does).</summary>
     public bool Enabled => _clients.Count > 0;
 
