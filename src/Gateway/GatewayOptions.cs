@@ -35,6 +35,9 @@ public sealed record GatewayOptions
     /// <summary>The query frontend's queue: <c>frontend.max_outstanding_per_tenant</c>, <c>querier.max_concurrent</c>.</summary>
     public Orleans.Loki.Gateway.Query.Frontend.FrontendOptions Frontend { get; init; } = new();
 
+    /// <summary><c>query_range.cache_results</c> and <c>query_range.results_cache</c>: the metric split results cache.</summary>
+    public Orleans.Loki.Gateway.Query.Frontend.ResultsCacheOptions ResultsCache { get; init; } = new();
+
     /// <summary><c>querier.tail_max_duration</c>: a live tail is closed after this long.</summary>
     public TimeSpan TailMaxDuration { get; init; } = TimeSpan.FromHours(1);
 }
@@ -62,4 +65,7 @@ public sealed record QueryLimits
 
     /// <summary><c>max_concurrent_tail_requests</c>: live tails of one tenant at a time, cluster-wide.</summary>
     public int MaxConcurrentTailRequests { get; init; } = 10;
+
+    /// <summary><c>max_cache_freshness_per_query</c>: metric splits whose last step is newer than this are not cached.</summary>
+    public TimeSpan MaxCacheFreshness { get; init; } = TimeSpan.FromMinutes(10);
 }

@@ -7,6 +7,7 @@ using Orleans.Loki.Gateway.Limits;
 using Orleans.Loki.Gateway.Ops;
 using Orleans.Loki.Gateway.Push;
 using Orleans.Loki.Gateway.Query;
+using Orleans.Loki.Gateway.Query.Frontend;
 using Orleans.Loki.Gateway.Tail;
 using Orleans.Loki.Grains.Limits;
 using Orleans.Loki.Push;
@@ -41,6 +42,9 @@ public static class LokiGatewayExtensions
         services.AddSingleton<Distributor>();
         services.AddSingleton<PushHandler>();
         services.AddSingleton<GrainDataSource>();
+        services.AddSingleton<LocalCacheGenerations>();
+        services.AddSingleton<ICacheGenerations>(sp => sp.GetRequiredService<LocalCacheGenerations>());
+        services.AddSingleton(sp => new ResultsCache(options.ResultsCache, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ICacheGenerations>()));
         services.AddSingleton<QueryService>();
         services.AddExploreApi();
         services.AddSingleton<TailConnectionFactory>();

@@ -23,7 +23,8 @@ public static class StorageKeys
 
     public static string IndexFile(string tenant, int day) => $"{tenant}/index/{day}/0";
 
-    public static int DayOf(long timestampNs) => (int)Math.Floor(timestampNs / 86_400e9);
+    /// <summary>The index day of <paramref name="timestampNs"/> (<see cref="Model.TimePartition.DayOf"/>).</summary>
+    public static int DayOf(long timestampNs) => Model.TimePartition.DayOf(timestampNs);
 
     /// <summary>Splits a grain key <c>{tenant}/{rest}</c>.</summary>
     public static (string Tenant, string Id) SplitKey(string key)

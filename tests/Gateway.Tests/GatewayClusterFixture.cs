@@ -26,6 +26,9 @@ public sealed class GatewayClusterFixture : IAsyncLifetime
 
     public SwitchableLimits Limits { get; } = new();
 
+    /// <summary>The ingester settings of the cluster's silos (a second gateway over the cluster needs them too).</summary>
+    public static IngesterOptions Ingester => SiloConfigurator.Ingester;
+
     public async Task InitializeAsync()
     {
         // Chunks here are small: read all but the smallest with range reads (index first, blocks on demand).

@@ -13,8 +13,13 @@ public static class OpsApi
 
     public static IEndpointRouteBuilder MapOpsApi(this IEndpointRouteBuilder app, BuildInfoResponse buildInfo, object effectiveConfig)
     {
-        app.MapGet("/ready", async (IClusterClient client, CancellationToken ct) =>
+        app.MapGet("/ready", async (IClusterClient client, IServiceProvider services, CancellationToken ct) =>
         {
+            // Acknowledged data of a crashed run is back in memory before this silo says it is ready.
+            if (services.GetService(typeof(WalRecoveryProgress)) is WalRecoveryProgress { Done: false } replay)
+            {
+                return Results.Text($"Ingester not ready: {replay.Describe()}\n", statusCode: 503);
+            }
             try
             {
                 var hosts = await client.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true).WaitAsync(TimeSpan.FromSeconds(5), ct).ConfigureAwait(false);

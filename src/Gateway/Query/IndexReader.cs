@@ -12,8 +12,6 @@ namespace Orleans.Loki.Gateway.Query;
 /// </summary>
 internal sealed class IndexReader(IGrainFactory grains, IngesterOptions ingester, TimeProvider time)
 {
-    private const long DayNs = 86_400_000_000_000L;
-
     /// <summary>Loki's <c>volume_max_series</c> default: more aggregated series than this fail the volume request.</summary>
     public const int VolumeMaxSeries = 1000;
 

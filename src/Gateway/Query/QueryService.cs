@@ -15,9 +15,9 @@ namespace Orleans.Loki.Gateway.Query;
 /// <paramref name="scheduler"/> when one is registered, else through a scheduler of this gateway built from
 /// <see cref="GatewayOptions.Frontend"/>.
 /// </summary>
-public sealed partial class QueryService(GatewayOptions options, ITenantLimits limits, GrainDataSource data, TimeProvider time, FairScheduler? scheduler = null)
+public sealed partial class QueryService(GatewayOptions options, ITenantLimits limits, GrainDataSource data, TimeProvider time, FairScheduler? scheduler = null, ResultsCache? cache = null)
 {
-    private readonly QueryFrontend _frontend = new(data, scheduler ?? new FairScheduler(options.Frontend.MaxConcurrent, options.Frontend.MaxOutstandingPerTenant));
+    private readonly QueryFrontend _frontend = new(data, scheduler ?? new FairScheduler(options.Frontend.MaxConcurrent, options.Frontend.MaxOutstandingPerTenant), cache);
 
     private const int MaxPoints = 11_000;
     private const long HourNs = 3_600_000_000_000L;
@@ -136,6 +136,12 @@ public sealed partial class QueryService(GatewayOptions options, ITenantLimits l
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
+            await Results.Text("context deadline exceeded", statusCode: 504).ExecuteAsync(ctx).ConfigureAwait(false);
+            return;
+        }
+        if (queryLimits.QueryTimeout > TimeSpan.Zero && Stopwatch.GetElapsedTime(started) >= queryLimits.QueryTimeout)
+        {
+            // The deadline passed before the answer was ready (the timer may not have fired yet): Loki's 504.
             await Results.Text("context deadline exceeded", statusCode: 504).ExecuteAsync(ctx).ConfigureAwait(false);
             return;
         }

@@ -43,14 +43,14 @@ internal sealed partial class IndexGrain
         var acc = new IndexStatsAccumulator();
         foreach (var series in _index.Match(MatcherCompiler.Compile(matchers)))
         {
-            acc.Add(series.Fingerprint, series.Chunks, fromNs, throughNs, _dayStartNs, _dayStartNs + DayNs);
+            acc.Add(series.Fingerprint, series.Chunks, fromNs, throughNs, _dayStartNs, _dayStartNs + Model.TimePartition.DayNs);
         }
         return Task.FromResult(acc.Result());
     }
 
     Task<VolumeResult> IIndexGrain.VolumeAsync(VolumeRequest request)
     {
-        var acc = new VolumeAccumulator(request, _dayStartNs, _dayStartNs + DayNs);
+        var acc = new VolumeAccumulator(request, _dayStartNs, _dayStartNs + Model.TimePartition.DayNs);
         foreach (var series in _index.Match(MatcherCompiler.Compile(request.Matchers)))
         {
             acc.Add(series.Pairs, series.Chunks);

@@ -16,8 +16,6 @@ namespace Orleans.Loki.Grains.Index;
 [Reentrant]
 internal sealed partial class IndexGrain(IObjectStore store) : Grain, IIndexGrain
 {
-    private const long DayNs = 86_400_000_000_000L;
-
     private SeriesIndex _index = new();
     private string _key = "";
     private long _dayStartNs;
@@ -30,7 +28,7 @@ internal sealed partial class IndexGrain(IObjectStore store) : Grain, IIndexGrai
         var (tenant, dayText) = StorageKeys.SplitKey(this.GetPrimaryKeyString());
         var day = int.Parse(dayText, System.Globalization.CultureInfo.InvariantCulture);
         _key = StorageKeys.IndexFile(tenant, day);
-        _dayStartNs = day * DayNs;
+        _dayStartNs = Model.TimePartition.DayStartNs(day);
         var data = await store.GetAsync(_key, cancellationToken);
         if (data is not null)
         {

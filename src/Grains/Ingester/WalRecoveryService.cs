@@ -8,14 +8,49 @@ namespace Orleans.Loki.Grains.Ingester;
 /// <summary>
 /// On start-up, activates every stream grain that has WAL segments, so data acknowledged before a crash is replayed,
 /// becomes queryable and is eventually flushed even if its stream never receives another push.
-/// Registered after the silo so that it runs once the silo accepts grain calls.
+/// Registered after the silo so that it runs once the silo accepts grain calls. Streams replay in parallel (each is
+/// one grain activation reading its own segments); <see cref="WalRecoveryProgress"/> tells <c>/ready</c> how far it is.
 /// </summary>
-public sealed partial class WalRecoveryService(IObjectStore store, SiloWal siloWal, IGrainFactory grains, ILogger<WalRecoveryService> logger) : BackgroundService
+public sealed partial class WalRecoveryService : BackgroundService
 {
+    /// <summary>Stream activations replaying at once: replay is object-store reads plus decoding, both parallel.</summary>
+    private static readonly int s_parallelism = Math.Max(8, Environment.ProcessorCount * 4);
+
+    private readonly IObjectStore _store;
+    private readonly SiloWal _siloWal;
+    private readonly IGrainFactory _grains;
+    private readonly WalRecoveryProgress _progress;
+    private readonly ILogger<WalRecoveryService> _logger;
+
+    public WalRecoveryService(IObjectStore store, SiloWal siloWal, IGrainFactory grains, WalRecoveryProgress progress, ILogger<WalRecoveryService> logger)
+    {
+        _store = store;
+        _siloWal = siloWal;
+        _grains = grains;
+        _progress = progress;
+        _logger = logger;
+        // Not ready from the moment the host is built until the replay finished.
+        progress.Begin();
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        try
+        {
+            await RecoverAsync(stoppingToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _progress.End();
+        }
+    }
+
+    private async Task RecoverAsync(CancellationToken stoppingToken)
+    {
+        var store = _store;
+        var logger = _logger;
         // The silo WAL of a previous run (or of a dead silo) becomes per-stream segments first, so the listing sees them.
-        await siloWal.RecoverOrphansAsync(stoppingToken).ConfigureAwait(false);
+        await _siloWal.RecoverOrphansAsync(stoppingToken).ConfigureAwait(false);
         var streams = new HashSet<string>(StringComparer.Ordinal);
         await foreach (var info in store.ListAsync(StorageKeys.WalPrefix, stoppingToken).ConfigureAwait(false))
         {
@@ -26,23 +61,25 @@ public sealed partial class WalRecoveryService(IObjectStore store, SiloWal siloW
                 streams.Add(parts[1] + "/" + parts[2]);
             }
         }
+        _progress.Found(streams.Count);
         if (streams.Count == 0)
         {
             return;
         }
 
         var recovered = 0;
-        foreach (var key in streams)
+        await Parallel.ForEachAsync(streams, new ParallelOptions { MaxDegreeOfParallelism = s_parallelism, CancellationToken = stoppingToken }, async (key, ct) =>
         {
             try
             {
-                recovered += await grains.GetGrain<IStreamGrain>(key).RecoverAsync().WaitAsync(stoppingToken).ConfigureAwait(false);
+                Interlocked.Add(ref recovered, await _grains.GetGrain<IStreamGrain>(key).RecoverAsync().WaitAsync(ct).ConfigureAwait(false));
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 LogRecoveryFailed(logger, e, key);
             }
-        }
+            _progress.StreamRecovered();
+        }).ConfigureAwait(false);
         LogRecovered(logger, streams.Count, recovered);
     }
 
@@ -56,12 +93,12 @@ public sealed partial class WalRecoveryService(IObjectStore store, SiloWal siloW
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(30));
-            await StreamGrains.FlushAllAsync(grains, timeout.Token).ConfigureAwait(false);
+            await StreamGrains.FlushAllAsync(_grains, timeout.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             // The WAL still holds everything acknowledged; the next start replays it.
-            LogShutdownFlushFailed(logger, e);
+            LogShutdownFlushFailed(_logger, e);
         }
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
     }

@@ -8,14 +8,23 @@ internal static class GoRegex
     /// <summary>Bound for the rare patterns the non-backtracking engine refuses.</summary>
     public static readonly TimeSpan FallbackTimeout = TimeSpan.FromMilliseconds(250);
 
-    public static bool TryCompile(string pattern, bool anchored, out Regex regex, out RegexNode? tree, out string? error)
+    public static bool TryCompile(string pattern, bool anchored, out Regex regex, out RegexNode? tree, out string? error) =>
+        TryCompile(pattern, anchored, unnamed: false, out regex, out tree, out error);
+
+    /// <param name="pattern">RE2 pattern.</param>
+    /// <param name="anchored">Match the whole input.</param>
+    /// <param name="unnamed">Number every group by its opening parenthesis, as Go does (names via <see cref="RegexRenderer.GroupNames"/>).</param>
+    /// <param name="regex">The compiled regex.</param>
+    /// <param name="tree">The parsed pattern.</param>
+    /// <param name="error">Go's error text.</param>
+    public static bool TryCompile(string pattern, bool anchored, bool unnamed, out Regex regex, out RegexNode? tree, out string? error)
     {
         regex = null!;
         if (!GoRegexParser.TryParse(pattern, out tree, out error))
         {
             return false;
         }
-        var dotnet = RegexRenderer.Render(tree!);
+        var dotnet = RegexRenderer.Render(tree!, unnamed);
         if (anchored)
         {
             // Loki anchors label matchers: ^(?:re)$ over the whole value.

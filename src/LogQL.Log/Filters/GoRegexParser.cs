@@ -253,7 +253,6 @@ internal sealed partial class GoRegexParser
             {
                 // flags: (?flags) or (?flags:re)
                 _pos++;
-                var flagStart = _pos;
                 var negate = false;
                 var sawFlag = false;
                 var ic = _ic;
@@ -299,7 +298,8 @@ internal sealed partial class GoRegexParser
                             sawFlag = false;
                             continue;
                         case ')' or ':':
-                            if ((negate && !sawFlag) || _pos - flagStart == 1)
+                            // Go accepts "(?:re)" and even "(?)"; only a '-' with no flag after it is an error
+                            if (negate && !sawFlag)
                             {
                                 throw new RegexSyntaxException("invalid or unsupported Perl syntax", _src[start.._pos]);
                             }

@@ -6,14 +6,56 @@ namespace Orleans.Loki.LogQL.Log;
 /// <summary>Renders a parsed Go regex as an equivalent .NET pattern.</summary>
 internal static class RegexRenderer
 {
-    public static string Render(RegexNode node)
+    /// <param name="node">The parsed pattern.</param>
+    /// <param name="unnamed">
+    /// Render named groups as plain capturing groups, so that .NET numbers every group by its opening parenthesis as
+    /// Go does (.NET numbers named groups after all unnamed ones).
+    /// </param>
+    public static string Render(RegexNode node, bool unnamed = false)
     {
         var sb = new StringBuilder();
-        Append(sb, node);
+        Append(sb, node, unnamed);
         return sb.ToString();
     }
 
-    private static void Append(StringBuilder sb, RegexNode node)
+    /// <summary>Capture group names by Go group number (index 0, the whole match, and unnamed groups are null).</summary>
+    public static string?[] GroupNames(RegexNode node)
+    {
+        var names = new List<string?> { null };
+        Collect(node, names);
+        return [.. names];
+    }
+
+    private static void Collect(RegexNode node, List<string?> names)
+    {
+        switch (node)
+        {
+            case RegexConcat c:
+                foreach (var item in c.Items)
+                {
+                    Collect(item, names);
+                }
+                break;
+            case RegexAlternate a:
+                foreach (var item in a.Items)
+                {
+                    Collect(item, names);
+                }
+                break;
+            case RegexRepeat r:
+                Collect(r.Item, names);
+                break;
+            case RegexGroup g:
+                if (g.Capturing)
+                {
+                    names.Add(g.Name);
+                }
+                Collect(g.Item, names);
+                break;
+        }
+    }
+
+    private static void Append(StringBuilder sb, RegexNode node, bool unnamed)
     {
         switch (node)
         {
@@ -32,7 +74,7 @@ internal static class RegexRenderer
             case RegexConcat c:
                 foreach (var item in c.Items)
                 {
-                    Append(sb, item);
+                    Append(sb, item, unnamed);
                 }
                 break;
             case RegexAlternate alt:
@@ -42,12 +84,12 @@ internal static class RegexRenderer
                     {
                         sb.Append('|');
                     }
-                    Append(sb, alt.Items[i]);
+                    Append(sb, alt.Items[i], unnamed);
                 }
                 break;
             case RegexRepeat r:
                 sb.Append("(?:");
-                Append(sb, r.Item);
+                Append(sb, r.Item, unnamed);
                 sb.Append(')');
                 sb.Append((r.Min, r.Max) switch
                 {
@@ -65,7 +107,7 @@ internal static class RegexRenderer
                 break;
             case RegexGroup g:
                 // .NET rejects group names with a leading digit, which Go allows; such groups stay unnamed
-                if (g.Name is not null && !char.IsAsciiDigit(g.Name[0]))
+                if (g.Name is not null && !unnamed && !char.IsAsciiDigit(g.Name[0]))
                 {
                     sb.Append("(?<").Append(g.Name).Append('>');
                 }
@@ -77,7 +119,7 @@ internal static class RegexRenderer
                 {
                     sb.Append("(?").Append(g.Flags).Append(':');
                 }
-                Append(sb, g.Item);
+                Append(sb, g.Item, unnamed);
                 sb.Append(')');
                 break;
             default:

@@ -134,7 +134,7 @@ internal sealed partial class Evaluator(ILogQuerier querier, long[] steps, Cance
 
     private static StepData LabelReplace(LabelReplaceExpr lr, List<StepSample>[] vectors)
     {
-        Syntax.GoRegex.TryCompileAnchored(lr.Regex, out var re, out _);
+        Syntax.GoRegex.TryCompileReplace(lr.Regex, out var re, out _);
         var result = new List<StepSample>[vectors.Length];
         for (var i = 0; i < vectors.Length; i++)
         {
@@ -147,7 +147,7 @@ internal sealed partial class Evaluator(ILogQuerier querier, long[] steps, Cance
                     result[i].Add(s);
                     continue;
                 }
-                var labels = LabelSet.Set(s.Labels, lr.Dst, m.Result(lr.Replacement));
+                var labels = LabelSet.Set(s.Labels, lr.Dst, re.Expand(m, lr.Replacement));
                 result[i].Add(StepSample.Of(labels, s.Value));
             }
         }

@@ -280,7 +280,7 @@ internal sealed partial class Parser
             args[i] = Expect(TokenKind.String).Text;
         }
         Expect(TokenKind.CloseParen);
-        if (!GoRegex.TryCompileAnchored(args[3], out _, out var error))
+        if (!GoRegex.TryCompileReplace(args[3], out _, out var error))
         {
             throw new ParseException("invalid regex in label_replace: " + error, 0, 0);
         }

@@ -13,6 +13,7 @@ public static partial class ConfigLoader
     [
         "server", "common", "storage_config", "storage_config.azure", "limits_config", "ingester", "querier",
         "query_range", "cluster", "frontend", "runtime_config", "auth", "distributor",
+        "query_range.results_cache", "query_range.results_cache.cache", "query_range.results_cache.cache.embedded_cache",
     ];
 
     private static readonly Dictionary<string, Setter> s_setters = new(StringComparer.Ordinal)
@@ -67,6 +68,13 @@ public static partial class ConfigLoader
         ["limits_config.split_queries_by_interval"] = (s, v, k) => Query(s, q => q with { SplitQueriesByInterval = ParseDuration(k, Scalar(v, k)) }),
         ["limits_config.max_query_parallelism"] = (s, v, k) => Query(s, q => q with { MaxQueryParallelism = ParseInt(k, Scalar(v, k)) }),
         ["limits_config.max_concurrent_tail_requests"] = (s, v, k) => Query(s, q => q with { MaxConcurrentTailRequests = ParseInt(k, Scalar(v, k)) }),
+        ["limits_config.max_cache_freshness_per_query"] = (s, v, k) => Query(s, q => q with { MaxCacheFreshness = ParseDuration(k, Scalar(v, k)) }),
+
+        ["query_range.cache_results"] = (s, v, k) => s.Gateway = s.Gateway with { ResultsCache = s.Gateway.ResultsCache with { Enabled = ParseBool(k, Scalar(v, k)) } },
+        // The embedded cache is the one cache backend: "enabled" selects it, as Loki's default does when none is set.
+        ["query_range.results_cache.cache.embedded_cache.enabled"] = (_, v, k) => ParseBool(k, Scalar(v, k)),
+        ["query_range.results_cache.cache.embedded_cache.max_size_mb"] = (s, v, k) => s.Gateway = s.Gateway with { ResultsCache = s.Gateway.ResultsCache with { MaxBytes = (long)(ParseDouble(k, Scalar(v, k)) * 1024 * 1024) } },
+        ["query_range.results_cache.cache.embedded_cache.ttl"] = (s, v, k) => s.Gateway = s.Gateway with { ResultsCache = s.Gateway.ResultsCache with { Ttl = ParseDuration(k, Scalar(v, k)) } },
 
         ["limits_config.ingestion_rate_mb"] = (s, v, k) => Ingestion(s, l => l with { IngestionRateMb = ParseDouble(k, Scalar(v, k)) }),
         ["limits_config.ingestion_burst_size_mb"] = (s, v, k) => Ingestion(s, l => l with { IngestionBurstSizeMb = ParseDouble(k, Scalar(v, k)) }),

@@ -16,9 +16,10 @@ namespace Orleans.Loki.Gateway.Query.Frontend;
 /// </list>
 /// Instant queries, log queries with <c>interval</c> (one entry per interval across splits) and a zero split interval
 /// run unsplit. Series of the merged result are checked against <c>max_query_series</c>.
-/// Every split (and every unsplit query) runs through the <see cref="FairScheduler"/> shared by all tenants.
+/// Every split (and every unsplit query) runs through the <see cref="FairScheduler"/> shared by all tenants. With a
+/// <see cref="ResultsCache"/>, metric splits older than <c>max_cache_freshness_per_query</c> are answered from it.
 /// </summary>
-public sealed class QueryFrontend(GrainDataSource data, FairScheduler scheduler)
+public sealed class QueryFrontend(GrainDataSource data, FairScheduler scheduler, ResultsCache? cache = null)
 {
     /// <summary>A frontend with its own scheduler of the default bounds.</summary>
     public QueryFrontend(GrainDataSource data)
@@ -77,12 +78,13 @@ public sealed class QueryFrontend(GrainDataSource data, FairScheduler scheduler)
         }
         else
         {
-            (result, splits) = await MetricAsync(run, p, intervalNs, parallelism, limits.MaxQuerySeries, ct).ConfigureAwait(false);
+            var cached = cache is { Enabled: true } ? new CachedSplits(cache, tenants, expr.ToString(), limits.MaxCacheFreshness) : null;
+            (result, splits) = await MetricAsync(run, p, intervalNs, parallelism, limits.MaxQuerySeries, cached, ct).ConfigureAwait(false);
         }
         return new FrontendResult(result, querier, splits) { QueueSeconds = (double)Interlocked.Read(ref queuedTicks) / Stopwatch.Frequency };
     }
 
-    private static async Task<(QueryResult, int)> MetricAsync(Func<QueryParams, CancellationToken, Task<QueryResult>> run, QueryParams p, long intervalNs, int parallelism, int maxSeries, CancellationToken ct)
+    private static async Task<(QueryResult, int)> MetricAsync(Func<QueryParams, CancellationToken, Task<QueryResult>> run, QueryParams p, long intervalNs, int parallelism, int maxSeries, CachedSplits? cached, CancellationToken ct)
     {
         if (p.StepNs <= 0 || p.EndNs < p.StartNs || ((p.EndNs - p.StartNs) / p.StepNs) + 1 > MaxPoints)
         {
@@ -100,6 +102,11 @@ public sealed class QueryFrontend(GrainDataSource data, FairScheduler scheduler)
             {
                 groups.Add((ts, ts));
             }
+        }
+        if (cached is not null)
+        {
+            var uncached = run;
+            run = (q, token) => cached.RunAsync(uncached, q, intervalNs, token);
         }
         if (groups.Count == 1)
         {
@@ -153,6 +160,26 @@ public sealed class QueryFrontend(GrainDataSource data, FairScheduler scheduler)
             }
         }
         return (ResultMerge.MergeStreams(done, p.Direction, p.Limit), i);
+    }
+
+    /// <summary>One query's view of the results cache: a split is looked up by its steps before it runs.</summary>
+    private sealed class CachedSplits(ResultsCache cache, string[] tenants, string canonicalQuery, TimeSpan maxFreshness)
+    {
+        public async Task<QueryResult> RunAsync(Func<QueryParams, CancellationToken, Task<QueryResult>> run, QueryParams split, long intervalNs, CancellationToken ct)
+        {
+            var key = await cache.KeyAsync(tenants, canonicalQuery, split.StepNs, intervalNs, split.StartNs, split.EndNs, maxFreshness, ct).ConfigureAwait(false);
+            if (key is not null && cache.TryGet(key, out var hit))
+            {
+                // Nothing was read for this split: its statistics are zero, as Loki's cached extents are.
+                return hit with { Statistics = new QueryStatistics(0, 0, 0, hit.Statistics.SeriesReturned) };
+            }
+            var result = await run(split, ct).ConfigureAwait(false);
+            if (key is not null)
+            {
+                cache.Put(key, result);
+            }
+            return result;
+        }
     }
 
     private static long FloorDiv(long a, long b) => (a / b) - (((a % b) != 0 && ((a < 0) ^ (b < 0))) ? 1 : 0);
