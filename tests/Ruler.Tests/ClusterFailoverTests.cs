@@ -23,6 +23,7 @@ namespace Orleans.Loki.Ruler.Tests;
 /// sending to a real Alertmanager. Grain state goes to a store all silos of this process share, standing in for the
 /// persistent <c>loki-state</c> provider (it outlives any one silo, as blob or file storage does).
 /// </summary>
+[Collection(PromServicesCollection.Name)]
 public sealed class ClusterFailoverTests : IAsyncLifetime
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(4);

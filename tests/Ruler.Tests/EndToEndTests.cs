@@ -115,7 +115,18 @@ public sealed class EndToEndFixture : IAsyncLifetime
     }
 }
 
+/// <summary>
+/// Test classes that use <see cref="PromServices"/> run one after the other: a class that had to start Alertmanager and
+/// Prometheus itself stops them when it is done, which must not pull them from under another class.
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class PromServicesCollection
+{
+    public const string Name = "prom-services";
+}
+
 /// <summary>Alerts reach Alertmanager's v2 API and resolve; recording rules reach Prometheus by remote write.</summary>
+[Collection(PromServicesCollection.Name)]
 public sealed class EndToEndTests(EndToEndFixture fixture) : IClassFixture<EndToEndFixture>
 {
     private RulerServer Server => fixture.Server;
