@@ -30,7 +30,7 @@ YAML
   port="$(free_port)"
   # --cluster.listen-address= : no gossip (it would bind 0.0.0.0:9094 and wait for peers).
   "$bin" --config.file="$dir/am.yml" --storage.path="$dir" --web.listen-address="127.0.0.1:$port" \
-    --cluster.listen-address= >"$state_dir/$name.log" 2>&1 &
+    --cluster.listen-address= >"$state_dir/$name.log" 2>&1 9>&- &
   wait_ready "$name" $! "$dir" "http://127.0.0.1:$port"
 }
 

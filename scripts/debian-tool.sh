@@ -111,6 +111,9 @@ stop() {
 }
 
 main() {
+  # One start or stop at a time per service (test runs may call the script concurrently).
+  exec 9>"$state_dir/$name.lock"
+  flock 9
   case "${1:-}" in
     install) ensure_installed "$package" "$binary" >/dev/null ;;
     start) start ;;

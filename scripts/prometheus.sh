@@ -26,7 +26,7 @@ start() {
   printf 'global: { scrape_interval: 1m }\n' >"$dir/prometheus.yml"
   port="$(free_port)"
   "$bin" --config.file="$dir/prometheus.yml" --storage.tsdb.path="$dir/data" --web.listen-address="127.0.0.1:$port" \
-    --web.enable-remote-write-receiver >"$state_dir/$name.log" 2>&1 &
+    --web.enable-remote-write-receiver >"$state_dir/$name.log" 2>&1 9>&- &
   wait_ready "$name" $! "$dir" "http://127.0.0.1:$port"
 }
 
