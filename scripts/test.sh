@@ -21,6 +21,8 @@ mkdir -p "$results"
 
 scripts/azurite.sh start
 trap 'scripts/azurite.sh stop' EXIT
+scripts/alertmanager.sh start && scripts/prometheus.sh start   # the ruler's end-to-end tests
+trap 'scripts/azurite.sh stop; scripts/alertmanager.sh stop; scripts/prometheus.sh stop' EXIT
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 dotnet build Orleans.Loki.sln -c Release -nologo -clp:ErrorsOnly

@@ -7,6 +7,7 @@ using Orleans.Loki.Gateway.Limits;
 using Orleans.Loki.Gateway.Ops;
 using Orleans.Loki.Grains.Ingester;
 using Orleans.Loki.Grains.Tail;
+using Orleans.Loki.Ruler;
 using Orleans.Loki.Silo.Configuration;
 using Orleans.Loki.Storage;
 
@@ -39,6 +40,7 @@ public static class LokiHost
         builder.UseOrleans(silo => ConfigureSilo(silo, settings));
         // After UseOrleans: hosted services start in order, so recovery runs once the silo accepts calls.
         builder.Services.AddHostedService<WalRecoveryService>();
+        builder.Services.AddLokiRuler(settings.Ruler, evaluate: settings.Target is "all" or "backend");
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -51,6 +53,7 @@ public static class LokiHost
         app.UseWebSockets();
         app.UseLokiAuth();
         app.MapLokiApi(new BuildInfoResponse(BuildInfo.Version, BuildInfo.Revision), settings);
+        app.MapRulerApi(settings.Ruler);
         return app;
     }
 
@@ -74,6 +77,9 @@ public static class LokiHost
         }
         // Several silos may run on one host: the silo port tells them apart (Orleans needs it unique per address anyway).
         silo.Configure<SiloOptions>(o => o.SiloName = SiloName(settings.Target, Environment.MachineName, cluster.SiloPort));
+        // ---- grain storage "loki-state" (ruler state): in memory here; replaced by the persistent provider ----
+        silo.AddMemoryGrainStorage("loki-state");
+        // ---- end of "loki-state" ----
     }
 
     /// <summary>The silo's name: role, host and silo port, unique among the silos of one host.</summary>

@@ -62,7 +62,8 @@ public sealed class AuthMiddleware(RequestDelegate next, GatewayOptions options)
     private static bool IsTenantRoute(PathString path) =>
         path.StartsWithSegments("/loki", StringComparison.OrdinalIgnoreCase)
         || path.StartsWithSegments("/api/prom", StringComparison.OrdinalIgnoreCase)
-        || path.StartsWithSegments("/otlp", StringComparison.OrdinalIgnoreCase);
+        || path.StartsWithSegments("/otlp", StringComparison.OrdinalIgnoreCase)
+        || path.StartsWithSegments("/prometheus", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Pushes and every non-read method (e.g. delete requests) need write access.</summary>
     private static bool IsWrite(HttpRequest request)
@@ -78,8 +79,10 @@ public sealed class AuthMiddleware(RequestDelegate next, GatewayOptions options)
         {
             return false;
         }
-        // POST is how clients send long queries; only the delete API changes data.
-        return path.StartsWithSegments("/loki/api/v1/delete", StringComparison.OrdinalIgnoreCase);
+        // POST is how clients send long queries; only the delete API and the rules API change data.
+        return path.StartsWithSegments("/loki/api/v1/delete", StringComparison.OrdinalIgnoreCase)
+            || path.StartsWithSegments("/loki/api/v1/rules", StringComparison.OrdinalIgnoreCase)
+            || path.StartsWithSegments("/api/prom/rules", StringComparison.OrdinalIgnoreCase);
     }
 
     private static string? SingleGrant(AuthCredential credential, bool write)

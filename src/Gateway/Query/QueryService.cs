@@ -16,7 +16,7 @@ namespace Orleans.Loki.Gateway.Query;
 /// <paramref name="scheduler"/> when one is registered, else through a scheduler of this gateway built from
 /// <see cref="GatewayOptions.Frontend"/>.
 /// </summary>
-public sealed class QueryService(GatewayOptions options, ITenantLimits limits, GrainDataSource data, TimeProvider time, FairScheduler? scheduler = null, ResultsCache? cache = null)
+public sealed partial class QueryService(GatewayOptions options, ITenantLimits limits, GrainDataSource data, TimeProvider time, FairScheduler? scheduler = null, ResultsCache? cache = null)
 {
     private readonly QueryFrontend _frontend = new(data, scheduler ?? new FairScheduler(options.Frontend.MaxConcurrent, options.Frontend.MaxOutstandingPerTenant), cache);
 

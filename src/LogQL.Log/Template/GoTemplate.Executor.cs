@@ -11,7 +11,7 @@ internal sealed partial class GoTemplate
         Continue,
     }
 
-    private sealed class Executor(TemplateContext ctx, string name, object? root)
+    private sealed class Executor(TemplateContext ctx, string name, object? root, IReadOnlyDictionary<string, TemplateFunctions.Func>? extra)
     {
         private const int MaxRangeIterations = 10_000;
         private readonly List<(string Name, object? Value)> _vars = [("$", root)];
@@ -239,7 +239,7 @@ internal sealed partial class GoTemplate
 
         private object? Call(TPipe pipe, string fn, object?[] args)
         {
-            var def = TemplateFunctions.Get(fn);
+            var def = extra is not null && extra.TryGetValue(fn, out var own) ? own : TemplateFunctions.Get(fn);
             if (args.Length < def.Min || (def.Max >= 0 && args.Length > def.Max))
             {
                 throw Fail(pipe, $"wrong number of args for {fn}: want {(def.Max == def.Min ? def.Min.ToString(System.Globalization.CultureInfo.InvariantCulture) : "at least " + def.Min)} got {args.Length}");

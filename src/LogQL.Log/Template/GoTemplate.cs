@@ -7,12 +7,14 @@ internal sealed partial class GoTemplate
 {
     private readonly IReadOnlyList<TNode> _root;
     private readonly string _name;
+    private readonly IReadOnlyDictionary<string, TemplateFunctions.Func>? _extra;
 
-    private GoTemplate(IReadOnlyList<TNode> root, string name, bool usesLine)
+    private GoTemplate(IReadOnlyList<TNode> root, string name, bool usesLine, IReadOnlyDictionary<string, TemplateFunctions.Func>? extra = null)
     {
         _root = root;
         _name = name;
         UsesLine = usesLine;
+        _extra = extra;
     }
 
     /// <summary>True when the template calls <c>__line__</c> (only then the line is decoded to a string).</summary>
@@ -44,12 +46,52 @@ internal sealed partial class GoTemplate
         }
     }
 
+    /// <summary>Parses with functions beyond Loki's set (the ruler's Prometheus functions); they win over same-named ones.</summary>
+    public static bool TryParse(string text, string name, IReadOnlyDictionary<string, TemplateFunctions.Func> extra, out GoTemplate? template, out string? error)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(extra);
+        try
+        {
+            var names = new HashSet<string>(TemplateFunctions.Names, StringComparer.Ordinal);
+            names.UnionWith(extra.Keys);
+            template = new GoTemplate(TemplateParser.Parse(text, name, names), name, false, extra);
+            error = null;
+            return true;
+        }
+        catch (TemplateException e)
+        {
+            template = null;
+            error = e.Message;
+            return false;
+        }
+    }
+
+    /// <summary>Executes with <paramref name="root"/> as dot (maps are <c>Dictionary&lt;string, string&gt;</c> or <c>Dictionary&lt;string, object?&gt;</c>).</summary>
+    public bool TryExecute(object? root, StringBuilder output, out string? error)
+    {
+        output.Clear();
+        var ctx = new TemplateContext([], "", 0, output);
+        var exec = new Executor(ctx, _name, root, _extra);
+        try
+        {
+            exec.ExecList(_root, root);
+            error = null;
+            return true;
+        }
+        catch (TemplateException e)
+        {
+            error = e.Message;
+            return false;
+        }
+    }
+
     /// <summary>Executes into <paramref name="output"/> (cleared first); on failure returns false with Go-like error text.</summary>
     public bool TryExecute(Dictionary<string, string> data, string line, long timestampNs, StringBuilder output, out string? error)
     {
         output.Clear();
         var ctx = new TemplateContext(data, line, timestampNs, output);
-        var exec = new Executor(ctx, _name, data);
+        var exec = new Executor(ctx, _name, data, _extra);
         try
         {
             exec.ExecList(_root, data);

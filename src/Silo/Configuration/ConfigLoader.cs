@@ -67,7 +67,7 @@ public static partial class ConfigLoader
         foreach (var (keyNode, valueNode) in node.Children)
         {
             var key = prefix + ((YamlScalarNode)keyNode).Value;
-            if (s_sections.Contains(key))
+            if (s_sections.Contains(key) || Array.IndexOf(s_rulerSections, key) >= 0)
             {
                 if (valueNode is YamlMappingNode child)
                 {
@@ -79,7 +79,7 @@ public static partial class ConfigLoader
                 }
                 continue;
             }
-            if (!s_setters.TryGetValue(key, out var setter))
+            if (!s_setters.TryGetValue(key, out var setter) && !s_rulerSetters.TryGetValue(key, out setter))
             {
                 settings.Warnings.Add($"unknown or unsupported config key '{key}' is ignored");
                 continue;
@@ -130,6 +130,7 @@ public static partial class ConfigLoader
                 throw new ConfigException("runtime_config.period must be positive");
             }
         }
+        ValidateRuler(s);
         if (s.Cluster.Provider is not ("localhost" or "azure_table"))
         {
             throw new ConfigException($"cluster.provider '{s.Cluster.Provider}' is not supported: use localhost or azure_table");

@@ -25,6 +25,9 @@ public sealed class LokiSettings
     public GatewayOptions Gateway { get; set; } = new();
     public IngesterOptions Ingester { get; set; } = new();
 
+    /// <summary><c>ruler:</c> rule storage, evaluation, Alertmanager and remote write.</summary>
+    public Orleans.Loki.Ruler.RulerOptions Ruler { get; set; } = new();
+
     /// <summary>Non-fatal findings (unknown keys), logged at start-up.</summary>
     public List<string> Warnings { get; } = [];
 
