@@ -34,6 +34,13 @@ public sealed record IngesterOptions
     /// <summary>Stream grains without traffic are deactivated (after flushing) once idle this long.</summary>
     public TimeSpan StreamIdleDeactivation { get; init; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// <c>ingester.max_unflushed_bytes</c> (ours): unflushed in-memory data per silo above which pushes are refused
+    /// with 503 while the largest streams are flushed early. Null (not configured): 30% of the memory available to the
+    /// process; 0: no cap.
+    /// </summary>
+    public long? MaxUnflushedBytes { get; init; }
+
     /// <summary>Validates the settings; returns the first problem, or null.</summary>
     public string? Validate()
     {
@@ -42,6 +49,7 @@ public sealed record IngesterOptions
         if (MaxChunkAge <= TimeSpan.Zero) { return "ingester.max_chunk_age must be positive"; }
         if (ChunkIdlePeriod <= TimeSpan.Zero) { return "ingester.chunk_idle_period must be positive"; }
         if (FlushCheckPeriod <= TimeSpan.Zero) { return "ingester.flush_check_period must be positive"; }
+        if (MaxUnflushedBytes < 0) { return "ingester.max_unflushed_bytes must not be negative"; }
         return null;
     }
 }

@@ -109,7 +109,12 @@ public sealed class PushHandler(GatewayOptions options, ITenantLimits limits, Pu
             foreach (var (reason, (lines, bytes)) in result.Discarded)
             {
                 PushMetrics.Discarded(tenant, reason, lines, bytes);
-                if (reason is LokiErrors.PerStreamRateLimit or LokiErrors.StreamLimit)
+                if (reason == Orleans.Loki.Grains.Ingester.IngesterMemory.Reason)
+                {
+                    // The silo holding the stream is over its memory cap: a server condition, retried by clients.
+                    status = StatusCodes.Status503ServiceUnavailable;
+                }
+                else if (reason is LokiErrors.PerStreamRateLimit or LokiErrors.StreamLimit && status != StatusCodes.Status503ServiceUnavailable)
                 {
                     // Loki's ingester answers stream limits with 429 so that clients back off and retry.
                     status = StatusCodes.Status429TooManyRequests;

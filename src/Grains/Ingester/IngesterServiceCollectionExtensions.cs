@@ -5,11 +5,16 @@ namespace Orleans.Loki.Grains.Ingester;
 /// <summary>Registers what stream grains need besides the object store, options and clock.</summary>
 public static class IngesterServiceCollectionExtensions
 {
-    /// <summary>Adds the per-silo <see cref="SiloWal"/> and the start-up replay's <see cref="WalRecoveryProgress"/>.</summary>
+    /// <summary>
+    /// Adds the per-silo <see cref="SiloWal"/>, the start-up replay's <see cref="WalRecoveryProgress"/> and the memory
+    /// cap (<see cref="IngesterMemory"/>, with its <see cref="MemoryPressureFlusher"/>).
+    /// </summary>
     public static IServiceCollection AddLokiIngester(this IServiceCollection services)
     {
         services.AddSingleton<SiloWal>();
         services.AddSingleton<WalRecoveryProgress>();
+        services.AddSingleton(sp => new IngesterMemory(sp.GetRequiredService<IngesterOptions>().MaxUnflushedBytes));
+        services.AddHostedService<MemoryPressureFlusher>();
         return services;
     }
 }

@@ -1,3 +1,6 @@
+using Orleans.Loki.Chunks;
+using Orleans.Loki.Grains.Abstractions;
+
 namespace Orleans.Loki.Grains.Ingester;
 
 /// <summary>
@@ -13,6 +16,37 @@ internal sealed partial class StreamGrain
     private long _reportedCompressedBytes;
     private int _reportedChunks;
     private bool _unflushedWithdrawn;
+    private IngesterMemory? _memory;
+    private bool _memoryResolved;
+
+    /// <summary>The silo's memory cap (absent in hosts that do not register it).</summary>
+    private IngesterMemory? Memory
+    {
+        get
+        {
+            if (!_memoryResolved)
+            {
+                _memory = (IngesterMemory?)ServiceProvider.GetService(typeof(IngesterMemory));
+                _memoryResolved = true;
+            }
+            return _memory;
+        }
+    }
+
+    /// <summary>Over the silo's cap: every entry of the push is refused (nothing is appended), the first with the text.</summary>
+    private PushAck? RefuseOverMemoryLimit(StreamPush push, List<LogEntry> entries)
+    {
+        if (Memory is not { OverLimit: true } memory)
+        {
+            return null;
+        }
+        var rejected = new List<RejectedEntry>(entries.Count);
+        for (var i = 0; i < entries.Count; i++)
+        {
+            rejected.Add(new RejectedEntry(IngesterMemory.Reason, i == 0 ? memory.RefusalMessage(_tenant, push.Labels) : "", entries[i].Line.Length));
+        }
+        return new PushAck(0, 0, rejected);
+    }
 
     /// <summary>Brings the gauges to this grain's current head and cut-but-unflushed chunks (one pass over them).</summary>
     private void ReportUnflushed()
@@ -54,6 +88,7 @@ internal sealed partial class StreamGrain
         }
         _unflushedGauges ??= IngesterMetrics.Unflushed(_tenant);
         _unflushedGauges.Add(bytes - _reportedBytes, compressed - _reportedCompressedBytes, chunks - _reportedChunks);
+        Memory?.Report(this.GetPrimaryKeyString(), _reportedBytes, bytes);
         _reportedBytes = bytes;
         _reportedCompressedBytes = compressed;
         _reportedChunks = chunks;

@@ -16,6 +16,10 @@ internal sealed partial class StreamGrain
     {
         _labels ??= push.Labels;
         var entries = EntryBatch.Decode(push.Batch);
+        if (RefuseOverMemoryLimit(push, entries) is { } refused)
+        {
+            return refused;
+        }
         var rejected = new List<RejectedEntry>();
         if (!await AdmitAsync(push.Labels, entries, rejected))
         {
