@@ -1,9 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Orleans.Loki.Gateway.Limits;
-using Orleans.Loki.Gateway.Ops;
 using Orleans.Loki.Grains;
 using Orleans.Loki.Grains.Ingester;
 using Orleans.Loki.Storage;
@@ -41,18 +39,8 @@ public sealed class GatewayClusterFixture : IAsyncLifetime
         Cluster = builder.Build();
         await Cluster.DeployAsync();
 
-        var web = WebApplication.CreateBuilder();
-        web.WebHost.UseTestServer();
-        web.Logging.SetMinimumLevel(LogLevel.Warning);
-        web.Services.AddSingleton(Cluster.Client);
-        web.Services.AddSingleton<IGrainFactory>(Cluster.Client);
-        web.Services.AddSingleton(TimeProvider.System);
-        web.Services.AddSingleton(SiloConfigurator.Ingester);
-        web.Services.AddLokiGateway(new GatewayOptions());
-        web.Services.AddSingleton<ITenantLimits>(Limits);
-        _app = web.Build();
-        _app.MapLokiApi(new BuildInfoResponse("test", "test"), new object());
-        await _app.StartAsync();
+        _app = await TestGateway.StartAsync(Cluster.Client, SiloConfigurator.Ingester, new GatewayOptions(),
+            services: s => s.AddSingleton<ITenantLimits>(Limits));
         Http = _app.GetTestClient();
     }
 

@@ -4,9 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
-using Orleans.Loki.Gateway.Ops;
 using Orleans.Loki.Grains;
 using Orleans.Loki.Grains.Ingester;
 using Orleans.Loki.Storage;
@@ -37,17 +35,7 @@ public sealed class MemoryCapTests : IAsyncLifetime
         _cluster = builder.Build();
         await _cluster.DeployAsync();
 
-        var web = WebApplication.CreateBuilder();
-        web.WebHost.UseTestServer();
-        web.Logging.SetMinimumLevel(LogLevel.Warning);
-        web.Services.AddSingleton(_cluster.Client);
-        web.Services.AddSingleton<IGrainFactory>(_cluster.Client);
-        web.Services.AddSingleton<TimeProvider>(s_time);
-        web.Services.AddSingleton(SiloConfigurator.Ingester);
-        web.Services.AddLokiGateway(new GatewayOptions());
-        _app = web.Build();
-        _app.MapLokiApi(new BuildInfoResponse("test", "test"), new object());
-        await _app.StartAsync();
+        _app = await TestGateway.StartAsync(_cluster.Client, SiloConfigurator.Ingester, new GatewayOptions(), s_time);
         _http = _app.GetTestClient();
     }
 

@@ -1,9 +1,6 @@
 using System.Net;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using Orleans.Loki.Gateway.Ops;
 using Orleans.Loki.Grains.Ingester;
 
 namespace Orleans.Loki.Gateway.Tests;
@@ -16,18 +13,8 @@ public sealed class ReadinessTests(GatewayClusterFixture fixture)
     public async Task Ready_is_503_with_progress_while_the_wal_replays_then_200()
     {
         var progress = new WalRecoveryProgress();
-        var web = WebApplication.CreateBuilder();
-        web.WebHost.UseTestServer();
-        web.Logging.SetMinimumLevel(LogLevel.Warning);
-        web.Services.AddSingleton(fixture.Cluster.Client);
-        web.Services.AddSingleton<IGrainFactory>(fixture.Cluster.Client);
-        web.Services.AddSingleton(TimeProvider.System);
-        web.Services.AddSingleton(GatewayClusterFixture.Ingester);
-        web.Services.AddSingleton(progress);
-        web.Services.AddLokiGateway(new GatewayOptions());
-        await using var app = web.Build();
-        app.MapLokiApi(new BuildInfoResponse("test", "test"), new object());
-        await app.StartAsync();
+        await using var app = await TestGateway.StartAsync(fixture.Cluster.Client, GatewayClusterFixture.Ingester, new GatewayOptions(),
+            services: s => s.AddSingleton(progress));
         using var http = app.GetTestClient();
 
         Assert.Equal((HttpStatusCode.OK, "ready\n"), await ReadyAsync(http));

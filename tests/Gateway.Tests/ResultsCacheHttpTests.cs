@@ -4,9 +4,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Orleans.Loki.Gateway.Limits;
-using Orleans.Loki.Gateway.Ops;
 using Orleans.Loki.Gateway.Query.Frontend;
 
 namespace Orleans.Loki.Gateway.Tests;
@@ -27,18 +25,9 @@ public sealed class ResultsCacheHttpTests(GatewayClusterFixture fixture) : IAsyn
 
     public async Task InitializeAsync()
     {
-        var web = WebApplication.CreateBuilder();
-        web.WebHost.UseTestServer();
-        web.Logging.SetMinimumLevel(LogLevel.Warning);
-        web.Services.AddSingleton(fixture.Cluster.Client);
-        web.Services.AddSingleton<IGrainFactory>(fixture.Cluster.Client);
-        web.Services.AddSingleton(TimeProvider.System);
-        web.Services.AddSingleton(GatewayClusterFixture.Ingester);
-        web.Services.AddLokiGateway(new GatewayOptions { ResultsCache = new ResultsCacheOptions { Enabled = true } });
-        web.Services.AddSingleton<ITenantLimits>(new CacheLimits());
-        _app = web.Build();
-        _app.MapLokiApi(new BuildInfoResponse("test", "test"), new object());
-        await _app.StartAsync();
+        _app = await TestGateway.StartAsync(fixture.Cluster.Client, GatewayClusterFixture.Ingester,
+            new GatewayOptions { ResultsCache = new ResultsCacheOptions { Enabled = true } },
+            services: s => s.AddSingleton<ITenantLimits>(new CacheLimits()));
         _http = _app.GetTestClient();
 
         // Two hours ago, one entry a minute for an hour, in two streams; flushed to chunks.

@@ -71,30 +71,21 @@ internal sealed partial class GoTemplate
     public bool TryExecute(object? root, StringBuilder output, out string? error)
     {
         output.Clear();
-        var ctx = new TemplateContext([], "", 0, output);
-        var exec = new Executor(ctx, _name, root, _extra);
-        try
-        {
-            exec.ExecList(_root, root);
-            error = null;
-            return true;
-        }
-        catch (TemplateException e)
-        {
-            error = e.Message;
-            return false;
-        }
+        return Run(new TemplateContext([], "", 0, output), root, out error);
     }
 
     /// <summary>Executes into <paramref name="output"/> (cleared first); on failure returns false with Go-like error text.</summary>
     public bool TryExecute(Dictionary<string, string> data, string line, long timestampNs, StringBuilder output, out string? error)
     {
         output.Clear();
-        var ctx = new TemplateContext(data, line, timestampNs, output);
-        var exec = new Executor(ctx, _name, data, _extra);
+        return Run(new TemplateContext(data, line, timestampNs, output), data, out error);
+    }
+
+    private bool Run(TemplateContext ctx, object? dot, out string? error)
+    {
         try
         {
-            exec.ExecList(_root, data);
+            new Executor(ctx, _name, dot, _extra).ExecList(_root, dot);
             error = null;
             return true;
         }
