@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.Push;
 

@@ -1,3 +1,5 @@
+using Orleans.Loki.Model;
+
 namespace Orleans.Loki.Push;
 
 /// <summary>A validated stream: canonical labels, its fingerprint and the accepted entries in arrival order.</summary>

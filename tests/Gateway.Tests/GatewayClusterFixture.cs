@@ -2,8 +2,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Loki.Gateway.Limits;
-using Orleans.Loki.Grains;
 using Orleans.Loki.Grains.Ingester;
+using Orleans.Loki.Grains;
 using Orleans.Loki.Storage;
 using Orleans.TestingHost;
 

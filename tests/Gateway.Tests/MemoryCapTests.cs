@@ -5,8 +5,8 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
-using Orleans.Loki.Grains;
 using Orleans.Loki.Grains.Ingester;
+using Orleans.Loki.Grains;
 using Orleans.Loki.Storage;
 using Orleans.TestingHost;
 

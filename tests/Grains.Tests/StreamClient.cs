@@ -1,7 +1,7 @@
 using System.Text;
 using Orleans.Loki.Chunks;
 using Orleans.Loki.Grains.Abstractions;
-using Orleans.Loki.Push;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.Grains.Tests;
 

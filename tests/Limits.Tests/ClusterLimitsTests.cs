@@ -6,6 +6,7 @@ using Orleans.Loki.Grains.Ingester;
 using Orleans.Loki.Grains;
 using Orleans.Loki.Grains.Abstractions;
 using Orleans.Loki.Grains.Limits;
+using Orleans.Loki.Model;
 using Orleans.Loki.Push;
 using Orleans.Loki.Storage;
 using Orleans.TestingHost;

@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using Microsoft.Extensions.Time.Testing;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.Push.Tests;
 

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Routing;
 using Orleans.Loki.Gateway.Http;
 using Orleans.Loki.Gateway.Limits;
 using Orleans.Loki.Gateway.Tenancy;
+using Orleans.Loki.Grains.Abstractions;
 using Orleans.Loki.Push;
 
 namespace Orleans.Loki.Gateway.Push;
@@ -109,7 +110,7 @@ public sealed class PushHandler(GatewayOptions options, ITenantLimits limits, Pu
             foreach (var (reason, (lines, bytes)) in result.Discarded)
             {
                 PushMetrics.Discarded(tenant, reason, lines, bytes);
-                if (reason == Orleans.Loki.Grains.Ingester.IngesterMemory.Reason)
+                if (reason == RejectReasons.IngesterMemoryLimit)
                 {
                     // The silo holding the stream is over its memory cap: a server condition, retried by clients.
                     status = StatusCodes.Status503ServiceUnavailable;

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Orleans.Loki.Gateway.Limits;
 using Orleans.Loki.Grains.Abstractions;
 using Orleans.Loki.LogQL.Engine;
-using Orleans.Loki.Push;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.Gateway.Query;
 

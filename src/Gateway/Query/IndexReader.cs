@@ -1,7 +1,7 @@
 using Orleans.Loki.Grains;
 using Orleans.Loki.Grains.Abstractions;
 using Orleans.Loki.Grains.Index;
-using Orleans.Loki.Push;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.Gateway.Query;
 

@@ -215,7 +215,7 @@ public sealed partial class QueryService(GatewayOptions options, ITenantLimits l
             {
                 foreach (var match in await data.LookupAsync(tenant, tenantMatchers, startNs, endNs, ctx.RequestAborted).ConfigureAwait(false))
                 {
-                    if (Orleans.Loki.Push.LabelSet.TryParse(match.Labels, out var pairs, out _))
+                    if (Orleans.Loki.Model.LabelSet.TryParse(match.Labels, out var pairs, out _))
                     {
                         var labels = pairs.ToDictionary(p => p.Key, p => p.Value);
                         if (tenants.Length > 1)

@@ -3,7 +3,7 @@ using System.Threading.Channels;
 using Orleans.Loki.Chunks;
 using Orleans.Loki.Grains.Tail;
 using Orleans.Loki.LogQL.Log;
-using Orleans.Loki.Push;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.Gateway.Tail;
 

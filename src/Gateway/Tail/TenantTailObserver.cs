@@ -1,7 +1,7 @@
 using Orleans.Loki.Chunks;
 using Orleans.Loki.Gateway.Query;
 using Orleans.Loki.Grains.Tail;
-using Orleans.Loki.Push;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.Gateway.Tail;
 

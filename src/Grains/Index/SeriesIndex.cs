@@ -1,6 +1,6 @@
 using Orleans.Loki.Grains.Abstractions;
 using Orleans.Loki.LogQL.Syntax;
-using Orleans.Loki.Push;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.Grains.Index;
 

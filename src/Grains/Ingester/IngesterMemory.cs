@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Orleans.Loki.Grains.Abstractions;
 using Prometheus;
 
 namespace Orleans.Loki.Grains.Ingester;
@@ -14,7 +15,7 @@ public sealed class IngesterMemory
     public const double AutoShare = 0.3;
 
     /// <summary>The reason of refused entries in <c>loki_discarded_*</c> and in push answers.</summary>
-    public const string Reason = "ingester_memory_limit";
+    public const string Reason = RejectReasons.IngesterMemoryLimit;
 
     private static readonly Gauge s_limit = Metrics.CreateGauge(
         "loki_ingester_memory_limit_bytes", "ingester.max_unflushed_bytes in force on this silo (0: no cap).");

@@ -31,7 +31,7 @@ internal sealed partial class StreamGrain
             }
             (interval < intervals.Length && intervals[interval] <= e.TimestampNs ? raw : rest).Add(e);
         }
-        var labels = Push.LabelSet.TryParse(_labels ?? "{}", out var pairs, out var error)
+        var labels = Model.LabelSet.TryParse(_labels ?? "{}", out var pairs, out var error)
             ? pairs
             : throw new InvalidOperationException($"stream labels '{_labels}' do not parse: {error}");
         var stats = new ReadStats();

@@ -2,7 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.Loki.Chunks;
 using Orleans.Loki.Grains.Tail;
-using Orleans.Loki.Push;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.Grains.Ingester;
 

@@ -1,7 +1,7 @@
 using Orleans.Concurrency;
 using Orleans.Loki.Chunks;
 using Orleans.Loki.Grains.Abstractions;
-using Orleans.Loki.Push;
+using Orleans.Loki.Model;
 using Orleans.Loki.Storage;
 
 namespace Orleans.Loki.Grains.Querier;

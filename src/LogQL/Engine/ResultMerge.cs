@@ -1,3 +1,4 @@
+
 namespace Orleans.Loki.LogQL.Engine;
 
 /// <summary>

@@ -1,3 +1,4 @@
+
 namespace Orleans.Loki.LogQL.Engine;
 
 /// <summary>A sample of one series at one evaluation step.</summary>

@@ -12,7 +12,7 @@ public static class StreamGrains
         var flushes = new List<Task>();
         foreach (var stat in stats)
         {
-            if (stat.GrainType.Contains(nameof(StreamGrain), StringComparison.Ordinal))
+            if (stat.GrainType.Contains("StreamGrain", StringComparison.Ordinal))
             {
                 flushes.Add(grains.GetGrain<IStreamGrain>(stat.GrainId).FlushAsync());
             }

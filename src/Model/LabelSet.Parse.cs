@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Orleans.Loki.Push;
+namespace Orleans.Loki.Model;
 
 public static partial class LabelSet
 {

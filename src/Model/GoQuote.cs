@@ -1,10 +1,10 @@
 using System.Globalization;
 using System.Text;
 
-namespace Orleans.Loki.Push;
+namespace Orleans.Loki.Model;
 
 /// <summary>Quotes strings exactly like Go's <c>strconv.Quote</c>, which Loki uses to render label values.</summary>
-internal static class GoQuote
+public static class GoQuote
 {
     private const string Hex = "0123456789abcdef";
 

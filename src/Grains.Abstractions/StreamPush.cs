@@ -17,6 +17,13 @@ public sealed record PushAck(
     [property: Id(1)] int Duplicates,
     [property: Id(2)] IReadOnlyList<RejectedEntry> Rejected);
 
+/// <summary>Discard reasons of <see cref="RejectedEntry"/> that callers act on.</summary>
+public static class RejectReasons
+{
+    /// <summary>The silo's unflushed data is at <c>ingester.max_unflushed_bytes</c>: the push is answered 503 (retry later).</summary>
+    public const string IngesterMemoryLimit = "ingester_memory_limit";
+}
+
 /// <summary>An entry the stream grain refused, with Loki's discard reason and message.</summary>
 [GenerateSerializer, Immutable, Alias("RejectedEntry")]
 public sealed record RejectedEntry(

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.IO.Hashing;
 using System.Text;
 
-namespace Orleans.Loki.Push;
+namespace Orleans.Loki.Model;
 
 /// <summary>
 /// Prometheus/Loki label sets: parsing <c>{a="b", c="d"}</c>, the canonical rendering Loki uses as the

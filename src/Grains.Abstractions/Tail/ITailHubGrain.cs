@@ -2,12 +2,12 @@ namespace Orleans.Loki.Grains.Tail;
 
 /// <summary>
 /// The live tails of one tenant (key: the tenant id). Gateways subscribe a tail with its selector's matchers and an
-/// observer; the silos fetch the subscriptions at most once a second per tenant (<see cref="TailSubscriptionCache"/>)
+/// observer; the silos fetch the subscriptions at most once a second per tenant (the silo's tail subscription cache)
 /// and their stream grains send durable entries straight to the observers of matching tails.
 /// </summary>
 /// <remarks>
 /// Subscriptions are leases: a gateway renews each of its tails every few seconds, and one not renewed for
-/// <see cref="TailLeases.Lease"/> is dropped, so the tails of a gateway that died disappear on their own.
+/// lease (see the hub's lease table) is dropped, so the tails of a gateway that died disappear on their own.
 /// The hub holds no durable state: after a re-activation renewals answer false and gateways subscribe again.
 /// </remarks>
 [Alias("ITailHubGrain")]
