@@ -29,5 +29,7 @@ catch (ConfigException e)
 }
 
 var app = await LokiHost.BuildAsync(settings);
+// One line on stdout with the bound address (the port is the OS's choice when -server.http-listen-port=0).
+app.Lifetime.ApplicationStarted.Register(() => Console.WriteLine($"orleans-loki {BuildInfo.Version} listening on {string.Join(", ", app.Urls)}"));
 await app.RunAsync();
 return 0;

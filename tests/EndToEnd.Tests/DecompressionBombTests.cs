@@ -1,4 +1,5 @@
 using System.Net;
+using Orleans.Loki.Testing;
 
 namespace Orleans.Loki.EndToEnd.Tests;
 

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Orleans.Loki.Testing;
 
 namespace Orleans.Loki.EndToEnd.Tests;
 

@@ -1,13 +1,13 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Orleans.Loki.Testing;
 
 namespace Orleans.Loki.EndToEnd.Tests;
 
 /// <summary>The binary as a user runs it: push over HTTP, query back, survive kill -9 and SIGTERM.</summary>
 public sealed class PushQueryTests
 {
-    private static long NowNs => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000;
 
     internal static StringContent JsonPush(string streamJson, IEnumerable<(long Ts, string Line)> entries)
     {
@@ -40,7 +40,7 @@ public sealed class PushQueryTests
     public async Task Push_Json_ThenQueryRange_ReturnsTheLines()
     {
         await using var loki = await LokiProcess.StartAsync();
-        var now = NowNs;
+        var now = TestClock.NowNs;
         var entries = Enumerable.Range(0, 20).Select(i => (now + i * 1000L, $"level=info msg=\"hello {i}\"")).ToList();
 
         using var push = await loki.Client.PostAsync("/loki/api/v1/push", JsonPush("{\"app\":\"e2e\",\"env\":\"test\"}", entries));
@@ -55,7 +55,7 @@ public sealed class PushQueryTests
     public async Task KillDashNine_BeforeFlush_EveryAcknowledgedEntryIsReturnedOnceAfterRestart()
     {
         await using var loki = await LokiProcess.StartAsync();
-        var now = NowNs;
+        var now = TestClock.NowNs;
         var expected = new List<(long, string)>();
         for (var batch = 0; batch < 10; batch++)
         {
@@ -76,7 +76,7 @@ public sealed class PushQueryTests
     public async Task Sigterm_ShutsDownCleanly_AndDataIsThereAfterRestart()
     {
         await using var loki = await LokiProcess.StartAsync();
-        var now = NowNs;
+        var now = TestClock.NowNs;
         var entries = Enumerable.Range(0, 10).Select(i => (now + i, $"term {i}")).ToList();
         using (var push = await loki.Client.PostAsync("/loki/api/v1/push", JsonPush("{\"app\":\"term\"}", entries)))
         {
@@ -94,7 +94,7 @@ public sealed class PushQueryTests
     public async Task Push_InvalidLabels_Answers400WithLokiText_AndStoresValidStreams()
     {
         await using var loki = await LokiProcess.StartAsync();
-        var now = NowNs;
+        var now = TestClock.NowNs;
         var body = $$"""
             {"streams":[
               {"stream":{"app":"ok"},"values":[["{{now}}","good line"]]},

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.WebSockets;
 using Orleans.Loki.TestSupport;
+using Orleans.Loki.Testing;
 
 namespace Orleans.Loki.EndToEnd.Tests;
 
@@ -21,7 +22,6 @@ public sealed class TailFixture : IAsyncLifetime
 /// <summary><c>GET /loki/api/v1/tail</c> against the real binary with <see cref="ClientWebSocket"/>.</summary>
 public sealed class TailTests(TailFixture fixture) : IClassFixture<TailFixture>
 {
-    private static long NowNs => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000;
 
     private LokiProcess Loki => fixture.Loki;
 
@@ -41,7 +41,7 @@ public sealed class TailTests(TailFixture fixture) : IClassFixture<TailFixture>
         while (!tail.Entries.Any(e => e.Line.Contains(prefix, StringComparison.Ordinal)))
         {
             Assert.True(DateTime.UtcNow < deadline, $"no '{prefix}' line reached the tail");
-            await PushAsync(tenant, streamJson, (NowNs, $"{prefix} {++round}"));
+            await PushAsync(tenant, streamJson, (TestClock.NowNs, $"{prefix} {++round}"));
             await tail.WaitForMessageAsync(TimeSpan.FromMilliseconds(300));
         }
     }
@@ -50,7 +50,7 @@ public sealed class TailTests(TailFixture fixture) : IClassFixture<TailFixture>
     public async Task Tail_ReplaysTheLastEntriesFromStorage_ThenSendsNewOnes_ThroughThePipeline()
     {
         var tenant = "tail-" + Guid.NewGuid().ToString("n")[..8];
-        var now = NowNs;
+        var now = TestClock.NowNs;
         await PushAsync(tenant, "{\"app\":\"web\"}", (now - 3_000_000_000, "keep old 1"), (now - 2_000_000_000, "skip old"), (now - 1_000_000_000, "keep old 2"), (now - 500_000_000, "keep old 3"));
 
         var query = "{app=\"web\"} |= \"keep\" | line_format \"> {{__line__}}\"";
@@ -60,7 +60,7 @@ public sealed class TailTests(TailFixture fixture) : IClassFixture<TailFixture>
         Assert.Equal("web", tail.Entries[0].Labels["app"]);
 
         await PushUntilTailedAsync(tail, tenant, "{\"app\":\"web\"}", "keep probe");
-        var t = NowNs;
+        var t = TestClock.NowNs;
         await PushAsync(tenant, "{\"app\":\"web\"}", (t, "keep live a"), (t + 1, "dropped by the filter"), (t + 2, "keep live b"));
         await tail.ReceiveUntilAsync(x => x.Has("> keep live b"), "the live entries");
         Assert.Equal(["> keep live a", "> keep live b"], tail.Entries.Where(e => e.Line.StartsWith("> keep live", StringComparison.Ordinal)).Select(e => e.Line));
@@ -77,9 +77,9 @@ public sealed class TailTests(TailFixture fixture) : IClassFixture<TailFixture>
 
         await PushUntilTailedAsync(tailA, tenantA, "{\"app\":\"shared\"}", "secret of a");
         await PushUntilTailedAsync(tailB, tenantB, "{\"app\":\"shared\"}", "secret of b");
-        await PushAsync(tenantA, "{\"app\":\"shared\"}", (NowNs, "secret of a, last"));
+        await PushAsync(tenantA, "{\"app\":\"shared\"}", (TestClock.NowNs, "secret of a, last"));
         await tailA.ReceiveUntilAsync(t => t.Has("secret of a, last"), "tenant a's last line");
-        await PushAsync(tenantB, "{\"app\":\"shared\"}", (NowNs, "secret of b, last"));
+        await PushAsync(tenantB, "{\"app\":\"shared\"}", (TestClock.NowNs, "secret of b, last"));
         await tailB.ReceiveUntilAsync(t => t.Has("secret of b, last"), "tenant b's last line");
 
         Assert.All(tailA.Entries, e => Assert.StartsWith("secret of a", e.Line, StringComparison.Ordinal));

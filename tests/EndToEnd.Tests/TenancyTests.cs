@@ -1,18 +1,18 @@
 using System.Net;
 using System.Text.Json;
+using Orleans.Loki.Testing;
 
 namespace Orleans.Loki.EndToEnd.Tests;
 
 /// <summary>With <c>auth_enabled: true</c>, every request names its tenant and sees only that tenant's data.</summary>
 public sealed class TenancyTests
 {
-    private static long NowNs => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000;
 
     [Fact]
     public async Task TwoTenants_SameLabels_SeeOnlyTheirOwnData_AndMissingOrgIdIs401()
     {
         await using var loki = await LokiProcess.StartAsync("auth_enabled: true");
-        var now = NowNs;
+        var now = TestClock.NowNs;
         foreach (var tenant in new[] { "team-a", "team-b" })
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, "/loki/api/v1/push")
@@ -54,7 +54,7 @@ public sealed class TenancyTests
     public async Task MetricQuery_And_HealthCheckQuery_ReturnLokiShapes()
     {
         await using var loki = await LokiProcess.StartAsync();
-        var now = NowNs;
+        var now = TestClock.NowNs;
         using (var push = await loki.Client.PostAsync("/loki/api/v1/push", PushQueryTests.JsonPush("{\"app\":\"m\"}",
             [(now, "level=error a"), (now + 1, "level=info b"), (now + 2, "level=error c")])))
         {

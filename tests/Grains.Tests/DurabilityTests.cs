@@ -1,4 +1,5 @@
 using Orleans.Loki.Grains.Abstractions;
+using Orleans.Loki.Testing;
 
 namespace Orleans.Loki.Grains.Tests;
 
@@ -13,7 +14,7 @@ public abstract class DurabilityTests(ClusterFixture fixture)
     {
         var tenant = "durable-" + Guid.NewGuid().ToString("n")[..8];
         var client = new StreamClient(fixture.Cluster.GrainFactory, tenant);
-        var now = StreamClient.NowNs;
+        var now = TestClock.NowNs;
         var expected = new Dictionary<string, List<(long, string)>>();
         for (var s = 0; s < 12; s++)
         {

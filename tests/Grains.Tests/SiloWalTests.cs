@@ -3,6 +3,7 @@ using Orleans.Loki.Chunks;
 using Orleans.Loki.Grains.Abstractions;
 using Orleans.Loki.Grains.Ingester;
 using Orleans.Loki.Storage;
+using Orleans.Loki.Testing;
 
 namespace Orleans.Loki.Grains.Tests;
 
@@ -13,14 +14,14 @@ public sealed class SiloWalTests(SiloWalTests.Fixture fixture) : IClassFixture<S
     private const string OrphanWalId = "00000000001-0123456789ab";
 
     private static readonly (string Labels, ulong Fingerprint) OrphanStream = StreamClient.Stream(("app", "orphan"));
-    private static readonly long OrphanBaseNs = StreamClient.NowNs;
+    private static readonly long OrphanBaseNs = TestClock.NowNs;
 
     [Fact]
     public async Task Push_ToManyStreams_IsInTheSharedSiloWal_AndFlushDeletesItsSegments()
     {
         var tenant = "shared-" + Guid.NewGuid().ToString("n")[..8];
         var client = new StreamClient(fixture.Cluster.GrainFactory, tenant);
-        var now = StreamClient.NowNs;
+        var now = TestClock.NowNs;
         var streams = Enumerable.Range(0, 20).Select(s => StreamClient.Stream(("app", "shared"), ("stream", s.ToString("D2")))).ToList();
         await Task.WhenAll(streams.Select(s => client.PushAsync(s.Labels, s.Fingerprint, [.. Enumerable.Range(0, 10).Select(i => (now + i, $"entry {i}"))])));
 

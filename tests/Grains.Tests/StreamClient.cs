@@ -8,8 +8,6 @@ namespace Orleans.Loki.Grains.Tests;
 /// <summary>Pushes to and reads from the cluster the way the distributor and the querier do.</summary>
 internal sealed class StreamClient(IGrainFactory grains, string tenant)
 {
-    public static long NowNs => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000;
-
     public static (string Labels, ulong Fingerprint) Stream(params (string Name, string Value)[] labels)
     {
         var pairs = labels.Select(l => new KeyValuePair<string, string>(l.Name, l.Value)).ToArray();

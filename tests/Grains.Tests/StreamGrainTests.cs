@@ -1,5 +1,6 @@
 using Orleans.Loki.Grains.Abstractions;
 using Orleans.Loki.Push;
+using Orleans.Loki.Testing;
 
 namespace Orleans.Loki.Grains.Tests;
 
@@ -13,7 +14,7 @@ public sealed class StreamGrainTests(ClusterFixture fixture)
     {
         var tenant = "spread-" + Guid.NewGuid().ToString("n")[..8];
         var client = new StreamClient(fixture.Cluster.GrainFactory, tenant);
-        var now = StreamClient.NowNs;
+        var now = TestClock.NowNs;
         var pushes = new List<Task<PushAck>>();
         for (var s = 0; s < 40; s++)
         {
@@ -43,7 +44,7 @@ public sealed class StreamGrainTests(ClusterFixture fixture)
     {
         var client = new StreamClient(fixture.Cluster.GrainFactory, "order");
         var (labels, fp) = StreamClient.Stream(("app", "order"), ("case", Guid.NewGuid().ToString("n")));
-        var now = StreamClient.NowNs;
+        var now = TestClock.NowNs;
         await client.PushAsync(labels, fp, (now, "newest"));
 
         var hourAndOneSecondAgo = now - (3601L * 1_000_000_000);
@@ -63,7 +64,7 @@ public sealed class StreamGrainTests(ClusterFixture fixture)
         var client = new StreamClient(fixture.Cluster.GrainFactory, "dups");
         var id = Guid.NewGuid().ToString("n");
         var (labels, fp) = StreamClient.Stream(("app", "dups"), ("case", id));
-        var now = StreamClient.NowNs;
+        var now = TestClock.NowNs;
         await client.PushAsync(labels, fp, (now, "a"));
         var ack = await client.PushAsync(labels, fp, (now, "a"), (now, "b"));
 
@@ -79,7 +80,7 @@ public sealed class StreamGrainTests(ClusterFixture fixture)
         var tenant = "flush-" + Guid.NewGuid().ToString("n")[..8];
         var client = new StreamClient(fixture.Cluster.GrainFactory, tenant);
         var (labels, fp) = StreamClient.Stream(("app", "flush"));
-        var now = StreamClient.NowNs;
+        var now = TestClock.NowNs;
         // Enough data to cut several blocks and more than one chunk (test options: 16 KiB blocks, 64 KiB chunks).
         // Random hex compresses ~2x, so ~900 KB of lines make well over 64 KiB compressed.
         var random = new Random(42);
@@ -108,7 +109,7 @@ public sealed class StreamGrainTests(ClusterFixture fixture)
         var tenant = "needle-" + Guid.NewGuid().ToString("n")[..8];
         var client = new StreamClient(fixture.Cluster.GrainFactory, tenant);
         var (labels, fp) = StreamClient.Stream(("app", "needle"));
-        var now = StreamClient.NowNs;
+        var now = TestClock.NowNs;
         var random = new Random(7);
         var entries = Enumerable.Range(0, 2000).Select(i => (now + i, i == 1234 ? "found zqxneedle here" : $"line {i} " + Convert.ToHexString(RandomBytes(random, 100)))).ToArray();
         await client.PushAsync(labels, fp, entries);

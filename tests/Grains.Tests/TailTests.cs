@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Loki.Grains.Abstractions;
 using Orleans.Loki.Grains.Tail;
+using Orleans.Loki.Testing;
 using Orleans.TestingHost;
 
 namespace Orleans.Loki.Grains.Tests;
@@ -24,7 +25,7 @@ public sealed class TailTests(ClusterFixture fixture)
         var client = new StreamClient(Grains, tenant);
         var streams = Enumerable.Range(0, 12).Select(i => StreamClient.Stream(("app", "tailed"), ("pod", $"p{i}"))).ToList();
         var other = StreamClient.Stream(("app", "not-tailed"));
-        var now = StreamClient.NowNs;
+        var now = TestClock.NowNs;
         foreach (var (labels, fp) in streams)
         {
             await client.PushAsync(labels, fp, (now, "before subscribing"));
@@ -92,7 +93,7 @@ public sealed class TailTests(ClusterFixture fixture)
 
         var mine = new StreamClient(Grains, tenant);
         var theirs = new StreamClient(Grains, otherTenant);
-        var now = StreamClient.NowNs;
+        var now = TestClock.NowNs;
         var round = 0;
         await TailCollector.WaitUntilAsync(async () =>
         {
@@ -119,7 +120,7 @@ public sealed class TailTests(ClusterFixture fixture)
         var first = new TailCollector();
         var firstId = Guid.NewGuid();
         await hub.SubscribeAsync(new TailSubscriber(firstId, [Eq("app", "unsub")], Grains.CreateObjectReference<ITailObserver>(first)), 10);
-        var now = StreamClient.NowNs;
+        var now = TestClock.NowNs;
         var round = 0;
         await TailCollector.WaitUntilAsync(async () =>
         {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Orleans.Loki.Chunks;
+using Orleans.Loki.Testing;
 
 namespace Orleans.Loki.Grains.Tests;
 
@@ -18,7 +19,7 @@ public sealed class UnflushedMetricsTests(ClusterFixture fixture)
     {
         var tenant = "unflushed-" + Guid.NewGuid().ToString("n")[..8];
         var client = new StreamClient(fixture.Cluster.GrainFactory, tenant);
-        var now = StreamClient.NowNs;
+        var now = TestClock.NowNs;
         var (bigLabels, bigFp) = StreamClient.Stream(("app", "unflushed"), ("stream", "big"));
         var (smallLabels, smallFp) = StreamClient.Stream(("app", "unflushed"), ("stream", "small"));
         // ~40 KB of lines: more than two 16 KiB blocks are cut (compressed), far below the 64 KiB chunk target.
@@ -51,7 +52,7 @@ public sealed class UnflushedMetricsTests(ClusterFixture fixture)
     {
         var tenant = "unflushed-replay-" + Guid.NewGuid().ToString("n")[..8];
         var client = new StreamClient(fixture.Cluster.GrainFactory, tenant);
-        var now = StreamClient.NowNs;
+        var now = TestClock.NowNs;
         var (labels, fp) = StreamClient.Stream(("app", "unflushed-replay"));
         var entries = Enumerable.Range(0, 20).Select(i => (now + i, $"replayed entry {i}")).ToArray();
         // The WAL a previous activation left behind: the grain finds it when it activates.

@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using Orleans.Loki.Silo.Configuration;
+using Orleans.Loki.Testing;
 
 namespace Orleans.Loki.Limits.Tests;
 
@@ -10,9 +11,9 @@ public sealed class AuthServerFixture : IAsyncLifetime
 {
     public static readonly string HashedToken = Convert.ToHexString(SHA256.HashData("admin-token"u8));
 
-    public LokiServer Server { get; private set; } = null!;
+    public LokiTestServer Server { get; private set; } = null!;
 
-    public async Task InitializeAsync() => Server = await LokiServer.StartAsync($"""
+    public async Task InitializeAsync() => Server = await LokiTestServer.StartAsync($"""
         auth_enabled: true
         auth:
           tokens:
@@ -35,7 +36,7 @@ public sealed class AuthServerFixture : IAsyncLifetime
 /// <summary>Built-in auth: 401 without valid credentials, 403 for tenants not granted, on every tenant route.</summary>
 public sealed class AuthTests(AuthServerFixture fixture) : IClassFixture<AuthServerFixture>
 {
-    private LokiServer Server => fixture.Server;
+    private LokiTestServer Server => fixture.Server;
 
     private static string Basic(string user, string password) => "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}"));
 
@@ -52,7 +53,7 @@ public sealed class AuthTests(AuthServerFixture fixture) : IClassFixture<AuthSer
     [InlineData("Basic Z3JhZmFuYTpwYTpzcw==")]
     public async Task MissingOrInvalidCredentials_Are401WithAChallenge_OnPushAndRead(string? authorization)
     {
-        var now = LokiServer.NowNs;
+        var now = TestClock.NowNs;
         var (push, pushBody, pushResponse) = await Server.PushAsync("{\"app\":\"auth\"}", [(now, "x")], tenant: "team-a", authorization: authorization);
         Assert.Equal(HttpStatusCode.Unauthorized, push);
         Assert.Equal("unauthorized", pushBody);
@@ -67,7 +68,7 @@ public sealed class AuthTests(AuthServerFixture fixture) : IClassFixture<AuthSer
     [Fact]
     public async Task WriteToken_PushesItsTenant_WithoutOrgIdHeader_ButMayNotReadOrWriteOthers()
     {
-        var now = LokiServer.NowNs;
+        var now = TestClock.NowNs;
         var (push, pushBody, _) = await Server.PushAsync("{\"app\":\"auth\"}", [(now, "from writer")], authorization: "Bearer writer-token");
         Assert.True(push == HttpStatusCode.NoContent, pushBody);
 
@@ -94,7 +95,7 @@ public sealed class AuthTests(AuthServerFixture fixture) : IClassFixture<AuthSer
         var (allowed, _, _) = await Server.SendAsync(HttpMethod.Get, "/loki/api/v1/labels", tenant: "team-a", authorization: "Bearer reader-token");
         Assert.Equal(HttpStatusCode.OK, allowed);
 
-        var (push, pushBody, _) = await Server.PushAsync("{\"app\":\"auth\"}", [(LokiServer.NowNs, "x")], tenant: "team-a", authorization: "Bearer reader-token");
+        var (push, pushBody, _) = await Server.PushAsync("{\"app\":\"auth\"}", [(TestClock.NowNs, "x")], tenant: "team-a", authorization: "Bearer reader-token");
         Assert.Equal(HttpStatusCode.Forbidden, push);
         Assert.Equal("the credential is not granted write access to tenant 'team-a'", pushBody);
     }
@@ -109,9 +110,9 @@ public sealed class AuthTests(AuthServerFixture fixture) : IClassFixture<AuthSer
         var (wrongPassword, _, _) = await Server.SendAsync(HttpMethod.Get, "/loki/api/v1/labels", tenant: "team-b", authorization: Basic("grafana", "pa:ss"));
         Assert.Equal(HttpStatusCode.Unauthorized, wrongPassword);
 
-        var (admin, adminBody, _) = await Server.PushAsync("{\"app\":\"auth\"}", [(LokiServer.NowNs, "x")], tenant: "anyone", authorization: "Bearer admin-token");
+        var (admin, adminBody, _) = await Server.PushAsync("{\"app\":\"auth\"}", [(TestClock.NowNs, "x")], tenant: "anyone", authorization: "Bearer admin-token");
         Assert.True(admin == HttpStatusCode.NoContent, adminBody);
-        var (adminNoTenant, adminNoTenantBody, _) = await Server.PushAsync("{\"app\":\"auth\"}", [(LokiServer.NowNs, "x")], authorization: "Bearer admin-token");
+        var (adminNoTenant, adminNoTenantBody, _) = await Server.PushAsync("{\"app\":\"auth\"}", [(TestClock.NowNs, "x")], authorization: "Bearer admin-token");
         Assert.Equal(HttpStatusCode.Unauthorized, adminNoTenant);
         Assert.Equal("no org id", adminNoTenantBody.Trim());
     }

@@ -9,6 +9,7 @@ using Orleans.Loki.Grains.Limits;
 using Orleans.Loki.Model;
 using Orleans.Loki.Push;
 using Orleans.Loki.Storage;
+using Orleans.Loki.Testing;
 using Orleans.TestingHost;
 
 namespace Orleans.Loki.Limits.Tests;
@@ -80,7 +81,7 @@ public sealed class ClusterLimitsTests(TwoSiloFixture fixture) : IClassFixture<T
     [Fact]
     public async Task ActiveStreams_AreCountedAcrossSilos_AndTheLimitRefusesNewOnes()
     {
-        var now = LokiServer.NowNs;
+        var now = TestClock.NowNs;
         var acks = new List<PushAck>();
         for (var i = 0; i < 8; i++)
         {
@@ -101,7 +102,7 @@ public sealed class ClusterLimitsTests(TwoSiloFixture fixture) : IClassFixture<T
     [Fact]
     public async Task PerStreamRate_RefusesEntriesBeyondTheBurst_WithLokisReasonAndText()
     {
-        var now = LokiServer.NowNs;
+        var now = TestClock.NowNs;
         var line = new string('r', 1000);
         var ack = await PushAsync("cluster-rate", "hot", (now, line), (now + 1, line), (now + 2, line));
 

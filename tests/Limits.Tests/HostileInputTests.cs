@@ -2,15 +2,16 @@ using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
+using Orleans.Loki.Testing;
 
 namespace Orleans.Loki.Limits.Tests;
 
 /// <summary>One server for the hostile-input tests; each case writes to its own tenant so "nothing stored" is checkable.</summary>
 public sealed class HostileServerFixture : IAsyncLifetime
 {
-    public LokiServer Server { get; private set; } = null!;
+    public LokiTestServer Server { get; private set; } = null!;
 
-    public async Task InitializeAsync() => Server = await LokiServer.StartAsync("""
+    public async Task InitializeAsync() => Server = await LokiTestServer.StartAsync("""
         auth_enabled: true
         distributor:
           max_recv_msg_size: 16MB
@@ -25,7 +26,7 @@ public sealed class HostileServerFixture : IAsyncLifetime
 /// <summary>Hostile pushes and queries: a clear 4xx, nothing stored half-way, and the process keeps serving.</summary>
 public sealed class HostileInputTests(HostileServerFixture fixture) : IClassFixture<HostileServerFixture>
 {
-    private LokiServer Server => fixture.Server;
+    private LokiTestServer Server => fixture.Server;
 
     private static ByteArrayContent Body(byte[] bytes, string contentType, string? encoding = null)
     {
@@ -65,7 +66,7 @@ public sealed class HostileInputTests(HostileServerFixture fixture) : IClassFixt
     public static TheoryData<string, Func<HttpContent>, HttpStatusCode, string> BadPushes()
     {
         var garbage = Encoding.ASCII.GetBytes("this is not a protobuf message at all \u0001\u0002\u0003");
-        var validJson = Encoding.UTF8.GetBytes($"{{\"streams\":[{{\"stream\":{{\"app\":\"h\"}},\"values\":[[\"{LokiServer.NowNs}\",\"line\"]]}}]}}");
+        var validJson = Encoding.UTF8.GetBytes($"{{\"streams\":[{{\"stream\":{{\"app\":\"h\"}},\"values\":[[\"{TestClock.NowNs}\",\"line\"]]}}]}}");
         return new()
         {
             { "garbage-protobuf", () => Body(Snappier.Snappy.CompressToArray(garbage), "application/x-protobuf"), HttpStatusCode.BadRequest, "" },
@@ -92,7 +93,7 @@ public sealed class HostileInputTests(HostileServerFixture fixture) : IClassFixt
     private static byte[] ValidProtobufPush()
     {
         static byte[] Field(int number, byte[] payload) => [(byte)((number << 3) | 2), (byte)payload.Length, .. payload];
-        var seconds = LokiServer.NowNs / 1_000_000_000;
+        var seconds = TestClock.NowNs / 1_000_000_000;
         var timestamp = new List<byte> { 0x08 };
         for (var v = (ulong)seconds; ; v >>= 7)
         {
@@ -110,7 +111,7 @@ public sealed class HostileInputTests(HostileServerFixture fixture) : IClassFixt
     [Fact]
     public async Task ValidProtobufPush_IsStored_SoItsTruncationIsAFairTest()
     {
-        var now = LokiServer.NowNs;
+        var now = TestClock.NowNs;
         var (status, text, _) = await Server.SendAsync(HttpMethod.Post, "/loki/api/v1/push", Body(Snappier.Snappy.CompressToArray(ValidProtobufPush()), "application/x-protobuf"), "hostile-pb");
         Assert.True(status == HttpStatusCode.NoContent, text);
         Assert.Equal(["protobuf line"], await Server.QueryLinesAsync("{app=\"pb\"}", now - 60_000_000_000, now + 60_000_000_000, "hostile-pb"));
@@ -138,7 +139,7 @@ public sealed class HostileInputTests(HostileServerFixture fixture) : IClassFixt
     [InlineData("ok|bad tenant", "tenant ID 'bad tenant' contains unsupported character ' '")]
     public async Task InvalidOrgId_Is400WithLokisText_OnPushAndQuery(string tenant, string expected)
     {
-        var (push, pushBody, _) = await Server.PushAsync("{\"app\":\"t\"}", [(LokiServer.NowNs, "x")], tenant);
+        var (push, pushBody, _) = await Server.PushAsync("{\"app\":\"t\"}", [(TestClock.NowNs, "x")], tenant);
         Assert.Equal(HttpStatusCode.BadRequest, push);
         Assert.Equal(expected, pushBody);
         var (labels, labelsBody, _) = await Server.SendAsync(HttpMethod.Get, "/loki/api/v1/labels", tenant: tenant);
@@ -149,7 +150,7 @@ public sealed class HostileInputTests(HostileServerFixture fixture) : IClassFixt
     [Fact]
     public async Task InvalidUtf8InALine_IsStoredWithReplacementCharacters()
     {
-        var now = LokiServer.NowNs;
+        var now = TestClock.NowNs;
         byte[] json = [.. Encoding.ASCII.GetBytes($"{{\"streams\":[{{\"stream\":{{\"app\":\"u\"}},\"values\":[[\"{now}\",\"a"), 0xFF, .. "b\"]]}]}"u8];
         var (status, text, _) = await Server.SendAsync(HttpMethod.Post, "/loki/api/v1/push", Body(json, "application/json"), "hostile-utf8-line");
         Assert.True(status == HttpStatusCode.NoContent, text);
@@ -159,7 +160,7 @@ public sealed class HostileInputTests(HostileServerFixture fixture) : IClassFixt
     [Fact]
     public async Task DuplicateStreamsAndQuotesOrNewlinesInLabelValues_AreStoredOnceAndRoundTrip()
     {
-        var now = LokiServer.NowNs;
+        var now = TestClock.NowNs;
         var json = $$"""
             {"streams":[
               {"stream":{"app":"dup","odd":"say \"hi\"\nbye"},"values":[["{{now}}","first"]]},
@@ -177,7 +178,7 @@ public sealed class HostileInputTests(HostileServerFixture fixture) : IClassFixt
     [Fact]
     public async Task HundredThousandStreamsInOneRequest_KeepsTheStreamLimit_AndTheServerServing()
     {
-        var now = LokiServer.NowNs;
+        var now = TestClock.NowNs;
         var json = new StringBuilder("{\"streams\":[");
         for (var i = 0; i < 100_000; i++)
         {
@@ -198,7 +199,7 @@ public sealed class HostileInputTests(HostileServerFixture fixture) : IClassFixt
 
     public static TheoryData<string, string, HttpStatusCode> HostileQueries()
     {
-        var now = LokiServer.NowNs;
+        var now = TestClock.NowNs;
         string Range(string q, string extra = "") => $"/loki/api/v1/query_range?query={Uri.EscapeDataString(q)}&start={now - 3_600_000_000_000}&end={now}{extra}";
         return new()
         {
@@ -219,7 +220,7 @@ public sealed class HostileInputTests(HostileServerFixture fixture) : IClassFixt
     public async Task HostileQuery_IsBounded_AndNever5xx(string name, string url, HttpStatusCode expected)
     {
         const string tenant = "hostile-query";
-        var now = LokiServer.NowNs;
+        var now = TestClock.NowNs;
         var (push, pushBody, _) = await Server.PushAsync("{\"app\":\"evil\"}", [(now - 1000, new string('a', 5000) + "!")], tenant);
         Assert.True(push == HttpStatusCode.NoContent, pushBody);
 

@@ -9,6 +9,7 @@ using Orleans.Loki.Gateway;
 using Orleans.Loki.Gateway.Limits;
 using Orleans.Loki.Grains.Limits;
 using Orleans.Loki.Push;
+using Orleans.Loki.Testing;
 
 namespace Orleans.Loki.Limits.Tests;
 
@@ -26,15 +27,15 @@ internal sealed class BreakableLimits(ITenantLimits inner) : ITenantLimits
 
 public sealed class HardeningServerFixture : IAsyncLifetime
 {
-    public LokiServer Server { get; private set; } = null!;
+    public LokiTestServer Server { get; private set; } = null!;
     public LogCapture Logs { get; } = new();
 
-    public async Task InitializeAsync() => Server = await LokiServer.StartAsync("""
+    public async Task InitializeAsync() => Server = await LokiTestServer.StartAsync("""
         auth_enabled: true
         distributor:
           max_recv_msg_size: 40MB
           max_decompressed_size: 40MB
-        """, builder =>
+        """, configure: builder =>
         {
             builder.Logging.AddProvider(Logs);
             builder.Logging.AddFilter("Orleans.Loki.Gateway.Http", LogLevel.Debug);
@@ -50,7 +51,7 @@ public sealed class HardeningServerFixture : IAsyncLifetime
 /// </summary>
 public sealed class HttpHardeningTests(HardeningServerFixture fixture) : IClassFixture<HardeningServerFixture>
 {
-    private LokiServer Server => fixture.Server;
+    private LokiTestServer Server => fixture.Server;
 
     private static readonly string[] s_queryEndpoints =
     [
@@ -169,8 +170,8 @@ public sealed class HttpHardeningTests(HardeningServerFixture fixture) : IClassF
     {
         var urls = new List<(HttpMethod Method, string Url, Func<HttpContent?> Body)>
         {
-            (HttpMethod.Post, "/loki/api/v1/push", () => LokiServer.JsonPush("{\"app\":\"x\"}", [(LokiServer.NowNs, "line")])),
-            (HttpMethod.Post, "/otlp/v1/logs", () => new StringContent($"{{\"resourceLogs\":[{{\"resource\":{{}},\"scopeLogs\":[{{\"logRecords\":[{{\"timeUnixNano\":\"{LokiServer.NowNs}\",\"body\":{{\"stringValue\":\"x\"}}}}]}}]}}]}}", Encoding.UTF8, "application/json")),
+            (HttpMethod.Post, "/loki/api/v1/push", () => LokiTestServer.JsonPush("{\"app\":\"x\"}", [(TestClock.NowNs, "line")])),
+            (HttpMethod.Post, "/otlp/v1/logs", () => new StringContent($"{{\"resourceLogs\":[{{\"resource\":{{}},\"scopeLogs\":[{{\"logRecords\":[{{\"timeUnixNano\":\"{TestClock.NowNs}\",\"body\":{{\"stringValue\":\"x\"}}}}]}}]}}]}}", Encoding.UTF8, "application/json")),
         };
         foreach (var endpoint in s_queryEndpoints)
         {
@@ -202,7 +203,7 @@ public sealed class HttpHardeningTests(HardeningServerFixture fixture) : IClassF
     [Fact]
     public async Task Two_servers_on_one_host_have_different_silo_names()
     {
-        await using var other = await LokiServer.StartAsync();
+        await using var other = await LokiTestServer.StartAsync();
         var first = Server.Services.GetRequiredService<IOptions<SiloOptions>>().Value.SiloName;
         var second = other.Services.GetRequiredService<IOptions<SiloOptions>>().Value.SiloName;
         Assert.NotEqual(first, second);

@@ -1,4 +1,5 @@
 using System.Net;
+using Orleans.Loki.Testing;
 
 namespace Orleans.Loki.Limits.Tests;
 
@@ -23,12 +24,12 @@ public sealed class LimitedServerFixture : IAsyncLifetime
             max_query_length: 1h
         """;
 
-    public LokiServer Server { get; private set; } = null!;
+    public LokiTestServer Server { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
         await File.WriteAllTextAsync(RuntimeFile, Overrides);
-        Server = await LokiServer.StartAsync($"""
+        Server = await LokiTestServer.StartAsync($"""
             auth_enabled: true
             limits_config:
               ingestion_rate_mb: 0.001
@@ -49,12 +50,12 @@ public sealed class LimitedServerFixture : IAsyncLifetime
 /// <summary>Loki's ingestion limits over HTTP: texts, status codes, discard counters, and what is stored.</summary>
 public sealed class IngestionLimitsTests(LimitedServerFixture fixture) : IClassFixture<LimitedServerFixture>
 {
-    private LokiServer Server => fixture.Server;
+    private LokiTestServer Server => fixture.Server;
 
     [Fact]
     public async Task Push_OverTheTenantRate_Is429WithLokisText_AndNothingOfItIsStored()
     {
-        var now = LokiServer.NowNs;
+        var now = TestClock.NowNs;
         var line = new string('r', 15_000);
         var (first, firstBody, _) = await Server.PushAsync("{\"app\":\"rate\"}", [(now, line)], tenant: "rate");
         Assert.True(first == HttpStatusCode.NoContent, firstBody);
@@ -74,7 +75,7 @@ public sealed class IngestionLimitsTests(LimitedServerFixture fixture) : IClassF
     [Fact]
     public async Task Push_OverThePerStreamRate_KeepsTheEntriesWithinTheBurst_AndAnswers429()
     {
-        var now = LokiServer.NowNs;
+        var now = TestClock.NowNs;
         var entries = Enumerable.Range(0, 5).Select(i => (now + i, $"{i}" + new string('s', 999))).ToList();
         var (status, body, _) = await Server.PushAsync("{\"app\":\"hot\"}", entries, tenant: "stream-rate");
 
@@ -90,7 +91,7 @@ public sealed class IngestionLimitsTests(LimitedServerFixture fixture) : IClassF
     [Fact]
     public async Task Push_NewStreamOverTheActiveStreamLimit_Is429_ExistingStreamsKeepWorking()
     {
-        var now = LokiServer.NowNs;
+        var now = TestClock.NowNs;
         foreach (var app in new[] { "one", "two" })
         {
             var (ok, okBody, _) = await Server.PushAsync($"{{\"app\":\"{app}\"}}", [(now, app)], tenant: "streams");
@@ -112,7 +113,7 @@ public sealed class IngestionLimitsTests(LimitedServerFixture fixture) : IClassF
     [Fact]
     public async Task RuntimeOverride_WrittenWhileRunning_RaisesTheTenantsLimitWithoutRestart()
     {
-        var now = LokiServer.NowNs;
+        var now = TestClock.NowNs;
         var line = new string('b', 30_000);
         var (before, _, _) = await Server.PushAsync("{\"app\":\"later\"}", [(now, line)], tenant: "later");
         Assert.Equal(HttpStatusCode.TooManyRequests, before);
@@ -137,7 +138,7 @@ public sealed class IngestionLimitsTests(LimitedServerFixture fixture) : IClassF
     [Fact]
     public async Task QueryLimitOverrides_ApplyToTheirTenantOnly()
     {
-        var now = LokiServer.NowNs;
+        var now = TestClock.NowNs;
         string Url(long rangeNs, int limit) => $"/loki/api/v1/query_range?query={Uri.EscapeDataString("{app=\"q\"}")}&start={now - rangeNs}&end={now}&limit={limit}";
         var (limited, body, _) = await Server.SendAsync(HttpMethod.Get, Url(1_800_000_000_000, 100), tenant: "small-queries");
         Assert.Equal(HttpStatusCode.BadRequest, limited);

@@ -1,4 +1,5 @@
 using System.Net;
+using Orleans.Loki.Testing;
 
 namespace Orleans.Loki.Limits.Tests;
 
@@ -39,8 +40,8 @@ public sealed class IsolationSweepTests
     [Fact]
     public async Task EveryReadEndpoint_AnswersEachTenantWithItsOwnDataOnly()
     {
-        await using var server = await LokiServer.StartAsync("auth_enabled: true");
-        var now = LokiServer.NowNs;
+        await using var server = await LokiTestServer.StartAsync("auth_enabled: true");
+        var now = TestClock.NowNs;
         foreach (var (tenant, own, _) in s_tenants)
         {
             var (status, body, _) = await server.PushAsync(

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Orleans.Loki.TestSupport;
+using Orleans.Loki.Testing;
 
 namespace Orleans.Loki.Limits.Tests;
 
@@ -15,8 +16,8 @@ public sealed class MultiTenantExploreTests
     [Fact]
     public async Task ExploreEndpoints_WithSeveralTenants_MergeEveryTenantsData()
     {
-        await using var server = await LokiServer.StartAsync("auth_enabled: true");
-        var now = LokiServer.NowNs;
+        await using var server = await LokiTestServer.StartAsync("auth_enabled: true");
+        var now = TestClock.NowNs;
         await PushBothAsync(server, now);
         var range = $"start={now - 60_000_000_000}&end={now + 60_000_000_000}";
         var shared = Uri.EscapeDataString("{app=\"shared\"}");
@@ -88,8 +89,8 @@ public sealed class MultiTenantExploreTests
     [Fact]
     public async Task Tail_WithSeveralTenants_ReplaysAndStreamsEachTenantLabelledWithTenantId()
     {
-        await using var server = await LokiServer.StartAsync("auth_enabled: true");
-        var now = LokiServer.NowNs;
+        await using var server = await LokiTestServer.StartAsync("auth_enabled: true");
+        var now = TestClock.NowNs;
         await PushBothAsync(server, now);
         var start = now - 60_000_000_000;
 
@@ -113,7 +114,7 @@ public sealed class MultiTenantExploreTests
             {
                 Assert.True(DateTime.UtcNow < deadline, $"no live {own} line reached the tail");
                 var (status, body, _) = await server.PushAsync(
-                    $"{{\"app\":\"shared\",\"team\":\"{own}\"}}", [(LokiServer.NowNs, $"live {own} {++round}")], "iso-" + own);
+                    $"{{\"app\":\"shared\",\"team\":\"{own}\"}}", [(TestClock.NowNs, $"live {own} {++round}")], "iso-" + own);
                 Assert.True(status == HttpStatusCode.NoContent, body);
                 await both.WaitForMessageAsync(TimeSpan.FromMilliseconds(300));
             }
@@ -127,7 +128,7 @@ public sealed class MultiTenantExploreTests
 
     private static string? Tenant((long Ts, string Line, Dictionary<string, string> Labels) entry) => entry.Labels.GetValueOrDefault("__tenant_id__");
 
-    private static async Task PushBothAsync(LokiServer server, long now)
+    private static async Task PushBothAsync(LokiTestServer server, long now)
     {
         foreach (var own in new[] { "alpha", "beta" })
         {

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Orleans.Loki.Testing;
 
 namespace Orleans.Loki.Limits.Tests;
 
@@ -15,8 +16,8 @@ public sealed class MultiTenantQueryTests
     [Fact]
     public async Task MultiTenantReads_SeeEveryNamedTenant_LabelledWithTenantId()
     {
-        await using var server = await LokiServer.StartAsync("auth_enabled: true");
-        var now = LokiServer.NowNs;
+        await using var server = await LokiTestServer.StartAsync("auth_enabled: true");
+        var now = TestClock.NowNs;
         foreach (var own in new[] { "alpha", "beta" })
         {
             var (status, body, _) = await server.PushAsync(

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
+using Orleans.Loki.Testing;
 
 namespace Orleans.Loki.Limits.Tests;
 
@@ -21,7 +22,7 @@ public sealed class OverloadTests
         // The noisy tenant may push ~50 KB/s with a ~100 KB burst; each of its pushes is ~10 KB. The others keep
         // Loki's defaults (4 MB/s, 6 MB burst), far above what one client offers here.
         (string Tenant, int Clients)[] plan = [("noisy", 3), ("quiet-1", 1), ("quiet-2", 1), ("quiet-3", 1)];
-        await using var limited = await LokiServer.StartAsync($"""
+        await using var limited = await LokiTestServer.StartAsync($"""
             auth_enabled: true
             runtime_config:
               file: {overrides}
@@ -30,7 +31,7 @@ public sealed class OverloadTests
         var acknowledged = new ConcurrentDictionary<string, ConcurrentBag<(long Ts, string Line)>>();
         var statuses = new ConcurrentDictionary<(string Tenant, HttpStatusCode Status), int>();
         var deadline = Stopwatch.StartNew();
-        var start = LokiServer.NowNs;
+        var start = TestClock.NowNs;
         var peakHeap = 0L;
         var clients = plan.SelectMany(p => Enumerable.Range(0, p.Clients).Select(c => (p.Tenant, Client: c))).ToList();
         await Task.WhenAll(clients.Select((client, index) => Task.Run(async () =>
@@ -69,7 +70,7 @@ public sealed class OverloadTests
         // Everything in flight is bounded by the push body limits; the heap must not grow with the offered load.
         Assert.True(peakHeap < 1L << 30, $"managed heap peaked at {peakHeap} bytes");
 
-        var end = LokiServer.NowNs + 60_000_000_000;
+        var end = TestClock.NowNs + 60_000_000_000;
         foreach (var (tenant, bag) in acknowledged)
         {
             var expected = bag.OrderBy(e => e.Ts).Select(e => e.Line).ToList();

@@ -11,6 +11,7 @@ using Orleans.Loki.Ruler.Grains;
 using Orleans.Loki.Ruler.Rules;
 using Orleans.Loki.Ruler.Store;
 using Orleans.Loki.Storage;
+using Orleans.Loki.Testing;
 using Orleans.Runtime.Hosting;
 using Orleans.Serialization;
 using Orleans.Storage;
@@ -86,7 +87,7 @@ public sealed class ClusterFailoverTests : IAsyncLifetime
         }
         Assert.True(host is not null && host != _cluster.Primary!.SiloAddress, $"no group landed on a secondary silo: {string.Join(", ", hosts)}; primary {_cluster.Primary.SiloAddress}");
 
-        var firing = await RulerServer.EventuallyAsync(() => AlertAsync(alertName), a => a is not null, TimeSpan.FromSeconds(20), $"{alertName} firing in Alertmanager");
+        var firing = await Eventually.HoldsAsync(() => AlertAsync(alertName), a => a is not null, TimeSpan.FromSeconds(20), $"{alertName} firing in Alertmanager");
         var startsAt = firing.GetValueOrDefault().GetProperty("startsAt").GetDateTimeOffset();
         var status = await _cluster.GrainFactory.GetGrain<IRuleGroupGrain>(key).GetStatusAsync();
         var firedAt = status!.Rules[0].Alerts.Single().FiredAtNs;
@@ -96,7 +97,7 @@ public sealed class ClusterFailoverTests : IAsyncLifetime
 
         // Alertmanager hears from the group again (its updatedAt moves past the kill) within two intervals, and the
         // alert stays active all along.
-        var resumed = await RulerServer.EventuallyAsync(async () =>
+        var resumed = await Eventually.HoldsAsync(async () =>
         {
             var a = await AlertAsync(alertName);
             Assert.True(a is not null && a.Value.GetProperty("endsAt").GetDateTimeOffset() > DateTimeOffset.UtcNow, $"{alertName} resolved during the failover: {a}");

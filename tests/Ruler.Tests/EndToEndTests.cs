@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
+using Orleans.Loki.Testing;
 
 namespace Orleans.Loki.Ruler.Tests;
 
@@ -84,14 +85,14 @@ public sealed class PromServices
 public sealed class EndToEndFixture : IAsyncLifetime
 {
     public PromServices Services { get; } = new();
-    public RulerServer Server { get; private set; } = null!;
+    public LokiTestServer Server { get; private set; } = null!;
     public HttpClient Alertmanager => Services.Alertmanager;
     public HttpClient Prometheus => Services.Prometheus;
 
     public async Task InitializeAsync()
     {
         await Services.StartAsync();
-        Server = await RulerServer.StartAsync($"""
+        Server = await LokiTestServer.StartAsync($"""
             auth_enabled: true
             ruler:
               evaluation_interval: 1s
@@ -129,7 +130,7 @@ public sealed class PromServicesCollection
 [Collection(PromServicesCollection.Name)]
 public sealed class EndToEndTests(EndToEndFixture fixture) : IClassFixture<EndToEndFixture>
 {
-    private RulerServer Server => fixture.Server;
+    private LokiTestServer Server => fixture.Server;
 
     [Fact]
     public async Task ErrorAlert_FiresInAlertmanagerWithTemplatedLabels_ThenResolvesWhenErrorsStop()
@@ -152,13 +153,13 @@ public sealed class EndToEndTests(EndToEndFixture fixture) : IClassFixture<EndTo
                   pretty: "{{ humanize $value }}/min"
             """;
         // The errors are 45 s old: they leave the [1m] window 15 s from now, and the alert resolves.
-        var errorsAt = RulerServer.NowNs - 45_000_000_000L;
-        await Server.PushAsync("""{"app":"x"}""", Enumerable.Range(0, 8).Select(i => (errorsAt + i, $"level=error msg=\"boom {i}\"")), tenant);
-        await Server.PushAsync("""{"app":"x"}""", Enumerable.Range(0, 20).Select(i => (errorsAt + 100 + i, "level=info msg=fine")), tenant);
+        var errorsAt = TestClock.NowNs - 45_000_000_000L;
+        await Server.PushOkAsync("""{"app":"x"}""", Enumerable.Range(0, 8).Select(i => (errorsAt + i, $"level=error msg=\"boom {i}\"")), tenant);
+        await Server.PushOkAsync("""{"app":"x"}""", Enumerable.Range(0, 20).Select(i => (errorsAt + 100 + i, "level=info msg=fine")), tenant);
         var posted = DateTimeOffset.UtcNow;
-        Assert.Equal(HttpStatusCode.Accepted, (await Server.SendAsync(HttpMethod.Post, "/loki/api/v1/rules/e2e", rule, tenant)).Status);
+        Assert.Equal(HttpStatusCode.Accepted, (await Server.SendTextAsync(HttpMethod.Post, "/loki/api/v1/rules/e2e", rule, tenant)).Status);
 
-        var alert = await RulerServer.EventuallyAsync(() => AlertAsync(alertName), a => a is not null, TimeSpan.FromSeconds(12), $"{alertName} in Alertmanager");
+        var alert = await Eventually.HoldsAsync(() => AlertAsync(alertName), a => a is not null, TimeSpan.FromSeconds(12), $"{alertName} in Alertmanager");
         var labels = alert!.Value.GetProperty("labels");
         Assert.Equal(alertName, labels.GetProperty("alertname").GetString());
         Assert.Equal("page", labels.GetProperty("severity").GetString());
@@ -173,7 +174,7 @@ public sealed class EndToEndTests(EndToEndFixture fixture) : IClassFixture<EndTo
         Assert.True(startsAt - posted >= TimeSpan.FromSeconds(1.9), $"fired at {startsAt:O}, rule posted at {posted:O}");
 
         // When the errors leave the window the rule sends the resolution (endsAt = resolution time) and Alertmanager drops it.
-        await RulerServer.EventuallyAsync(() => AlertAsync(alertName), a => a is null || a.Value.GetProperty("endsAt").GetDateTimeOffset() <= DateTimeOffset.UtcNow,
+        await Eventually.HoldsAsync(() => AlertAsync(alertName), a => a is null || a.Value.GetProperty("endsAt").GetDateTimeOffset() <= DateTimeOffset.UtcNow,
             TimeSpan.FromSeconds(40), $"{alertName} resolved in Alertmanager");
     }
 
@@ -192,10 +193,10 @@ public sealed class EndToEndTests(EndToEndFixture fixture) : IClassFixture<EndTo
                 labels:
                   source: loki
             """;
-        await Server.PushAsync("""{"app":"rec"}""", Enumerable.Range(0, 7).Select(i => (RulerServer.NowNs - 5_000_000_000L + i, $"line {i}")), tenant);
-        Assert.Equal(HttpStatusCode.Accepted, (await Server.SendAsync(HttpMethod.Post, "/loki/api/v1/rules/rec", rule, tenant)).Status);
+        await Server.PushOkAsync("""{"app":"rec"}""", Enumerable.Range(0, 7).Select(i => (TestClock.NowNs - 5_000_000_000L + i, $"line {i}")), tenant);
+        Assert.Equal(HttpStatusCode.Accepted, (await Server.SendTextAsync(HttpMethod.Post, "/loki/api/v1/rules/rec", rule, tenant)).Status);
 
-        var sample = await RulerServer.EventuallyAsync(async () =>
+        var sample = await Eventually.HoldsAsync(async () =>
         {
             var body = await fixture.Prometheus.GetStringAsync($"/api/v1/query?query={Uri.EscapeDataString(metric)}");
             var result = JsonDocument.Parse(body).RootElement.GetProperty("data").GetProperty("result");

@@ -1,4 +1,5 @@
 using System.Net;
+using Orleans.Loki.Testing;
 
 namespace Orleans.Loki.Ruler.Tests;
 
@@ -20,7 +21,7 @@ public sealed class LocalStoreTests
             """);
         await File.WriteAllTextAsync(Path.Combine(rules, "fake", ".hidden.yaml"), "groups: [{name: hidden, rules: []}]");
         await File.WriteAllTextAsync(Path.Combine(rules, "fake", "broken.yaml"), "groups:\n  - name: b\n    bogus: 1\n");
-        await using var server = await RulerServer.StartAsync($"""
+        await using var server = await LokiTestServer.StartAsync($"""
             ruler:
               evaluation_interval: 1s
               poll_interval: 1s
@@ -30,21 +31,21 @@ public sealed class LocalStoreTests
                   directory: {rules}
             """, Path.Combine(root, "server"));
 
-        var all = await server.SendAsync(HttpMethod.Get, "/loki/api/v1/rules");
+        var all = await server.SendTextAsync(HttpMethod.Get, "/loki/api/v1/rules");
         Assert.Equal(HttpStatusCode.OK, all.Status);
         Assert.StartsWith("app.yaml:\n- name: local\n", all.Body, StringComparison.Ordinal);
         Assert.DoesNotContain("hidden", all.Body, StringComparison.Ordinal);
         Assert.DoesNotContain("broken", all.Body, StringComparison.Ordinal);
-        Assert.Equal(HttpStatusCode.OK, (await server.SendAsync(HttpMethod.Get, "/loki/api/v1/rules/app.yaml/local")).Status);
+        Assert.Equal(HttpStatusCode.OK, (await server.SendTextAsync(HttpMethod.Get, "/loki/api/v1/rules/app.yaml/local")).Status);
 
-        var post = await server.SendAsync(HttpMethod.Post, "/loki/api/v1/rules/app.yaml", "name: x\nrules: []\n");
+        var post = await server.SendTextAsync(HttpMethod.Post, "/loki/api/v1/rules/app.yaml", "name: x\nrules: []\n");
         Assert.Equal(HttpStatusCode.InternalServerError, post.Status);
         Assert.Equal("""{"status":"error","data":null,"errorType":"server","error":"SetRuleGroup unsupported in rule local store"}""", post.Body);
-        var delete = await server.SendAsync(HttpMethod.Delete, "/loki/api/v1/rules/app.yaml/local");
+        var delete = await server.SendTextAsync(HttpMethod.Delete, "/loki/api/v1/rules/app.yaml/local");
         Assert.Equal(HttpStatusCode.InternalServerError, delete.Status);
 
         // The file's group is evaluated by the rule sync (no API call involved).
-        await RulerServer.EventuallyAsync(async () => (await server.SendAsync(HttpMethod.Get, "/prometheus/api/v1/rules")).Body,
+        await Eventually.HoldsAsync(async () => (await server.SendTextAsync(HttpMethod.Get, "/prometheus/api/v1/rules")).Body,
             b => b.Contains("\"health\":\"ok\"", StringComparison.Ordinal), TimeSpan.FromSeconds(20), "local group evaluated");
         try
         {

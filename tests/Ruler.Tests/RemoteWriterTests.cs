@@ -9,6 +9,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Orleans.Loki.Ruler.Evaluation;
 using Orleans.Loki.Ruler.RemoteWrite;
 using Orleans.Loki.Ruler.RemoteWrite.Proto;
+using Orleans.Loki.Testing;
 
 namespace Orleans.Loki.Ruler.Tests;
 
@@ -26,7 +27,7 @@ public sealed class RemoteWriterTests
         await writer.StartAsync(CancellationToken.None);
         writer.Append(tenant, [Sample(42)]);
         var request = await receiver.Received.Task.WaitAsync(TimeSpan.FromSeconds(10));
-        await RulerServer.EventuallyAsync(() => Task.FromResult(RemoteWriter.Progress(tenant, "retry").Sent), v => v == 1, TimeSpan.FromSeconds(10), "sent samples counted");
+        await Eventually.HoldsAsync(() => Task.FromResult(RemoteWriter.Progress(tenant, "retry").Sent), v => v == 1, TimeSpan.FromSeconds(10), "sent samples counted");
         await writer.StopAsync(CancellationToken.None);
 
         Assert.Equal(tenant, request.Tenant);
@@ -47,7 +48,7 @@ public sealed class RemoteWriterTests
         using var writer = Writer(receiver.Url, "reject");
         await writer.StartAsync(CancellationToken.None);
         writer.Append(tenant, [Sample(1), Sample(2)]);
-        await RulerServer.EventuallyAsync(() => Task.FromResult(RemoteWriter.Dropped(tenant, "reject", "rejected")), v => v == 2, TimeSpan.FromSeconds(10), "rejected samples counted");
+        await Eventually.HoldsAsync(() => Task.FromResult(RemoteWriter.Dropped(tenant, "reject", "rejected")), v => v == 2, TimeSpan.FromSeconds(10), "rejected samples counted");
         await writer.StopAsync(CancellationToken.None);
         Assert.Equal(1, receiver.Requests);
     }
@@ -60,7 +61,7 @@ public sealed class RemoteWriterTests
         using var writer = Writer(receiver.Url, "exhaust", maxRetry: TimeSpan.FromSeconds(2));
         await writer.StartAsync(CancellationToken.None);
         writer.Append(tenant, [Sample(1)]);
-        await RulerServer.EventuallyAsync(() => Task.FromResult(RemoteWriter.Dropped(tenant, "exhaust", "retries_exhausted")), v => v == 1, TimeSpan.FromSeconds(10), "exhausted samples counted");
+        await Eventually.HoldsAsync(() => Task.FromResult(RemoteWriter.Dropped(tenant, "exhaust", "retries_exhausted")), v => v == 1, TimeSpan.FromSeconds(10), "exhausted samples counted");
         await writer.StopAsync(CancellationToken.None);
         Assert.True(receiver.Requests > 1, $"{receiver.Requests} requests");
     }

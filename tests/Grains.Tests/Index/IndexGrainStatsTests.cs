@@ -1,4 +1,5 @@
 using Orleans.Loki.Grains.Abstractions;
+using Orleans.Loki.Testing;
 
 namespace Orleans.Loki.Grains.Tests.Index;
 
@@ -42,7 +43,7 @@ public sealed class IndexGrainStatsTests(ClusterFixture fixture)
         var tenant = "mem-" + Guid.NewGuid().ToString("n")[..8];
         var client = new StreamClient(fixture.Cluster.GrainFactory, tenant);
         var (labels, fp) = StreamClient.Stream(("app", "mem"));
-        var now = StreamClient.NowNs;
+        var now = TestClock.NowNs;
         await client.PushAsync(labels, fp, (now, "abcd"), (now + 10, "efghij"));
 
         var chunks = await client.Grain(fp).InMemoryChunksAsync(now - 1, now + 100);

@@ -1,31 +1,35 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 
-namespace Orleans.Loki.EndToEnd.Tests;
+namespace Orleans.Loki.Testing;
 
 /// <summary>
 /// The real binary, started as the README says (<c>orleans-loki -common.path-prefix=... -server.http-listen-port=...</c>),
-/// on free loopback ports with its own data directory.
+/// with its own data directory. HTTP binds port 0 on the first start and the port the binary reports on stdout is read
+/// back (restarts reuse it); Orleans' ports come from <see cref="Ports.Free"/>.
 /// </summary>
 public sealed class LokiProcess : IAsyncDisposable
 {
     private readonly StringBuilder _output = new();
     private Process? _process;
 
-    private LokiProcess(string dataDir, string configFile, int httpPort)
+    private readonly TaskCompletionSource<int> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private HttpClient? _client;
+
+    private LokiProcess(string dataDir, string configFile)
     {
         DataDir = dataDir;
         ConfigFile = configFile;
-        HttpPort = httpPort;
-        Client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}"), Timeout = TimeSpan.FromSeconds(30) };
     }
 
     public string DataDir { get; }
     public string ConfigFile { get; }
-    public int HttpPort { get; }
-    public HttpClient Client { get; }
+
+    /// <summary>The HTTP port, known once the first start reported it.</summary>
+    public int HttpPort { get; private set; }
+
+    public HttpClient Client => _client ?? throw new InvalidOperationException("not started");
     public string Output { get { lock (_output) { return _output.ToString(); } } }
 
     /// <summary>Creates a data directory and a config file (extra YAML appended) and starts the process.</summary>
@@ -33,17 +37,16 @@ public sealed class LokiProcess : IAsyncDisposable
     {
         dataDir ??= Path.Combine(Path.GetTempPath(), "loki-e2e-" + Guid.NewGuid().ToString("n"));
         Directory.CreateDirectory(dataDir);
-        var httpPort = FreePort();
         var config = Path.Combine(dataDir, "..", Path.GetFileName(dataDir) + ".yaml");
         await File.WriteAllTextAsync(config, $"""
             server:
               http_listen_address: 127.0.0.1
             cluster:
-              silo_port: {FreePort()}
-              gateway_port: {FreePort()}
+              silo_port: {Ports.Free()}
+              gateway_port: {Ports.Free()}
             {extraYaml}
             """);
-        var process = new LokiProcess(dataDir, config, httpPort);
+        var process = new LokiProcess(dataDir, config);
         await process.LaunchAsync();
         return process;
     }
@@ -65,10 +68,22 @@ public sealed class LokiProcess : IAsyncDisposable
         info.ArgumentList.Add($"-common.path-prefix={DataDir}");
         info.ArgumentList.Add($"-server.http-listen-port={HttpPort}");
         _process = Process.Start(info) ?? throw new InvalidOperationException("could not start the binary");
-        _process.OutputDataReceived += (_, e) => Append(e.Data);
+        _process.OutputDataReceived += (_, e) => { Append(e.Data); Announced(e.Data); };
         _process.ErrorDataReceived += (_, e) => Append(e.Data);
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
+
+        if (HttpPort == 0)
+        {
+            var exited = _process.WaitForExitAsync();
+            var first = await Task.WhenAny(_listening.Task, exited, Task.Delay(TimeSpan.FromSeconds(60)));
+            if (first != _listening.Task)
+            {
+                throw new InvalidOperationException($"binary did not report its HTTP port (exited: {_process.HasExited}):\n{Output}");
+            }
+            HttpPort = await _listening.Task;
+            _client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{HttpPort}"), Timeout = TimeSpan.FromSeconds(30) };
+        }
 
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (DateTime.UtcNow < deadline)
@@ -133,7 +148,7 @@ public sealed class LokiProcess : IAsyncDisposable
             _process.Kill(entireProcessTree: true);
             await _process.WaitForExitAsync();
         }
-        Client.Dispose();
+        _client?.Dispose();
         try
         {
             Directory.Delete(DataDir, recursive: true);
@@ -157,10 +172,19 @@ public sealed class LokiProcess : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
+    private void Announced(string? line)
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        // "orleans-loki <version> listening on http://127.0.0.1:<port>"
+        const string marker = " listening on http://";
+        var at = line?.IndexOf(marker, StringComparison.Ordinal) ?? -1;
+        if (at < 0)
+        {
+            return;
+        }
+        var address = line![(at + marker.Length - "http://".Length)..].Split(',')[0].Trim();
+        if (Uri.TryCreate(address, UriKind.Absolute, out var uri))
+        {
+            _listening.TrySetResult(uri.Port);
+        }
     }
 }
