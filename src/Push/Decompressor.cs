@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.Push;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Orleans.Loki.Model;
 using Orleans.Loki.Push.Otlp;
 
 namespace Orleans.Loki.Push;

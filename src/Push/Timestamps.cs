@@ -1,4 +1,5 @@
 using System.Buffers.Text;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.Push;
 

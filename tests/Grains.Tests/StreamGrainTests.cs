@@ -1,5 +1,5 @@
 using Orleans.Loki.Grains.Abstractions;
-using Orleans.Loki.Push;
+using Orleans.Loki.Model;
 using Orleans.Loki.Testing;
 
 namespace Orleans.Loki.Grains.Tests;

@@ -7,7 +7,6 @@ using Orleans.Loki.Grains;
 using Orleans.Loki.Grains.Abstractions;
 using Orleans.Loki.Grains.Limits;
 using Orleans.Loki.Model;
-using Orleans.Loki.Push;
 using Orleans.Loki.Storage;
 using Orleans.Loki.Testing;
 using Orleans.TestingHost;

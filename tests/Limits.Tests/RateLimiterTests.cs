@@ -2,7 +2,7 @@ using Microsoft.Extensions.Time.Testing;
 using Orleans.Loki.Gateway;
 using Orleans.Loki.Gateway.Limits;
 using Orleans.Loki.Grains.Limits;
-using Orleans.Loki.Push;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.Limits.Tests;
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using Orleans.Loki.Grains;
 using Orleans.Loki.Grains.Limits;
+using Orleans.Loki.Model;
 using Orleans.Loki.Push;
 
 namespace Orleans.Loki.Gateway.Limits;

@@ -8,6 +8,7 @@ using Orleans.Loki.Gateway.Http;
 using Orleans.Loki.Gateway.Limits;
 using Orleans.Loki.Gateway.Tenancy;
 using Orleans.Loki.Grains.Abstractions;
+using Orleans.Loki.Model;
 using Orleans.Loki.Push;
 
 namespace Orleans.Loki.Gateway.Push;

@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Orleans.Loki.Chunks;
 using Orleans.Loki.Grains.Abstractions;
 using Orleans.Loki.Grains.Limits;
-using Orleans.Loki.Push;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.Grains.Ingester;
 

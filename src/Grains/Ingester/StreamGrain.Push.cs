@@ -1,6 +1,6 @@
 using Orleans.Loki.Chunks;
 using Orleans.Loki.Grains.Abstractions;
-using Orleans.Loki.Push;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.Grains.Ingester;
 

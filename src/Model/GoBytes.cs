@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Orleans.Loki.Push;
+namespace Orleans.Loki.Model;
 
 /// <summary>Byte sizes rendered as Loki renders them in error texts (go-humanize <c>Bytes</c>: SI units, one decimal below 10).</summary>
 public static class GoBytes

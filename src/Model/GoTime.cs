@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Orleans.Loki.Push;
+namespace Orleans.Loki.Model;
 
 /// <summary>Renders timestamps the way Go's <c>time</c> package does, for Loki-compatible error texts.</summary>
 public static class GoTime

@@ -1,4 +1,4 @@
-namespace Orleans.Loki.Push;
+namespace Orleans.Loki.Model;
 
 /// <summary>
 /// Error texts and discard reasons as Loki spells them (pkg/validation/validate.go,

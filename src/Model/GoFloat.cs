@@ -1,13 +1,13 @@
 using System.Globalization;
 using System.Text;
 
-namespace Orleans.Loki.Push;
+namespace Orleans.Loki.Model;
 
 /// <summary>
 /// Go's ES6-style float rendering used by encoding/json and pdata: the shortest digits that round-trip,
 /// fixed notation for 1e-6 &lt;= |f| &lt; 1e21, otherwise exponent notation such as <c>1e-7</c> or <c>1.5e+21</c>.
 /// </summary>
-internal static class GoFloat
+public static class GoFloat
 {
     public static string Format(double value)
     {
