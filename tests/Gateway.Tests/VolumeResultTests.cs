@@ -1,4 +1,4 @@
-using Orleans.Loki.Gateway.Query;
+using Orleans.Loki.Gateway.Index;
 
 namespace Orleans.Loki.Gateway.Tests;
 

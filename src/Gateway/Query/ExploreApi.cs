@@ -2,6 +2,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Loki.Gateway.Detected;
+using Orleans.Loki.Gateway.Index;
+using Orleans.Loki.Gateway.Patterns;
 
 namespace Orleans.Loki.Gateway.Query;
 

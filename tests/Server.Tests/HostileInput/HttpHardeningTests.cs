@@ -11,7 +11,7 @@ using Orleans.Loki.Grains.Limits;
 using Orleans.Loki.Push;
 using Orleans.Loki.Testing;
 
-namespace Orleans.Loki.Limits.Tests;
+namespace Orleans.Loki.Server.Tests;
 
 /// <summary>Tenant limits that fail for tenant <c>broken</c>: a server-side fault on demand.</summary>
 internal sealed class BreakableLimits(ITenantLimits inner) : ITenantLimits

@@ -1,10 +1,11 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Orleans.Loki.Gateway.Detected;
 using Orleans.Loki.Gateway.Limits;
-using Orleans.Loki.Gateway.Patterns;
+using Orleans.Loki.Gateway.Query;
 using Orleans.Loki.LogQL.Engine;
 
-namespace Orleans.Loki.Gateway.Query;
+namespace Orleans.Loki.Gateway.Patterns;
 
 /// <summary>
 /// <c>/loki/api/v1/patterns</c>: Drain patterns of the newest lines of the range (at most <see cref="MaxLines"/>),

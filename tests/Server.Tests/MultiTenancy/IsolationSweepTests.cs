@@ -1,7 +1,7 @@
 using System.Net;
 using Orleans.Loki.Testing;
 
-namespace Orleans.Loki.Limits.Tests;
+namespace Orleans.Loki.Server.Tests;
 
 /// <summary>
 /// Two tenants push overlapping label sets; every read endpoint answers each tenant with its own data only.

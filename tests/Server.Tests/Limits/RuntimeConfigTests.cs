@@ -6,7 +6,7 @@ using Orleans.Loki.Grains.Limits;
 using Orleans.Loki.Push;
 using Orleans.Loki.Silo.Configuration;
 
-namespace Orleans.Loki.Limits.Tests;
+namespace Orleans.Loki.Server.Tests;
 
 /// <summary>Loki's runtime config: per-tenant overrides over limits_config, re-read without a restart.</summary>
 public sealed class RuntimeConfigTests : IDisposable

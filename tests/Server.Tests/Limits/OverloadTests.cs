@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using Orleans.Loki.Testing;
 
-namespace Orleans.Loki.Limits.Tests;
+namespace Orleans.Loki.Server.Tests;
 
 /// <summary>
 /// Many concurrent clients over several tenants, one of them far above its rate limit, through real HTTP against the

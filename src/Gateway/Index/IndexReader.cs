@@ -1,9 +1,10 @@
+using Orleans.Loki.Gateway.Query;
 using Orleans.Loki.Grains;
 using Orleans.Loki.Grains.Abstractions;
 using Orleans.Loki.Grains.Index;
 using Orleans.Loki.Model;
 
-namespace Orleans.Loki.Gateway.Query;
+namespace Orleans.Loki.Gateway.Index;
 
 /// <summary>
 /// Index-only reads of one tenant: stats, volume and label values from the per-day index grains (flushed chunks), plus,

@@ -2,7 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Orleans.Loki.Testing;
 
-namespace Orleans.Loki.Limits.Tests;
+namespace Orleans.Loki.Server.Tests;
 
 /// <summary>
 /// The isolation sweep's sibling for multi-tenant reads: <c>X-Scope-OrgID: iso-alpha|iso-beta</c> sees both tenants'

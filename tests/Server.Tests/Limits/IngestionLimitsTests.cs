@@ -1,7 +1,7 @@
 using System.Net;
 using Orleans.Loki.Testing;
 
-namespace Orleans.Loki.Limits.Tests;
+namespace Orleans.Loki.Server.Tests;
 
 /// <summary>One server with tiny limits and a runtime overrides file, shared by the ingestion-limit tests.</summary>
 public sealed class LimitedServerFixture : IAsyncLifetime

@@ -4,7 +4,7 @@ using Orleans.Loki.Gateway.Limits;
 using Orleans.Loki.Grains.Limits;
 using Orleans.Loki.Model;
 
-namespace Orleans.Loki.Limits.Tests;
+namespace Orleans.Loki.Server.Tests;
 
 /// <summary>The distributor's per-tenant token bucket with Loki's global strategy, and Loki's byte rendering.</summary>
 public sealed class RateLimiterTests

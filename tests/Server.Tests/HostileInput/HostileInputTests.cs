@@ -4,7 +4,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using Orleans.Loki.Testing;
 
-namespace Orleans.Loki.Limits.Tests;
+namespace Orleans.Loki.Server.Tests;
 
 /// <summary>One server for the hostile-input tests; each case writes to its own tenant so "nothing stored" is checkable.</summary>
 public sealed class HostileServerFixture : IAsyncLifetime

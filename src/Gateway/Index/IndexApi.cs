@@ -1,11 +1,12 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Orleans.Loki.Gateway.Limits;
+using Orleans.Loki.Gateway.Query;
 using Orleans.Loki.Grains.Abstractions;
 using Orleans.Loki.LogQL.Engine;
 using Orleans.Loki.Model;
 
-namespace Orleans.Loki.Gateway.Query;
+namespace Orleans.Loki.Gateway.Index;
 
 /// <summary><c>/loki/api/v1/index/stats</c>, <c>/index/volume</c> and <c>/index/volume_range</c>, answered from the index.</summary>
 internal sealed class IndexApi(GatewayOptions options, ITenantLimits limits, IndexReader index, TimeProvider time)

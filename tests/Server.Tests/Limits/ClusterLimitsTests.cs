@@ -11,7 +11,7 @@ using Orleans.Loki.Storage;
 using Orleans.Loki.Testing;
 using Orleans.TestingHost;
 
-namespace Orleans.Loki.Limits.Tests;
+namespace Orleans.Loki.Server.Tests;
 
 /// <summary>A 2-silo cluster whose stream grains read small ingestion limits from the silo's services.</summary>
 public sealed class TwoSiloFixture : IAsyncLifetime

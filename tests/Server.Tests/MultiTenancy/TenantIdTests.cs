@@ -1,6 +1,6 @@
 using Orleans.Loki.Gateway.Tenancy;
 
-namespace Orleans.Loki.Limits.Tests;
+namespace Orleans.Loki.Server.Tests;
 
 /// <summary>Tenant ids follow Loki's (dskit's) rules and texts, checked in dskit's order.</summary>
 public sealed class TenantIdTests

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace Orleans.Loki.Limits.Tests;
+namespace Orleans.Loki.Server.Tests;
 
 /// <summary>Keeps every log line of a server (category, level, message, exception) for assertions.</summary>
 public sealed class LogCapture : ILoggerProvider

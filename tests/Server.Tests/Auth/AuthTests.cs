@@ -4,7 +4,7 @@ using System.Text;
 using Orleans.Loki.Silo.Configuration;
 using Orleans.Loki.Testing;
 
-namespace Orleans.Loki.Limits.Tests;
+namespace Orleans.Loki.Server.Tests;
 
 /// <summary>A server with built-in auth: two bearer tokens, one stored as a digest, and a basic-auth user.</summary>
 public sealed class AuthServerFixture : IAsyncLifetime

@@ -1,6 +1,6 @@
 using Orleans.Loki.Silo.Configuration;
 
-namespace Orleans.Loki.Limits.Tests;
+namespace Orleans.Loki.Server.Tests;
 
 /// <summary>The README lists every config key the loader accepts.</summary>
 public sealed class ReadmeTests

@@ -1,11 +1,12 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
-using Orleans.Loki.Gateway.Detected;
+using Orleans.Loki.Gateway.Index;
 using Orleans.Loki.Gateway.Limits;
+using Orleans.Loki.Gateway.Query;
 using Orleans.Loki.LogQL.Engine;
 using Orleans.Loki.LogQL.Syntax;
 
-namespace Orleans.Loki.Gateway.Query;
+namespace Orleans.Loki.Gateway.Detected;
 
 /// <summary><c>/loki/api/v1/detected_labels</c>, <c>/detected_fields</c> and <c>/detected_field/{name}/values</c>.</summary>
 internal sealed class DetectedApi(GatewayOptions options, ITenantLimits limits, IndexReader index, GrainDataSource data, TimeProvider time)

@@ -3,7 +3,7 @@ using System.Text.Json;
 using Orleans.Loki.TestSupport;
 using Orleans.Loki.Testing;
 
-namespace Orleans.Loki.Limits.Tests;
+namespace Orleans.Loki.Server.Tests;
 
 /// <summary>
 /// Multi-tenant reads (<c>X-Scope-OrgID: iso-alpha|iso-beta</c>) of the explore endpoints and the live tail: both

@@ -1,7 +1,8 @@
+using Orleans.Loki.Gateway.Query;
 using Orleans.Loki.Grains.Abstractions;
 using Orleans.Loki.Model;
 
-namespace Orleans.Loki.Gateway.Query;
+namespace Orleans.Loki.Gateway.Index;
 
 /// <summary>
 /// Index reads over several tenants (<c>X-Scope-OrgID: a|b</c>): each tenant chosen by the selector's
