@@ -7,6 +7,7 @@ using Orleans.Loki.Gateway.Limits;
 using Orleans.Loki.Gateway.Ops;
 using Orleans.Loki.Gateway.Query.Frontend;
 using Orleans.Loki.Grains;
+using Orleans.Loki.Testing;
 
 namespace Orleans.Loki.Gateway.Tests;
 
@@ -46,14 +47,14 @@ public sealed class FrontendQueueHttpTests(GatewayClusterFixture fixture)
         }
 
         var first = Send("team-a");
-        await WaitUntil(() => scheduler.Queued("team-a") == 1);
+        await Eventually.HoldsAsync(() => scheduler.Queued("team-a") == 1, TimeSpan.FromSeconds(30), "the queue state");
         using (var refused = await Send("team-a"))
         {
             Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
             Assert.Equal("too many outstanding requests", await refused.Content.ReadAsStringAsync());
         }
         var otherTenant = Send("team-b");
-        await WaitUntil(() => scheduler.Queued("team-b") == 1);
+        await Eventually.HoldsAsync(() => scheduler.Queued("team-b") == 1, TimeSpan.FromSeconds(30), "the queue state");
 
         gate.SetResult(0);
         await blocker;
@@ -65,15 +66,5 @@ public sealed class FrontendQueueHttpTests(GatewayClusterFixture fixture)
         using var stats = System.Text.Json.JsonDocument.Parse(await a.Content.ReadAsStringAsync());
         Assert.True(stats.RootElement.GetProperty("data").GetProperty("stats").GetProperty("summary").GetProperty("queueTime").GetDouble() > 0);
         await app.StopAsync();
-    }
-
-    private static async Task WaitUntil(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not reached before the deadline");
-            await Task.Delay(10);
-        }
     }
 }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text;
 using Orleans.Loki.Chunks;
 using Orleans.Loki.Grains.Tail;
+using Orleans.Loki.Testing;
 
 namespace Orleans.Loki.Grains.Tests;
 
@@ -28,13 +29,6 @@ internal sealed class TailCollector : ITailObserver
         WaitUntilAsync(() => Task.FromResult(condition()), what, timeout);
 
     /// <summary>Polls an asynchronous condition (which may act, e.g. push another round) until it holds.</summary>
-    public static async Task WaitUntilAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
-            await Task.Delay(20);
-        }
-    }
+    public static Task WaitUntilAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null) =>
+        Eventually.HoldsAsync(condition, timeout ?? TimeSpan.FromSeconds(15), what);
 }

@@ -28,6 +28,10 @@ public static class Eventually
         return last;
     }
 
+    /// <summary>Checks until <paramref name="condition"/> returns true.</summary>
+    public static Task HoldsAsync(Func<bool> condition, TimeSpan timeout, string what) =>
+        HoldsAsync(() => Task.FromResult(condition()), static ok => ok, timeout, what);
+
     /// <summary>Probes until <paramref name="condition"/> returns true.</summary>
     public static Task HoldsAsync(Func<Task<bool>> condition, TimeSpan timeout, string what) =>
         HoldsAsync(condition, static ok => ok, timeout, what);

@@ -155,12 +155,7 @@ public sealed class HttpHardeningTests(HardeningServerFixture fixture) : IClassF
         await RawAsync(port, "POST /loki/api/v1/push HTTP/1.1\r\nHost: x\r\nX-Scope-OrgID: t-raw\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n" + new string('{', 1000), close: true);
 
         // Both show up as one debug line each (the signal that the server is done with them) and nothing worse.
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (DebugLines() < before + 2 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(50);
-        }
-        Assert.True(DebugLines() >= before + 2, "expected one debug line per client mistake");
+        await Eventually.HoldsAsync(() => DebugLines() >= before + 2, TimeSpan.FromSeconds(30), "one debug line per client mistake");
         AssertNoFailures();
         Assert.All(fixture.Logs.Lines.Where(l => l.Category.StartsWith("Orleans.Loki.Gateway.Http", StringComparison.Ordinal) && l.Level == LogLevel.Debug), l => Assert.Null(l.Error));
     }
