@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Runtime.InteropServices;
 using System.Text;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.LogQL.Log;
 
@@ -141,7 +142,7 @@ public sealed partial class LabelsBuilder
                     continue;
                 }
             }
-            GoStrconv.AppendQuoted(sb, it.Value ?? ValueAt(it.Index));
+            GoQuote.Append(sb, it.Value ?? ValueAt(it.Index));
         }
         sb.Append('}');
         return sb.ToString();

@@ -1,4 +1,5 @@
 using System.Text;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.LogQL.Log;
 
@@ -175,7 +176,7 @@ public sealed partial class LabelsBuilder
                 sb.Append(", ");
             }
             sb.Append(labels[i].Key).Append('=');
-            GoStrconv.AppendQuoted(sb, labels[i].Value);
+            GoQuote.Append(sb, labels[i].Value);
         }
         sb.Append('}');
         return sb.ToString();

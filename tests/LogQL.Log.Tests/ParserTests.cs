@@ -1,3 +1,5 @@
+using Orleans.Loki.Model;
+
 namespace Orleans.Loki.LogQL.Log.Tests;
 
 public sealed class ParserTests
@@ -35,7 +37,7 @@ public sealed class ParserTests
         Assert.True(kept);
         Assert.Equal(line, outLine);
         Assert.Contains("__error__=\"JSONParserErr\"", labels);
-        Assert.Contains($"__error_details__={GoStrconv.Quote(details)}", labels);
+        Assert.Contains($"__error_details__={GoQuote.Quote(details)}", labels);
     }
 
     [Fact]

@@ -5,6 +5,7 @@ using Orleans.Loki.Gateway.Limits;
 using Orleans.Loki.Gateway.Tenancy;
 using Orleans.Loki.Grains.Abstractions;
 using Orleans.Loki.LogQL.Syntax;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.Gateway.Query;
 
@@ -89,7 +90,7 @@ internal sealed class ReadRequest
         var since = HourNs;
         if (this["since"] is { Length: > 0 } sinceText && !DurationText.TryParsePrometheus(sinceText, out since, out _))
         {
-            problem = BadRequest($"could not parse 'since' parameter: not a valid duration string: {GoText.Quote(sinceText)}");
+            problem = BadRequest($"could not parse 'since' parameter: not a valid duration string: {GoQuote.Quote(sinceText)}");
             return false;
         }
         if (!LokiTime.TryParseTimestamp(this["start"], Math.Min(end, nowNs) - since, out var start))
@@ -150,7 +151,7 @@ internal sealed class ReadRequest
         }
         if (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value))
         {
-            problem = BadRequest($"strconv.Atoi: parsing {GoText.Quote(text)}: invalid syntax");
+            problem = BadRequest($"strconv.Atoi: parsing {GoQuote.Quote(text)}: invalid syntax");
             return false;
         }
         if (value <= 0)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.LogQL.Log;
 
@@ -24,7 +25,7 @@ public static class GoDuration
         }
         if (span.Length == 0)
         {
-            error = $"time: invalid duration {GoStrconv.Quote(orig)}";
+            error = $"time: invalid duration {GoQuote.Quote(orig)}";
             return false;
         }
         decimal total = 0;
@@ -38,7 +39,7 @@ public static class GoDuration
             var number = span[..i];
             if (number.Length == 0 || number.SequenceEqual(".") || number.Count('.') > 1)
             {
-                error = $"time: invalid duration {GoStrconv.Quote(orig)}";
+                error = $"time: invalid duration {GoQuote.Quote(orig)}";
                 return false;
             }
             span = span[i..];
@@ -49,7 +50,7 @@ public static class GoDuration
             }
             if (u == 0)
             {
-                error = $"time: missing unit in duration {GoStrconv.Quote(orig)}";
+                error = $"time: missing unit in duration {GoQuote.Quote(orig)}";
                 return false;
             }
             var unit = span[..u].ToString();
@@ -66,18 +67,18 @@ public static class GoDuration
             };
             if (scale < 0)
             {
-                error = $"time: unknown unit {GoStrconv.Quote(unit)} in duration {GoStrconv.Quote(orig)}";
+                error = $"time: unknown unit {GoQuote.Quote(unit)} in duration {GoQuote.Quote(orig)}";
                 return false;
             }
             if (!decimal.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value))
             {
-                error = $"time: invalid duration {GoStrconv.Quote(orig)}";
+                error = $"time: invalid duration {GoQuote.Quote(orig)}";
                 return false;
             }
             total += value * scale;
             if (total > long.MaxValue)
             {
-                error = $"time: invalid duration {GoStrconv.Quote(orig)}";
+                error = $"time: invalid duration {GoQuote.Quote(orig)}";
                 return false;
             }
         }

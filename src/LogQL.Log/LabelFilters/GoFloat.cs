@@ -1,4 +1,5 @@
 using System.Globalization;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.LogQL.Log;
 
@@ -31,13 +32,13 @@ internal static class GoFloat
         {
             if (double.IsInfinity(value))
             {
-                error = $"strconv.ParseFloat: parsing {GoStrconv.Quote(s)}: value out of range";
+                error = $"strconv.ParseFloat: parsing {GoQuote.Quote(s)}: value out of range";
                 return false;
             }
             return true;
         }
         value = 0;
-        error = $"strconv.ParseFloat: parsing {GoStrconv.Quote(s)}: invalid syntax";
+        error = $"strconv.ParseFloat: parsing {GoQuote.Quote(s)}: invalid syntax";
         return false;
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.LogQL.Log;
 
@@ -30,7 +31,7 @@ public static class HumanizeBytes
         }
         if (!double.TryParse(num, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var f))
         {
-            error = $"strconv.ParseFloat: parsing {GoStrconv.Quote(num)}: invalid syntax";
+            error = $"strconv.ParseFloat: parsing {GoQuote.Quote(num)}: invalid syntax";
             return false;
         }
         var extra = s[lastDigit..].Trim().ToLowerInvariant();

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.LogQL.Log;
 
@@ -70,5 +71,5 @@ public sealed class LabelMatcher
         LabelMatchType.NotEqual => "!=",
         LabelMatchType.Regex => "=~",
         _ => "!~",
-    } + GoStrconv.Quote(Value);
+    } + GoQuote.Quote(Value);
 }

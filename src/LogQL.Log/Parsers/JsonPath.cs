@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.LogQL.Log;
 
@@ -48,7 +49,7 @@ internal sealed class JsonPath
                         return Fail(expression, out error);
                     }
                     end = s.IndexOf(']', close);
-                    if (end < 0 || !GoStrconv.TryUnquote(s.AsSpan(s.IndexOf('"', i), close - s.IndexOf('"', i) + 1), out var key))
+                    if (end < 0 || !GoQuote.TryUnquote(s.AsSpan(s.IndexOf('"', i), close - s.IndexOf('"', i) + 1), out var key))
                     {
                         return Fail(expression, out error);
                     }

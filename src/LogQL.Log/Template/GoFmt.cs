@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.LogQL.Log.Template;
 
@@ -137,7 +138,7 @@ internal static class GoFmt
             case ('s', not null and not string):
                 return GoValues.Print(arg);
             case ('q', string str):
-                return GoStrconv.Quote(str);
+                return GoQuote.Quote(str);
             case ('d', long l):
                 return Sign(l.ToString(inv), l >= 0, plus, space);
             case ('c', long l):

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.LogQL.Log.Template;
 
@@ -269,7 +270,7 @@ internal static class GoTimeFormat
         }
         if (v != value.Length)
         {
-            error = $"parsing time {GoStrconv.Quote(value)}: extra text: {GoStrconv.Quote(value[v..])}";
+            error = $"parsing time {GoQuote.Quote(value)}: extra text: {GoQuote.Quote(value[v..])}";
             return false;
         }
         if (pm == true && hour < 12)
@@ -288,7 +289,7 @@ internal static class GoTimeFormat
         }
         if (month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(Math.Clamp(year, 1, 9999), month) || hour > 23 || minute > 59 || second > 59)
         {
-            error = $"parsing time {GoStrconv.Quote(value)}: day out of range";
+            error = $"parsing time {GoQuote.Quote(value)}: day out of range";
             return false;
         }
         var wall = new DateTime(year, month, day, hour, minute, second, DateTimeKind.Unspecified);
@@ -301,7 +302,7 @@ internal static class GoTimeFormat
 
     private static bool Fail(string layout, string value, out string error)
     {
-        error = $"parsing time {GoStrconv.Quote(value)} as {GoStrconv.Quote(layout)}: cannot parse";
+        error = $"parsing time {GoQuote.Quote(value)} as {GoQuote.Quote(layout)}: cannot parse";
         return false;
     }
 

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.LogQL.Log.Template;
 
@@ -65,7 +66,7 @@ internal static partial class TemplateFunctions
                 if (i + 2 >= s.Length || !char.IsAsciiHexDigit(s[i + 1]) || !char.IsAsciiHexDigit(s[i + 2]))
                 {
                     var bad = s.Substring(i, Math.Min(3, s.Length - i));
-                    throw new TemplateException($"invalid URL escape {GoStrconv.Quote(bad)}");
+                    throw new TemplateException($"invalid URL escape {GoQuote.Quote(bad)}");
                 }
                 bytes.Add(Convert.ToByte(s.Substring(i + 1, 2), 16));
                 i += 2;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.LogQL.Log.Template;
 
@@ -50,7 +51,7 @@ internal static partial class TemplateFunctions
     {
         if (!long.TryParse(epoch, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var i))
         {
-            throw new TemplateException($"unable to parse time '{epoch}': strconv.ParseInt: parsing {GoStrconv.Quote(epoch)}: invalid syntax");
+            throw new TemplateException($"unable to parse time '{epoch}': strconv.ParseInt: parsing {GoQuote.Quote(epoch)}: invalid syntax");
         }
         return epoch.Length switch
         {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.LogQL.Log.Template;
 
@@ -123,11 +124,11 @@ internal sealed partial class TemplateParser
                 toks.Add(new Tok('i', text[start..i]));
                 if (i < text.Length && text[i] == '.')
                 {
-                    throw Error($"unexpected . after term {GoStrconv.Quote(text[start..i])}");
+                    throw Error($"unexpected . after term {GoQuote.Quote(text[start..i])}");
                 }
                 continue;
             }
-            throw Error($"unexpected {GoStrconv.Quote(c.ToString())} in command");
+            throw Error($"unexpected {GoQuote.Quote(c.ToString())} in command");
         }
         return toks;
     }
@@ -141,7 +142,7 @@ internal sealed partial class TemplateParser
         var pipe = ParsePipeTokens(toks, ref pos, allowDecl, text);
         if (pos != toks.Count)
         {
-            throw Error($"unexpected {GoStrconv.Quote(toks[pos].Text)} in operand");
+            throw Error($"unexpected {GoQuote.Quote(toks[pos].Text)} in operand");
         }
         return pipe;
     }
@@ -204,13 +205,13 @@ internal sealed partial class TemplateParser
                 return dot < 0 ? new TVariable(t.Text, []) : new TVariable(t.Text[..dot], SplitPath(t.Text[(dot + 1)..]));
             }
             case 's':
-                if (!GoStrconv.TryUnquote(t.Text, out var s))
+                if (!GoQuote.TryUnquote(t.Text, out var s))
                 {
                     throw Error($"invalid syntax: {t.Text}");
                 }
                 return new TConstant(s);
             case 'c':
-                if (!GoStrconv.TryUnquote(t.Text, out var ch))
+                if (!GoQuote.TryUnquote(t.Text, out var ch))
                 {
                     throw Error($"malformed character constant: {t.Text}");
                 }
@@ -223,7 +224,7 @@ internal sealed partial class TemplateParser
                     "true" => new TConstant(true),
                     "false" => new TConstant(false),
                     "nil" => new TConstant(null),
-                    _ => _functions.Contains(t.Text) ? new TFunction(t.Text) : throw Error($"function {GoStrconv.Quote(t.Text)} not defined"),
+                    _ => _functions.Contains(t.Text) ? new TFunction(t.Text) : throw Error($"function {GoQuote.Quote(t.Text)} not defined"),
                 };
             case '(':
             {
@@ -243,7 +244,7 @@ internal sealed partial class TemplateParser
                 return new TSubPipe(inner, path);
             }
             default:
-                throw Error($"unexpected {GoStrconv.Quote(t.Text)} in operand");
+                throw Error($"unexpected {GoQuote.Quote(t.Text)} in operand");
         }
     }
 
@@ -272,7 +273,7 @@ internal sealed partial class TemplateParser
         {
             return d;
         }
-        throw Error($"bad number syntax: {GoStrconv.Quote(text)}");
+        throw Error($"bad number syntax: {GoQuote.Quote(text)}");
     }
 
     private static bool TryParseOctal(string s, out long value)

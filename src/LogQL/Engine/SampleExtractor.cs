@@ -1,6 +1,7 @@
 using System.Globalization;
 using Orleans.Loki.LogQL.Log;
 using Orleans.Loki.LogQL.Syntax;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.LogQL.Engine;
 
@@ -111,7 +112,7 @@ public sealed class SampleExtractor
                 break;
         }
         value = 0;
-        error = $"strconv.ParseFloat: parsing {GoText.Quote(raw)}: invalid syntax";
+        error = $"strconv.ParseFloat: parsing {GoQuote.Quote(raw)}: invalid syntax";
         return false;
     }
 }

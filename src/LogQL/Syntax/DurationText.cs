@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.LogQL.Syntax;
 
@@ -39,7 +40,7 @@ public static class DurationText
             }
             if (i == start)
             {
-                error = $"not a valid duration string: {GoText.Quote(s)}";
+                error = $"not a valid duration string: {GoQuote.Quote(s)}";
                 return false;
             }
             var numText = s.AsSpan(start, i - start);
@@ -60,7 +61,7 @@ public static class DurationText
             }
             if (found < 0 || !long.TryParse(numText, NumberStyles.None, CultureInfo.InvariantCulture, out var n))
             {
-                error = $"not a valid duration string: {GoText.Quote(s)}";
+                error = $"not a valid duration string: {GoQuote.Quote(s)}";
                 return false;
             }
             try

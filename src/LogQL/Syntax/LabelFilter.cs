@@ -1,4 +1,5 @@
 using System.Text;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.LogQL.Syntax;
 
@@ -80,7 +81,7 @@ public sealed record IpLabelFilter(string Name, bool Negate, string Pattern) : L
     public override void WriteTo(StringBuilder sb)
     {
         sb.Append(Name).Append(Negate ? "!=" : "=").Append("ip(");
-        GoText.AppendQuoted(sb, Pattern);
+        GoQuote.Append(sb, Pattern);
         sb.Append(')');
     }
 }

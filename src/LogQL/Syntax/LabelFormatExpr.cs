@@ -1,4 +1,5 @@
 using System.Text;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.LogQL.Syntax;
 
@@ -29,7 +30,7 @@ public sealed record LabelFormatExpr(ValueList<LabelFormat> Formats) : StageExpr
             }
             else
             {
-                GoText.AppendQuoted(sb, Formats[i].Value);
+                GoQuote.Append(sb, Formats[i].Value);
             }
         }
     }

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.LogQL.Syntax;
 
@@ -65,7 +66,7 @@ public sealed class LabelMatcher : IEquatable<LabelMatcher>
     public void WriteTo(StringBuilder sb)
     {
         sb.Append(Name).Append(OperatorText(Type));
-        GoText.AppendQuoted(sb, Value);
+        GoQuote.Append(sb, Value);
     }
 
     /// <inheritdoc/>

@@ -1,4 +1,5 @@
 using System.Text;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.LogQL.Syntax;
 
@@ -28,7 +29,7 @@ public sealed record LabelParserExpr(LabelParserKind Kind, string Param) : Stage
         if (Kind != LabelParserKind.Unpack)
         {
             sb.Append(' ');
-            GoText.AppendQuoted(sb, Param);
+            GoQuote.Append(sb, Param);
         }
     }
 }

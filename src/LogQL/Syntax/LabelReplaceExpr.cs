@@ -1,4 +1,5 @@
 using System.Text;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.LogQL.Syntax;
 
@@ -16,7 +17,7 @@ public sealed record LabelReplaceExpr(SampleExpr Left, string Dst, string Replac
         foreach (var s in (ReadOnlySpan<string>)[Dst, Replacement, Src, Regex])
         {
             sb.Append(',');
-            GoText.AppendQuoted(sb, s);
+            GoQuote.Append(sb, s);
         }
         sb.Append(')');
     }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.LogQL.Syntax;
 
@@ -300,7 +301,7 @@ internal sealed class Lexer
         }
         var body = _src.AsSpan(start, _pos - start);
         Advance();
-        if (!GoText.TryUnescape(body, '"', out var value, out var error))
+        if (!GoQuote.TryUnescape(body, '"', out var value, out var error))
         {
             throw new ParseException(error!, line, col);
         }

@@ -1,4 +1,5 @@
 using System.Text;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.LogQL.Syntax;
 
@@ -53,12 +54,12 @@ public sealed record LineFilterExpr(LineFilterType Type, ValueList<LineFilterTer
             if (Terms[i].Ip)
             {
                 sb.Append("ip(");
-                GoText.AppendQuoted(sb, Terms[i].Value);
+                GoQuote.Append(sb, Terms[i].Value);
                 sb.Append(')');
             }
             else
             {
-                GoText.AppendQuoted(sb, Terms[i].Value);
+                GoQuote.Append(sb, Terms[i].Value);
             }
         }
     }

@@ -1,4 +1,5 @@
 using System.Text;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.LogQL.Syntax;
 
@@ -9,6 +10,6 @@ public sealed record LineFormatExpr(string Template) : StageExpr
     public override void WriteTo(StringBuilder sb)
     {
         sb.Append("| line_format ");
-        GoText.AppendQuoted(sb, Template);
+        GoQuote.Append(sb, Template);
     }
 }

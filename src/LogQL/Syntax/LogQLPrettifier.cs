@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.LogQL.Syntax;
 
@@ -224,7 +225,7 @@ public static class LogQLPrettifier
         foreach (var s in (ReadOnlySpan<string>)[l.Dst, l.Replacement, l.Src, l.Regex])
         {
             sb.Append(",\n");
-            GoText.AppendQuoted(Indent(sb, level + 1), s);
+            GoQuote.Append(Indent(sb, level + 1), s);
         }
         sb.Append('\n');
         Indent(sb, level).Append(')');

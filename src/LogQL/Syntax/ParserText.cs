@@ -1,4 +1,5 @@
 using System.Text;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.LogQL.Syntax;
 
@@ -13,7 +14,7 @@ internal static class ParserText
                 sb.Append(',');
             }
             sb.Append(expressions[i].Identifier).Append('=');
-            GoText.AppendQuoted(sb, expressions[i].Expression);
+            GoQuote.Append(sb, expressions[i].Expression);
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Text;
 using Orleans.Loki.LogQL.Syntax;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.LogQL.Tests.Syntax;
 
@@ -85,5 +86,5 @@ public sealed class ParserFuzzTests
         return s.ToString();
     }
 
-    private static string Quote(string s) => GoText.Quote(s);
+    private static string Quote(string s) => GoQuote.Quote(s);
 }
