@@ -97,7 +97,7 @@ internal static class OtlpValue
                 return value.IntValue.ToString(CultureInfo.InvariantCulture);
             case AnyValue.ValueOneofCase.DoubleValue:
                 return double.IsFinite(value.DoubleValue)
-                    ? GoFloat.Format(value.DoubleValue)
+                    ? GoFloat.FormatJson(value.DoubleValue)
                     : "json: unsupported value: " + GoFloat.FormatNonFinite(value.DoubleValue);
             case AnyValue.ValueOneofCase.BytesValue:
                 return Convert.ToBase64String(value.BytesValue.Span);
@@ -127,7 +127,7 @@ internal static class OtlpValue
                 break;
             case AnyValue.ValueOneofCase.DoubleValue:
                 // encoding/json cannot encode NaN or infinities; null keeps the document valid.
-                builder.Append(double.IsFinite(value!.DoubleValue) ? GoFloat.Format(value.DoubleValue) : "null");
+                builder.Append(double.IsFinite(value!.DoubleValue) ? GoFloat.FormatJson(value.DoubleValue) : "null");
                 break;
             case AnyValue.ValueOneofCase.BytesValue:
                 builder.Append('"').Append(Convert.ToBase64String(value!.BytesValue.Span)).Append('"');

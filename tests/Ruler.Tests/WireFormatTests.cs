@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Orleans.Loki.LogQL.Log.Template;
-using Orleans.Loki.Ruler.Api;
+using Orleans.Loki.Model;
 using Orleans.Loki.Ruler.Evaluation;
 using Orleans.Loki.Ruler.Notify;
 using Orleans.Loki.Ruler.RemoteWrite;
@@ -77,5 +77,5 @@ public sealed class WireFormatTests
     [InlineData(6.5, "6.5e+00")]
     [InlineData(1234.0, "1.234e+03")]
     [InlineData(0.001, "1e-03")]
-    public void AlertValue_IsFormattedAsGoE(double v, string expected) => Assert.Equal(expected, PrometheusRulesApi.GoFormatE(v));
+    public void AlertValue_IsFormattedAsGoE(double v, string expected) => Assert.Equal(expected, GoFloat.FormatE(v));
 }

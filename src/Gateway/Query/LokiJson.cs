@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Orleans.Loki.LogQL.Engine;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.Gateway.Query;
 
@@ -149,14 +150,7 @@ internal static partial class LokiJson
         return n;
     }
 
-    public static string FormatValue(double value) => value switch
-    {
-        double.NaN => "NaN",
-        double.PositiveInfinity => "+Inf",
-        double.NegativeInfinity => "-Inf",
-        _ => value.ToString("R", CultureInfo.InvariantCulture) is var s && s.Contains('E')
-            ? value.ToString("0.##################", CultureInfo.InvariantCulture) : value.ToString("R", CultureInfo.InvariantCulture),
-    };
+    public static string FormatValue(double value) => GoFloat.FormatF(value);
 }
 
 /// <summary>

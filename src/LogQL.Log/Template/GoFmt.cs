@@ -156,7 +156,7 @@ internal static class GoFmt
             case ('e', double d):
                 return Sign(FormatExp(d, prec ?? 6), d >= 0, plus, space);
             case ('g', double d):
-                return Sign(prec is null ? GoValues.FormatFloat(d) : d.ToString("G" + prec, inv), d >= 0, plus, space);
+                return Sign(prec is null ? Model.GoFloat.FormatV(d) : d.ToString("G" + prec, inv), d >= 0, plus, space);
             case ('t', bool b):
                 return b ? "true" : "false";
             default:

@@ -55,7 +55,7 @@ internal static class GoValues
                 sb.Append(l.ToString(CultureInfo.InvariantCulture));
                 break;
             case double d:
-                sb.Append(FormatFloat(d));
+                sb.Append(Model.GoFloat.FormatV(d));
                 break;
             case bool b:
                 sb.Append(b ? "true" : "false");
@@ -100,74 +100,6 @@ internal static class GoValues
                 sb.Append(Convert.ToString(v, CultureInfo.InvariantCulture));
                 break;
         }
-    }
-
-    /// <summary>Go's %v for float64 (strconv 'g', shortest): exponent form when the exponent is &lt; -4 or &gt;= 6.</summary>
-    public static string FormatFloat(double d)
-    {
-        if (double.IsNaN(d))
-        {
-            return "NaN";
-        }
-        if (double.IsInfinity(d))
-        {
-            return d > 0 ? "+Inf" : "-Inf";
-        }
-        if (d == 0)
-        {
-            return double.IsNegative(d) ? "-0" : "0";
-        }
-        var (digits, exp) = ShortestDigits(d);
-        var neg = d < 0;
-        var sb = new StringBuilder();
-        if (neg)
-        {
-            sb.Append('-');
-        }
-        var x = exp - 1; // exponent of the first digit
-        const int eprec = 6;
-        if (x < -4 || x >= eprec)
-        {
-            sb.Append(digits[0]);
-            if (digits.Length > 1)
-            {
-                sb.Append('.').Append(digits, 1, digits.Length - 1);
-            }
-            sb.Append('e').Append(x < 0 ? '-' : '+');
-            var ax = Math.Abs(x);
-            sb.Append(ax < 10 ? "0" + ax : ax.ToString(CultureInfo.InvariantCulture));
-            return sb.ToString();
-        }
-        if (exp <= 0)
-        {
-            sb.Append("0.").Append('0', -exp).Append(digits);
-        }
-        else if (exp >= digits.Length)
-        {
-            sb.Append(digits).Append('0', exp - digits.Length);
-        }
-        else
-        {
-            sb.Append(digits, 0, exp).Append('.').Append(digits, exp, digits.Length - exp);
-        }
-        return sb.ToString();
-    }
-
-    /// <summary>Shortest round-trip decimal digits and the position of the decimal point (value = 0.DIGITS × 10^exp).</summary>
-    private static (string Digits, int Exp) ShortestDigits(double d)
-    {
-        var shortest = Math.Abs(d).ToString("R", CultureInfo.InvariantCulture);
-        // Parse "R" output: forms "123.45", "1E+21", "1.5E-05"
-        var ePos = shortest.IndexOfAny(['E', 'e']);
-        var mant = ePos < 0 ? shortest : shortest[..ePos];
-        var e10 = ePos < 0 ? 0 : int.Parse(shortest[(ePos + 1)..], CultureInfo.InvariantCulture);
-        var dot = mant.IndexOf('.', StringComparison.Ordinal);
-        var intPart = dot < 0 ? mant : mant[..dot];
-        var fracPart = dot < 0 ? "" : mant[(dot + 1)..];
-        var all = (intPart + fracPart).TrimStart('0');
-        var lead = (intPart + fracPart).Length - all.Length;
-        var exp = intPart.Length - lead + e10;
-        return (all.TrimEnd('0'), exp);
     }
 
     // cast.ToInt64 semantics used by sprig math helpers; unconvertible values give 0.

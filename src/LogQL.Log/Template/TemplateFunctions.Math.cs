@@ -1,3 +1,4 @@
+
 namespace Orleans.Loki.LogQL.Log.Template;
 
 internal static partial class TemplateFunctions
@@ -95,7 +96,7 @@ internal static partial class TemplateFunctions
         var d = GoValues.ToFloat64(v);
         if (double.IsNaN(d) || double.IsInfinity(d) || Math.Abs(d) > 7.9e27)
         {
-            throw new TemplateException($"cannot convert {GoValues.FormatFloat(d)} to decimal");
+            throw new TemplateException($"cannot convert {Model.GoFloat.FormatV(d)} to decimal");
         }
         return (decimal)d;
     }

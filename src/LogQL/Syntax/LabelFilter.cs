@@ -57,7 +57,7 @@ public sealed record StringLabelFilter(LabelMatcher Matcher) : LabelFilter
 public sealed record NumericLabelFilter(string Name, LabelFilterOp Op, double Value) : LabelFilter
 {
     /// <inheritdoc/>
-    public override void WriteTo(StringBuilder sb) => sb.Append(Name).Append(OperatorText(Op)).Append(GoText.FormatFloatF(Value));
+    public override void WriteTo(StringBuilder sb) => sb.Append(Name).Append(OperatorText(Op)).Append(GoFloat.FormatF(Value));
 }
 
 /// <summary><c>latency &gt; 250ms</c>: compares the label parsed as a duration (nanoseconds).</summary>

@@ -1,4 +1,5 @@
 using System.Text;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.LogQL.Syntax;
 
@@ -6,5 +7,5 @@ namespace Orleans.Loki.LogQL.Syntax;
 public sealed record LiteralExpr(double Value) : SampleExpr
 {
     /// <inheritdoc/>
-    public override void WriteTo(StringBuilder sb) => sb.Append(GoText.FormatFloatV(Value));
+    public override void WriteTo(StringBuilder sb) => sb.Append(GoFloat.FormatV(Value));
 }

@@ -144,7 +144,7 @@ public static class LogQLPrettifier
         Indent(sb, level).Append(r.Operation.Name()).Append("(\n");
         if (r.Parameter is { } p)
         {
-            Indent(sb, level + 1).Append(GoText.FormatFloatV(p)).Append(",\n");
+            Indent(sb, level + 1).Append(GoFloat.FormatV(p)).Append(",\n");
         }
         Write(sb, r.Left, level + 1);
         sb.Append('\n');

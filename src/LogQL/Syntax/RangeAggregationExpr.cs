@@ -1,4 +1,5 @@
 using System.Text;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.LogQL.Syntax;
 
@@ -14,7 +15,7 @@ public sealed record RangeAggregationExpr(RangeOp Operation, LogRangeExpr Left, 
         sb.Append(Operation.Name()).Append('(');
         if (Parameter is { } p)
         {
-            sb.Append(GoText.FormatFloatF(p)).Append(',');
+            sb.Append(GoFloat.FormatF(p)).Append(',');
         }
         Left.WriteTo(sb);
         sb.Append(')');

@@ -1,9 +1,9 @@
-using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Orleans.Loki.Gateway;
+using Orleans.Loki.Model;
 using Orleans.Loki.Ruler.Evaluation;
 using Orleans.Loki.Ruler.Grains;
 using Orleans.Loki.Ruler.Notify;
@@ -200,7 +200,7 @@ public static class PrometheusRulesApi
         WriteMap(w, "annotations", a.Annotations);
         w.WriteString("state", a.State == AlertState.Firing ? "firing" : a.State == AlertState.Pending ? "pending" : "inactive");
         w.WriteString("activeAt", Time(a.ActiveAtNs));
-        w.WriteString("value", GoFormatE(a.Value));
+        w.WriteString("value", GoFloat.FormatE(a.Value));
         w.WriteEndObject();
     }
 
@@ -219,32 +219,4 @@ public static class PrometheusRulesApi
         [.. query[name].Concat(query[name + "[]"]).Where(v => !string.IsNullOrEmpty(v)).Select(v => v!)];
 
     private static string Time(long ns) => ns == 0 ? ZeroTime : AlertmanagerNotifier.Rfc3339(ns);
-
-    /// <summary>Go's <c>strconv.FormatFloat(v, 'e', -1, 64)</c>: the shortest digits, as <c>1.5e+00</c>.</summary>
-    internal static string GoFormatE(double v)
-    {
-        if (double.IsNaN(v))
-        {
-            return "NaN";
-        }
-        if (double.IsInfinity(v))
-        {
-            return v > 0 ? "+Inf" : "-Inf";
-        }
-        var r = v.ToString("E16", CultureInfo.InvariantCulture);
-        // Find the shortest round-tripping mantissa.
-        for (var digits = 0; digits <= 16; digits++)
-        {
-            var candidate = v.ToString("E" + digits.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
-            if (double.Parse(candidate, CultureInfo.InvariantCulture) == v)
-            {
-                r = candidate;
-                break;
-            }
-        }
-        var e = r.IndexOf('E');
-        var mantissa = r[..e];
-        var exp = int.Parse(r[(e + 1)..], CultureInfo.InvariantCulture);
-        return mantissa + "e" + (exp < 0 ? "-" : "+") + Math.Abs(exp).ToString("D2", CultureInfo.InvariantCulture);
-    }
 }
