@@ -49,7 +49,7 @@ public sealed class GrainDataSource(IGrainFactory grains, IngesterOptions ingest
     /// <summary>Reads the series' entries in <c>[fromNs, throughNs)</c>, asking stream grains only when the range is recent.</summary>
     public async Task<List<StreamData>> ReadAsync(string tenant, List<SeriesMatch> series, long fromNs, long throughNs, IReadOnlyList<string> requiredLiterals, CancellationToken ct)
     {
-        var includeUnflushed = throughNs > LokiTime.NowNs(time) - ingester.QueryIngestersWithin.Ticks * 100;
+        var includeUnflushed = throughNs > ingester.IngesterWindowStartNs(LokiTime.NowNs(time));
         var shards = new List<Task<IReadOnlyList<StreamData>>>();
         for (var i = 0; i < series.Count; i += SeriesPerShard)
         {
@@ -87,7 +87,7 @@ public sealed class GrainDataSource(IGrainFactory grains, IngesterOptions ingest
     private Task<T[]> Shards<T>(string tenant, List<SeriesMatch> series, SelectRequest template,
         Func<IQuerierGrain, SelectRequest, CancellationToken, Task<T>> call, CancellationToken ct)
     {
-        var includeUnflushed = template.ThroughNs > LokiTime.NowNs(time) - ingester.QueryIngestersWithin.Ticks * 100;
+        var includeUnflushed = template.ThroughNs > ingester.IngesterWindowStartNs(LokiTime.NowNs(time));
         var shards = new List<Task<T>>();
         for (var i = 0; i < series.Count; i += SeriesPerShard)
         {

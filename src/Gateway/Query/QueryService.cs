@@ -52,6 +52,17 @@ public sealed partial class QueryService(GatewayOptions options, ITenantLimits l
             await BadRequest("exceeded maximum resolution of 11,000 points per timeseries. Try increasing the value of the step parameter").ExecuteAsync(ctx).ConfigureAwait(false);
             return;
         }
+        var query = form.GetValueOrDefault("query") ?? "";
+        if (options.Frontend.AlignQueriesWithStep && LogQLParser.TryParse(query, out var parsed, out _) && !parsed.IsLogQuery)
+        {
+            // query_range.align_queries_with_step: Loki's frontend moves both ends down to a multiple of the step (in ms).
+            var stepMs = stepNs / 1_000_000;
+            if (stepMs > 0)
+            {
+                startNs = FloorMs(startNs) / stepMs * stepMs * 1_000_000;
+                endNs = FloorMs(endNs) / stepMs * stepMs * 1_000_000;
+            }
+        }
         long intervalNs = 0;
         if (form.TryGetValue("interval", out var intervalText) && !string.IsNullOrEmpty(intervalText) &&
             !LokiTime.TryParseSecondsOrDuration(intervalText!, out intervalNs))
@@ -59,7 +70,6 @@ public sealed partial class QueryService(GatewayOptions options, ITenantLimits l
             await BadRequest($"invalid parameter \"interval\": cannot parse \"{intervalText}\" to a valid duration").ExecuteAsync(ctx).ConfigureAwait(false);
             return;
         }
-        var query = form.GetValueOrDefault("query") ?? "";
         await ExecuteAsync(ctx, tenants, new QueryParams
         {
             Query = query,
@@ -108,12 +118,27 @@ public sealed partial class QueryService(GatewayOptions options, ITenantLimits l
     {
         var started = Stopwatch.GetTimestamp();
         var queryLimits = LimitsOf(tenants);
+        if (queryLimits.EffectiveParallelism <= 0)
+        {
+            // max_query_parallelism and tsdb_max_query_parallelism both 0: Loki's frontend refuses every query.
+            await Results.Text("querying is disabled, please contact your Loki operator", statusCode: StatusCodes.Status429TooManyRequests).ExecuteAsync(ctx).ConfigureAwait(false);
+            return;
+        }
         FrontendResult outcome;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted);
         timeout.CancelAfter(queryLimits.QueryTimeout);
         try
         {
-            outcome = await _frontend.ExecuteAsync(tenants, p, queryLimits, timeout.Token).ConfigureAwait(false);
+            if (BeyondLookback(queryLimits, p.EndNs))
+            {
+                // Wholly before max_query_lookback: Loki answers an empty result of the query's type without reading.
+                var expr = LogQLParser.Parse(p.Query ?? "");
+                outcome = new FrontendResult(EmptyResult(expr, p.Instant), new GrainLogQuerier(data, tenants), 0);
+            }
+            else
+            {
+                outcome = await _frontend.ExecuteAsync(tenants, p, queryLimits, timeout.Token).ConfigureAwait(false);
+            }
         }
         catch (ParseException e)
         {
@@ -173,7 +198,9 @@ public sealed partial class QueryService(GatewayOptions options, ITenantLimits l
             await problem!.ExecuteAsync(ctx).ConfigureAwait(false);
             return;
         }
-        var names = await MultiTenant.LabelNamesAsync(data, tenants, matchers, startNs, endNs, ctx.RequestAborted).ConfigureAwait(false);
+        var names = BeyondLookback(LimitsOf(tenants), endNs - 1)
+            ? []
+            : await MultiTenant.LabelNamesAsync(data, tenants, matchers, startNs, endNs, ctx.RequestAborted).ConfigureAwait(false);
         await Results.Json(new { status = "success", data = names }).ExecuteAsync(ctx).ConfigureAwait(false);
     }
 
@@ -186,7 +213,9 @@ public sealed partial class QueryService(GatewayOptions options, ITenantLimits l
             await problem!.ExecuteAsync(ctx).ConfigureAwait(false);
             return;
         }
-        var values = await MultiTenant.LabelValuesAsync(data, tenants, name, matchers, startNs, endNs, ctx.RequestAborted).ConfigureAwait(false);
+        var values = BeyondLookback(LimitsOf(tenants), endNs - 1)
+            ? []
+            : await MultiTenant.LabelValuesAsync(data, tenants, name, matchers, startNs, endNs, ctx.RequestAborted).ConfigureAwait(false);
         await Results.Json(new { status = "success", data = values }).ExecuteAsync(ctx).ConfigureAwait(false);
     }
 
@@ -202,6 +231,10 @@ public sealed partial class QueryService(GatewayOptions options, ITenantLimits l
         if (selectors.Count == 0)
         {
             selectors.Add(null);
+        }
+        if (BeyondLookback(LimitsOf(tenants), endNs - 1))
+        {
+            selectors.Clear();
         }
         var series = new SortedDictionary<string, Dictionary<string, string>>(StringComparer.Ordinal);
         foreach (var selector in selectors)
@@ -276,10 +309,17 @@ public sealed partial class QueryService(GatewayOptions options, ITenantLimits l
             problem = BadRequest("end timestamp must not be before or equal to start time");
             return false;
         }
-        var length = TimeSpan.FromTicks((endNs - startNs) / 100);
-        if (length > queryLimits.MaxQueryLength)
+        // As Loki's frontend: the range is first cut to max_query_lookback, then checked against max_query_length
+        // (0 disables either); the length is measured in whole milliseconds.
+        var lookbackStart = queryLimits.LookbackStartNs(now);
+        if (startNs < lookbackStart)
         {
-            problem = BadRequest($"the query time range exceeds the limit (query length: {Go(length)}, limit: {Go(queryLimits.MaxQueryLength)})");
+            startNs = Math.Min(lookbackStart, endNs);
+        }
+        var length = TimeSpan.FromMilliseconds(FloorMs(endNs) - FloorMs(startNs));
+        if (queryLimits.MaxQueryLength > TimeSpan.Zero && length > queryLimits.MaxQueryLength)
+        {
+            problem = BadRequest(QueryTooLong(length, queryLimits.MaxQueryLength));
             return false;
         }
         return true;
@@ -309,7 +349,7 @@ public sealed partial class QueryService(GatewayOptions options, ITenantLimits l
                 return false;
             }
         }
-        if (limit > queryLimits.MaxEntriesLimitPerQuery)
+        if (queryLimits.MaxEntriesLimitPerQuery > 0 && limit > queryLimits.MaxEntriesLimitPerQuery)
         {
             problem = BadRequest($"max entries limit per query exceeded, limit > max_entries_limit_per_query ({limit} > {queryLimits.MaxEntriesLimitPerQuery})");
             return false;
@@ -351,6 +391,20 @@ public sealed partial class QueryService(GatewayOptions options, ITenantLimits l
     private static IResult BadRequest(string message) => Results.Text(message, statusCode: 400);
 
     private static string Go(TimeSpan t) => DurationText.FormatGo(t.Ticks * 100);
+
+    /// <summary>Loki's text: the length as a Go duration, the limit as a Prometheus duration (<c>30d1h</c>).</summary>
+    internal static string QueryTooLong(TimeSpan length, TimeSpan limit) =>
+        $"the query time range exceeds the limit (query length: {Go(length)}, limit: {DurationText.FormatPrometheus(limit.Ticks * 100)})";
+
+    private static QueryResult EmptyResult(Expr expr, bool instant) => new(
+        expr.IsLogQuery ? "streams" : instant ? "vector" : "matrix",
+        expr.IsLogQuery ? [] : null, expr.IsLogQuery || instant ? null : [], instant && !expr.IsLogQuery ? [] : null, null,
+        new QueryStatistics(0, 0, 0, 0));
+
+    private static long FloorMs(long ns) => ns >= 0 ? ns / 1_000_000 : -((-ns + 999_999) / 1_000_000);
+
+    /// <summary>True when the whole range ends before <c>max_query_lookback</c> allows: Loki answers it empty without reading.</summary>
+    private bool BeyondLookback(QueryLimits queryLimits, long endNs) => endNs < queryLimits.LookbackStartNs(LokiTime.NowNs(time));
 
     private static async Task<Dictionary<string, string?>> ReadParamsAsync(HttpContext ctx)
     {

@@ -212,10 +212,10 @@ internal sealed partial class TailConnection(
         }
         var queryLimits = MultiTenant.Smallest(tenants.Select(limits.Query));
         var length = TimeSpan.FromTicks((nowNs - request.StartNs) / 100);
-        if (length > queryLimits.MaxQueryLength)
+        if (queryLimits.MaxQueryLength > TimeSpan.Zero && length > queryLimits.MaxQueryLength)
         {
             throw new QueryException(
-                $"the query time range exceeds the limit (query length: {DurationText.FormatGo(length.Ticks * 100)}, limit: {DurationText.FormatGo(queryLimits.MaxQueryLength.Ticks * 100)})");
+                $"the query time range exceeds the limit (query length: {DurationText.FormatGo(length.Ticks * 100)}, limit: {DurationText.FormatPrometheus(queryLimits.MaxQueryLength.Ticks * 100)})");
         }
         var engine = new LogQLEngine(new GrainLogQuerier(data, tenants), new EngineOptions { MaxQuerySeries = queryLimits.MaxQuerySeries });
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);

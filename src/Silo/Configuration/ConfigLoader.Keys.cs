@@ -101,7 +101,7 @@ public static partial class ConfigLoader
     };
 
     /// <summary>Every supported key, for the README and for tests.</summary>
-    public static IReadOnlyCollection<string> SupportedKeys => [.. s_setters.Keys, .. s_rulerSetters.Keys];
+    public static IReadOnlyCollection<string> SupportedKeys => [.. s_setters.Keys, .. s_rulerSetters.Keys, .. s_compatSetters.Keys];
 
     private static void Limits(LokiSettings s, Func<Orleans.Loki.Push.ValidationLimits, Orleans.Loki.Push.ValidationLimits> change) =>
         s.Gateway = s.Gateway with { Limits = change(s.Gateway.Limits) };
