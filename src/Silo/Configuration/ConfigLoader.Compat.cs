@@ -52,7 +52,8 @@ public static partial class ConfigLoader
         ["frontend.tail_proxy_url"] = (_, v, k) => Scalar(v, k),
         ["frontend.address"] = (_, v, k) => Scalar(v, k),
         ["frontend.port"] = (_, v, k) => ParseInt(k, Scalar(v, k)),
-        ["query_scheduler.max_outstanding_requests_per_tenant"] = (s, v, k) => s.Gateway = s.Gateway with { Frontend = s.Gateway.Frontend with { MaxOutstandingPerTenant = ParseInt(k, Scalar(v, k)) } },
+        // The queue of this process is the frontend's (frontend.max_outstanding_per_tenant); there is no separate scheduler.
+        ["query_scheduler.max_outstanding_requests_per_tenant"] = (_, v, k) => ParseInt(k, Scalar(v, k)),
     };
 
     private static string OneOf(string key, string value, params string[] allowed) =>
