@@ -60,6 +60,7 @@ public static class LokiGatewayExtensions
         app.MapExploreApi();
         app.MapTailApi();
         app.MapOpsApi(buildInfo, effectiveConfig);
+        app.MapTenantLimitsApi(buildInfo);
         app.MapMetrics("/metrics");
         return app;
     }

@@ -23,7 +23,8 @@ public sealed partial class QueryService(GatewayOptions options, ITenantLimits l
     private const int MaxPoints = 11_000;
     private const long HourNs = 3_600_000_000_000L;
 
-    public async Task QueryRangeAsync(HttpContext ctx)
+    /// <summary><c>query_range</c>; <paramref name="legacy"/>: <c>/api/prom/query</c> (Loki's legacy log shape and its <c>regexp</c> parameter).</summary>
+    public async Task QueryRangeAsync(HttpContext ctx, bool legacy = false)
     {
         var form = await ReadParamsAsync(ctx).ConfigureAwait(false);
         if (!TryTenants(ctx, out var tenants, out var problem) ||
@@ -53,6 +54,19 @@ public sealed partial class QueryService(GatewayOptions options, ITenantLimits l
             return;
         }
         var query = form.GetValueOrDefault("query") ?? "";
+        if (legacy && form.GetValueOrDefault("regexp") is { Length: > 0 } regexp)
+        {
+            // Loki's legacy regexp parameter: a |~ filter appended to the selector.
+            try
+            {
+                query = $"{LogQLParser.ParseLogSelector(query, validate: true)} |~ {GoText.Quote(regexp)}";
+            }
+            catch (ParseException e)
+            {
+                await BadRequest(e.Message).ExecuteAsync(ctx).ConfigureAwait(false);
+                return;
+            }
+        }
         if (options.Frontend.AlignQueriesWithStep && LogQLParser.TryParse(query, out var parsed, out _) && !parsed.IsLogQuery)
         {
             // query_range.align_queries_with_step: Loki's frontend moves both ends down to a multiple of the step (in ms).
@@ -79,7 +93,7 @@ public sealed partial class QueryService(GatewayOptions options, ITenantLimits l
             IntervalNs = intervalNs,
             Direction = direction,
             Limit = limit,
-        }).ConfigureAwait(false);
+        }, legacy).ConfigureAwait(false);
     }
 
     public async Task InstantQueryAsync(HttpContext ctx)
@@ -114,7 +128,7 @@ public sealed partial class QueryService(GatewayOptions options, ITenantLimits l
         }).ConfigureAwait(false);
     }
 
-    private async Task ExecuteAsync(HttpContext ctx, string[] tenants, QueryParams p)
+    private async Task ExecuteAsync(HttpContext ctx, string[] tenants, QueryParams p, bool legacy = false)
     {
         var started = Stopwatch.GetTimestamp();
         var queryLimits = LimitsOf(tenants);
@@ -185,11 +199,19 @@ public sealed partial class QueryService(GatewayOptions options, ITenantLimits l
         };
         ctx.Response.ContentType = "application/json; charset=utf-8";
         await using var writer = new Utf8JsonWriter(ctx.Response.BodyWriter.AsStream());
-        LokiJson.WriteQueryResponse(writer, result, stats, LokiJson.WantsCategorizedLabels(ctx.Request.Headers[LokiJson.EncodingFlagsHeader]), p.Direction);
+        if (legacy && result.ResultType == "streams")
+        {
+            LokiJson.WriteLegacyStreams(writer, result.Streams ?? [], stats);
+        }
+        else
+        {
+            LokiJson.WriteQueryResponse(writer, result, stats, LokiJson.WantsCategorizedLabels(ctx.Request.Headers[LokiJson.EncodingFlagsHeader]), p.Direction);
+        }
         await writer.FlushAsync(ctx.RequestAborted).ConfigureAwait(false);
     }
 
-    public async Task LabelsAsync(HttpContext ctx)
+    /// <summary><c>labels</c>; <paramref name="legacy"/>: <c>/api/prom/label</c>, answered as <c>{"values":[..]}</c>.</summary>
+    public async Task LabelsAsync(HttpContext ctx, bool legacy = false)
     {
         var form = await ReadParamsAsync(ctx).ConfigureAwait(false);
         if (!TryTenants(ctx, out var tenants, out var problem) || !TryMetadataRange(LimitsOf(tenants), form, out var startNs, out var endNs, out problem) ||
@@ -201,10 +223,11 @@ public sealed partial class QueryService(GatewayOptions options, ITenantLimits l
         var names = BeyondLookback(LimitsOf(tenants), endNs - 1)
             ? []
             : await MultiTenant.LabelNamesAsync(data, tenants, matchers, startNs, endNs, ctx.RequestAborted).ConfigureAwait(false);
-        await Results.Json(new { status = "success", data = names }).ExecuteAsync(ctx).ConfigureAwait(false);
+        await (legacy ? Results.Json(new { values = names }) : Results.Json(new { status = "success", data = names })).ExecuteAsync(ctx).ConfigureAwait(false);
     }
 
-    public async Task LabelValuesAsync(HttpContext ctx, string name)
+    /// <summary><c>label/{name}/values</c>; <paramref name="legacy"/>: <c>/api/prom/label/{name}/values</c>, answered as <c>{"values":[..]}</c>.</summary>
+    public async Task LabelValuesAsync(HttpContext ctx, string name, bool legacy = false)
     {
         var form = await ReadParamsAsync(ctx).ConfigureAwait(false);
         if (!TryTenants(ctx, out var tenants, out var problem) || !TryMetadataRange(LimitsOf(tenants), form, out var startNs, out var endNs, out problem) ||
@@ -216,7 +239,7 @@ public sealed partial class QueryService(GatewayOptions options, ITenantLimits l
         var values = BeyondLookback(LimitsOf(tenants), endNs - 1)
             ? []
             : await MultiTenant.LabelValuesAsync(data, tenants, name, matchers, startNs, endNs, ctx.RequestAborted).ConfigureAwait(false);
-        await Results.Json(new { status = "success", data = values }).ExecuteAsync(ctx).ConfigureAwait(false);
+        await (legacy ? Results.Json(new { values }) : Results.Json(new { status = "success", data = values })).ExecuteAsync(ctx).ConfigureAwait(false);
     }
 
     public async Task SeriesAsync(HttpContext ctx)

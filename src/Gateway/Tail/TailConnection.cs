@@ -277,7 +277,7 @@ internal sealed partial class TailConnection(
     }
 
     private Task SendAsync(TailFrame frame, CancellationToken ct) =>
-        socket.SendAsync(TailFrameWriter.Write(frame), WebSocketMessageType.Text, endOfMessage: true, ct);
+        socket.SendAsync(TailFrameWriter.Write(frame, request.Legacy), WebSocketMessageType.Text, endOfMessage: true, ct);
 
     /// <summary>Reads (and ignores) client messages until the client closes or the connection fails, then cancels the tail.</summary>
     private async Task ReceiveUntilClosedAsync(CancellationTokenSource closed)
