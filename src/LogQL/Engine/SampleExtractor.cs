@@ -1,4 +1,3 @@
-using System.Globalization;
 using Orleans.Loki.LogQL.Log;
 using Orleans.Loki.LogQL.Syntax;
 
@@ -104,11 +103,11 @@ public sealed class SampleExtractor
                 }
                 break;
             default:
-                if (double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out value))
+                if (Orleans.Loki.LogQL.Log.GoFloat.TryParse(raw, out value, out error))
                 {
                     return true;
                 }
-                break;
+                return false;
         }
         value = 0;
         error = $"strconv.ParseFloat: parsing {GoText.Quote(raw)}: invalid syntax";
