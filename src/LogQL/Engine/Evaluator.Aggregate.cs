@@ -41,9 +41,9 @@ internal sealed partial class Evaluator
         {
             switch (a.Operation)
             {
-                case VectorOp.Topk or VectorOp.Bottomk:
+                case VectorOp.Topk or VectorOp.Bottomk or VectorOp.ApproxTopk:
                     {
-                        var ordered = a.Operation == VectorOp.Topk
+                        var ordered = a.Operation is VectorOp.Topk or VectorOp.ApproxTopk
                             ? members.OrderByDescending(s => double.IsNaN(s.Value) ? double.NegativeInfinity : s.Value)
                             : members.OrderBy(s => double.IsNaN(s.Value) ? double.PositiveInfinity : s.Value);
                         output.AddRange(ordered.ThenBy(s => s.Key, StringComparer.Ordinal).Take(a.Parameter));

@@ -17,6 +17,11 @@ public sealed class LogQLEngine(ILogQuerier querier, EngineOptions options)
     {
         ArgumentNullException.ThrowIfNull(p);
         var expr = p.Expr ?? LogQLParser.Parse(p.Query ?? throw new ArgumentException("query or expr required", nameof(p)));
+        if (!p.Instant && expr is SampleExpr && expr.ToString().Contains("approx_topk(", StringComparison.Ordinal))
+        {
+            // Loki's approx_topk runs on count-min sketches, which answer instant queries only.
+            throw new QueryException("count min sketches are only supported on instant queries");
+        }
         return expr switch
         {
             LogSelectorExpr selector => await ExecuteLogAsync(selector, p, ct).ConfigureAwait(false),
