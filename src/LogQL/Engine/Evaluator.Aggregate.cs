@@ -43,9 +43,10 @@ internal sealed partial class Evaluator
             {
                 case VectorOp.Topk or VectorOp.Bottomk or VectorOp.ApproxTopk:
                     {
+                        // NaN ranks below every number for topk and above every number for bottomk (Loki's heaps).
                         var ordered = a.Operation is VectorOp.Topk or VectorOp.ApproxTopk
-                            ? members.OrderByDescending(s => double.IsNaN(s.Value) ? double.NegativeInfinity : s.Value)
-                            : members.OrderBy(s => double.IsNaN(s.Value) ? double.PositiveInfinity : s.Value);
+                            ? members.OrderBy(s => s.Value, NaNLastDescending.Instance)
+                            : members.OrderBy(s => s.Value, NaNLast.Instance);
                         output.AddRange(ordered.ThenBy(s => s.Key, StringComparer.Ordinal).Take(a.Parameter));
                         continue;
                     }

@@ -92,7 +92,8 @@ public sealed class LogQLEngine(ILogQuerier querier, EngineOptions options)
             }
             var vector = data.Vectors![0];
             CheckSeriesLimit(vector.Count);
-            IEnumerable<StepSample> ordered = expr is VectorAggregationExpr { Operation: VectorOp.Sort or VectorOp.SortDesc }
+            // As Loki's Sortable: a sort anywhere in the query keeps the evaluated order (e.g. sort(x) + 1).
+            IEnumerable<StepSample> ordered = expr is VectorAggregationExpr { Operation: VectorOp.Sort or VectorOp.SortDesc } || ContainsSort(expr)
                 ? vector
                 : vector.OrderBy(s => s.Labels, Comparer<KeyValuePair<string, string>[]>.Create(LabelSet.Compare));
             var samples = ordered.Select(s => new VectorSample(s.Labels, s.Key, steps[0], s.Value)).ToList();
@@ -159,5 +160,11 @@ public sealed class LogQLEngine(ILogQuerier querier, EngineOptions options)
             steps[i] = p.StartNs + (i * p.StepNs);
         }
         return steps;
+    }
+
+    private static bool ContainsSort(Expr expr)
+    {
+        var text = expr.ToString();
+        return text.Contains("sort(", StringComparison.Ordinal) || text.Contains("sort_desc(", StringComparison.Ordinal);
     }
 }

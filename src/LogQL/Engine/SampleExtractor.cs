@@ -96,12 +96,14 @@ public sealed class SampleExtractor
                 }
                 break;
             case Syntax.UnwrapConversion.Duration or Syntax.UnwrapConversion.DurationSeconds:
-                if (DurationText.TryParseGo(raw, out var ns))
+                // Go's time.ParseDuration exactly: no d/w/y units (Loki fails "1d" with SampleExtractionErr).
+                if (GoDuration.TryParse(raw, out var ns, out error))
                 {
                     value = ns / 1e9;
                     return true;
                 }
-                break;
+                value = 0;
+                return false;
             default:
                 if (Orleans.Loki.LogQL.Log.GoFloat.TryParse(raw, out value, out error))
                 {
