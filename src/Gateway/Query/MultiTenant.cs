@@ -96,6 +96,7 @@ internal static class MultiTenant
                 QueryTimeout = result.QueryTimeout < l.QueryTimeout ? result.QueryTimeout : l.QueryTimeout,
                 SplitQueriesByInterval = result.SplitQueriesByInterval < l.SplitQueriesByInterval ? result.SplitQueriesByInterval : l.SplitQueriesByInterval,
                 MaxQueryParallelism = SmallestPositive(result.MaxQueryParallelism, l.MaxQueryParallelism),
+                MaxExportBytes = result.MaxExportBytes <= 0 ? l.MaxExportBytes : l.MaxExportBytes <= 0 ? result.MaxExportBytes : Math.Min(result.MaxExportBytes, l.MaxExportBytes),
             };
         }
         return result ?? new QueryLimits();

@@ -1,0 +1,411 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Orleans.Loki.Gateway.Limits;
+using Orleans.Loki.Gateway.Query;
+using Orleans.Loki.LogQL.Engine;
+using Orleans.Loki.LogQL.Syntax;
+
+namespace Orleans.Loki.Gateway.Export;
+
+/// <summary>
+/// Streams every entry of a log query over <c>[start, end)</c> in direction (ties: labels, then line), with no entry
+/// cap: the range is read page by page through the same querier path as <c>query_range</c> (same tenancy, multi-tenant
+/// <c>a|b</c>, pipeline), each page at most <see cref="PageEntries"/> entries, so memory stays constant whatever the
+/// size of the export. The response is chunked and written through the response pipe: a slow client slows the
+/// reading down (backpressure), and a client that goes away cancels it. Bounded by <c>max_query_length</c> and the
+/// tenant's <c>max_export_bytes</c>.
+/// </summary>
+public sealed class ExportService(GatewayOptions options, ITenantLimits limits, GrainDataSource data, TimeProvider time)
+{
+    /// <summary>Entries per page read from the queriers: bounds the memory of one export.</summary>
+    internal static int PageEntries { get; set; } = 20_000;
+
+    /// <summary>Bytes buffered before the response pipe is flushed (and backpressure applies).</summary>
+    private const int FlushBytes = 64 * 1024;
+
+    public async Task ExportAsync(HttpContext ctx)
+    {
+        var request = await ReadRequest.ReadAsync(ctx).ConfigureAwait(false);
+        if (!request.TryTenants(options, out var problem) || !request.TryRange(limits, LokiTime.NowNs(time), out problem))
+        {
+            await problem!.ExecuteAsync(ctx).ConfigureAwait(false);
+            return;
+        }
+        if (!TryParse(request, out var selector, out var direction, out var format, out problem))
+        {
+            await problem!.ExecuteAsync(ctx).ConfigureAwait(false);
+            return;
+        }
+        var maxBytes = MaxExportBytes(request.Tenants);
+        // ReadRequest makes the end inclusive; the export reads [start, end) as query_range does.
+        var startNs = request.StartNs;
+        var endNs = request.EndNs - 1;
+        var querier = new GrainLogQuerier(data, request.Tenants);
+        var ct = ctx.RequestAborted;
+
+        List<Row> page;
+        try
+        {
+            // The first page is read before the status is sent, so that pipeline errors still get a 400.
+            page = await ReadPageAsync(querier, selector, startNs, endNs, direction, PageEntries, ct).ConfigureAwait(false);
+        }
+        catch (QueryException e)
+        {
+            await ReadRequest.BadRequest(e.Message).ExecuteAsync(ctx).ConfigureAwait(false);
+            return;
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            ctx.Response.StatusCode = 499;
+            return;
+        }
+
+        ctx.Response.StatusCode = 200;
+        ctx.Response.ContentType = format == ExportFormat.Ndjson ? "application/x-ndjson; charset=utf-8" : "text/plain; charset=utf-8";
+        ctx.Response.Headers.ContentDisposition = $"attachment; filename=\"export.{(format == ExportFormat.Ndjson ? "ndjson" : "log")}\"";
+        var writer = new EntryWriter(ctx.Response.BodyWriter, format);
+        var pageSize = PageEntries;
+        // What is not written yet, and what the current page read (all of it, or one instant at its edge).
+        var remaining = (Start: startNs, End: endNs);
+        var read = remaining;
+        try
+        {
+            while (true)
+            {
+                var (emit, next, rest) = Cut(page, pageSize, direction, remaining, read);
+                if (emit == 0 && next is { } same)
+                {
+                    // More than a page of entries share one timestamp: read that instant with a larger page.
+                    pageSize *= 2;
+                    read = same;
+                    page = await ReadPageAsync(querier, selector, same.Start, same.End, direction, pageSize, ct).ConfigureAwait(false);
+                    continue;
+                }
+                remaining = rest;
+                // The next page is read while this one is written.
+                var reading = next is { } range ? ReadPageAsync(querier, selector, range.Start, range.End, direction, pageSize, ct) : null;
+                read = next ?? read;
+                for (var i = 0; i < emit; i++)
+                {
+                    if (maxBytes > 0 && writer.Written + writer.Prepare(page[i]) > maxBytes)
+                    {
+                        if (reading is not null)
+                        {
+                            await DrainAsync(reading).ConfigureAwait(false);
+                        }
+                        await StopAtLimitAsync(ctx, writer, format, maxBytes).ConfigureAwait(false);
+                        return;
+                    }
+                    if (maxBytes <= 0)
+                    {
+                        writer.Prepare(page[i]);
+                    }
+                    writer.Commit();
+                    if (writer.Unflushed >= FlushBytes)
+                    {
+                        await writer.FlushAsync(ct).ConfigureAwait(false);
+                    }
+                }
+                if (reading is null)
+                {
+                    break;
+                }
+                page = await reading.ConfigureAwait(false);
+            }
+            await writer.FlushAsync(ct).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // The client went away: nothing more to write.
+        }
+    }
+
+    /// <summary>
+    /// Given a sorted page read over <paramref name="read"/> (the whole <paramref name="remaining"/> range, or one
+    /// instant at its edge): how many rows can be written, the range to read next (null: done) and what remains
+    /// unwritten after them. A full page may end in the middle of a timestamp: its last timestamp is read again.
+    /// </summary>
+    internal static (int Emit, (long Start, long End)? Next, (long Start, long End) Remaining) Cut(
+        List<Row> page, int pageSize, Direction direction, (long Start, long End) remaining, (long Start, long End) read)
+    {
+        var forward = direction == Direction.Forward;
+        if (page.Count < pageSize)
+        {
+            if (read == remaining)
+            {
+                return (page.Count, null, remaining);
+            }
+            // One instant complete: go on with the rest of the range.
+            var rest = forward ? (read.End, remaining.End) : (remaining.Start, read.Start);
+            return (page.Count, rest.Item1 < rest.Item2 ? rest : null, rest);
+        }
+        var last = page[^1].TimestampNs;
+        var emit = page.Count;
+        while (emit > 0 && page[emit - 1].TimestampNs == last)
+        {
+            emit--;
+        }
+        if (emit == 0)
+        {
+            // The whole page is one timestamp: that instant again, with a larger page.
+            return (0, (last, last + 1), remaining);
+        }
+        var after = forward ? (last, remaining.End) : (remaining.Start, last + 1);
+        return (emit, after, after);
+    }
+
+    private static async Task<List<Row>> ReadPageAsync(GrainLogQuerier querier, LogSelectorExpr selector, long startNs, long endNs, Direction direction, int limit, CancellationToken ct)
+    {
+        var rows = new List<Row>();
+        await foreach (var stream in querier.SelectLogsAsync(new SelectLogParams(selector, startNs, endNs, direction, limit), ct).ConfigureAwait(false))
+        {
+            var labels = new LabelsJson(stream.Labels, stream.LabelsString);
+            foreach (var entry in stream.Entries)
+            {
+                rows.Add(new Row(entry.TimestampNs, labels, entry));
+            }
+        }
+        var backward = direction == Direction.Backward;
+        rows.Sort((a, b) =>
+        {
+            var c = a.TimestampNs.CompareTo(b.TimestampNs);
+            if (backward)
+            {
+                c = -c;
+            }
+            if (c == 0)
+            {
+                c = string.CompareOrdinal(a.Labels.Text, b.Labels.Text);
+            }
+            return c != 0 ? c : string.CompareOrdinal(a.Entry.Line, b.Entry.Line);
+        });
+        if (rows.Count > limit)
+        {
+            // Each querier shard returns up to the limit: keep the first ones in order.
+            rows.RemoveRange(limit, rows.Count - limit);
+        }
+        return rows;
+    }
+
+    private static async Task DrainAsync(Task<List<Row>> reading)
+    {
+        try
+        {
+            await reading.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Not needed any more.
+        }
+    }
+
+    private static async Task StopAtLimitAsync(HttpContext ctx, EntryWriter writer, ExportFormat format, long maxBytes)
+    {
+        var message = $"export stopped: the response would exceed the tenant's export limit (max_export_bytes: {maxBytes})";
+        if (format == ExportFormat.Ndjson)
+        {
+            writer.WriteError(message);
+            await writer.FlushAsync(ctx.RequestAborted).ConfigureAwait(false);
+            return;
+        }
+        // Plain lines have no place for an error: the response is cut off, so the client sees an incomplete body rather
+        // than a silently truncated one.
+        await writer.FlushAsync(ctx.RequestAborted).ConfigureAwait(false);
+        ctx.Abort();
+    }
+
+    private long MaxExportBytes(string[] tenants)
+    {
+        long result = 0;
+        foreach (var tenant in tenants)
+        {
+            var l = limits.Query(tenant).MaxExportBytes;
+            if (l > 0 && (result == 0 || l < result))
+            {
+                result = l;
+            }
+        }
+        return result;
+    }
+
+    private static bool TryParse(ReadRequest request, out LogSelectorExpr selector, out Direction direction, out ExportFormat format, out IResult? problem)
+    {
+        selector = null!;
+        direction = Direction.Forward;
+        format = ExportFormat.Ndjson;
+        problem = null;
+        if (!LogQLParser.TryParse(request["query"] ?? "", out var expr, out var error))
+        {
+            problem = ReadRequest.BadRequest(error.Message);
+            return false;
+        }
+        if (expr is not LogSelectorExpr s)
+        {
+            problem = ReadRequest.BadRequest("export supports log queries only, not metric queries");
+            return false;
+        }
+        selector = s;
+        switch (request["direction"]?.ToLowerInvariant())
+        {
+            case null or "" or "forward":
+                break;
+            case "backward":
+                direction = Direction.Backward;
+                break;
+            default:
+                problem = ReadRequest.BadRequest($"invalid parameter \"direction\": invalid direction '{request["direction"]}'");
+                return false;
+        }
+        switch (request["format"]?.ToLowerInvariant())
+        {
+            case null or "" or "ndjson" or "jsonl":
+                break;
+            case "text" or "raw":
+                format = ExportFormat.Text;
+                break;
+            default:
+                problem = ReadRequest.BadRequest($"invalid parameter \"format\": must be ndjson or text, not '{request["format"]}'");
+                return false;
+        }
+        return true;
+    }
+
+    /// <summary>One entry of a page with its stream's labels.</summary>
+    internal sealed record Row(long TimestampNs, LabelsJson Labels, LogEntry Entry);
+
+    /// <summary>A result stream's labels, encoded as a JSON object once per page.</summary>
+    internal sealed class LabelsJson(KeyValuePair<string, string>[] labels, string text)
+    {
+        private byte[]? _json;
+
+        public string Text { get; } = text;
+
+        public byte[] Json => _json ??= Encode(labels);
+
+        internal static byte[] Encode(KeyValuePair<string, string>[] pairs)
+        {
+            var buffer = new ArrayBufferWriter<byte>();
+            using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+            {
+                w.WriteStartObject();
+                foreach (var (k, v) in pairs)
+                {
+                    w.WriteString(k, v);
+                }
+                w.WriteEndObject();
+            }
+            return buffer.WrittenSpan.ToArray();
+        }
+    }
+
+    /// <summary>Encodes entries straight into the response pipe.</summary>
+    private sealed class EntryWriter(PipeWriter pipe, ExportFormat format)
+    {
+        private static readonly JsonWriterOptions s_json = new() { SkipValidation = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+        private readonly ArrayBufferWriter<byte> _scratch = new(4096);
+        private Utf8JsonWriter? _writer;
+
+        public long Written { get; private set; }
+
+        public long Unflushed { get; private set; }
+
+        /// <summary>Encodes <paramref name="row"/> into scratch space and returns its size in the output.</summary>
+        public long Prepare(Row row)
+        {
+            _scratch.ResetWrittenCount();
+            if (format == ExportFormat.Text)
+            {
+                var line = row.Entry.Line;
+                var span = _scratch.GetSpan(Encoding.UTF8.GetMaxByteCount(line.Length) + 1);
+                var n = Encoding.UTF8.GetBytes(line, span);
+                span[n++] = (byte)'\n';
+                _scratch.Advance(n);
+                return n;
+            }
+            Encode(row);
+            return _scratch.WrittenCount;
+        }
+
+        /// <summary>Writes the prepared entry.</summary>
+        public void Commit()
+        {
+            pipe.Write(_scratch.WrittenSpan);
+            Count(_scratch.WrittenCount);
+        }
+
+        public void WriteError(string message)
+        {
+            _scratch.ResetWrittenCount();
+            var w = Json();
+            w.WriteStartObject();
+            w.WriteString("error", message);
+            w.WriteEndObject();
+            w.Flush();
+            _scratch.Write("\n"u8);
+            pipe.Write(_scratch.WrittenSpan);
+            Count(_scratch.WrittenCount);
+        }
+
+        public async Task FlushAsync(CancellationToken ct)
+        {
+            Unflushed = 0;
+            var result = await pipe.FlushAsync(ct).ConfigureAwait(false);
+            if (result.IsCanceled || result.IsCompleted)
+            {
+                throw new OperationCanceledException(ct);
+            }
+        }
+
+        private void Count(int n)
+        {
+            Written += n;
+            Unflushed += n;
+        }
+
+        private void Encode(Row row)
+        {
+            var w = Json();
+            w.WriteStartObject();
+            w.WriteString("timestamp", row.TimestampNs.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            w.WritePropertyName("labels");
+            w.WriteRawValue(row.Labels.Json, skipInputValidation: true);
+            w.WriteString("line", row.Entry.Line);
+            WritePairs(w, "structuredMetadata", row.Entry.StructuredMetadata);
+            WritePairs(w, "parsed", row.Entry.Parsed);
+            w.WriteEndObject();
+            w.Flush();
+            _scratch.Write("\n"u8);
+        }
+
+        private Utf8JsonWriter Json()
+        {
+            if (_writer is null)
+            {
+                _writer = new Utf8JsonWriter(_scratch, s_json);
+            }
+            else
+            {
+                _writer.Reset(_scratch);
+            }
+            return _writer;
+        }
+
+        private static void WritePairs(Utf8JsonWriter w, string name, KeyValuePair<string, string>[] pairs)
+        {
+            if (pairs.Length == 0)
+            {
+                return;
+            }
+            w.WritePropertyName(name);
+            w.WriteStartObject();
+            foreach (var (k, v) in pairs)
+            {
+                w.WriteString(k, v);
+            }
+            w.WriteEndObject();
+        }
+    }
+}
