@@ -162,7 +162,8 @@ public sealed class ExportService(GatewayOptions options, ITenantLimits limits, 
         var rows = new List<Row>();
         await foreach (var stream in querier.SelectLogsAsync(new SelectLogParams(selector, startNs, endNs, direction, limit), ct).ConfigureAwait(false))
         {
-            var labels = new LabelsJson(stream.Labels, stream.LabelsString);
+            // Stream labels only, as categorize-labels gives them: structured metadata and parsed labels are written apart.
+            var labels = new LabelsJson(StreamLabels(stream), stream.LabelsString);
             foreach (var entry in stream.Entries)
             {
                 rows.Add(new Row(entry.TimestampNs, labels, entry));
@@ -188,6 +189,25 @@ public sealed class ExportService(GatewayOptions options, ITenantLimits limits, 
             rows.RemoveRange(limit, rows.Count - limit);
         }
         return rows;
+    }
+
+    private static KeyValuePair<string, string>[] StreamLabels(ResultStream stream)
+    {
+        // Every entry of a result stream has the same labels, so the first tells which are not stream labels.
+        if (stream.Entries.Count == 0 || (stream.Entries[0].StructuredMetadata.Length == 0 && stream.Entries[0].Parsed.Length == 0))
+        {
+            return stream.Labels;
+        }
+        var other = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (k, _) in stream.Entries[0].StructuredMetadata)
+        {
+            other.Add(k);
+        }
+        foreach (var (k, _) in stream.Entries[0].Parsed)
+        {
+            other.Add(k);
+        }
+        return [.. stream.Labels.Where(l => !other.Contains(l.Key))];
     }
 
     private static async Task DrainAsync(Task<List<Row>> reading)
