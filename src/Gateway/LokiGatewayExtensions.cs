@@ -70,8 +70,8 @@ public static class LokiGatewayExtensions
     }
 
     /// <summary>Built-in authentication in front of every tenant-scoped route (a no-op unless <c>auth</c> credentials are configured).</summary>
-    /// <remarks>The UI's websocket credentials (<see cref="BrowserSocketCredentials"/>) become headers first.</remarks>
-    public static IApplicationBuilder UseLokiAuth(this IApplicationBuilder app) => app.UseMiddleware<BrowserSocketCredentials>().UseMiddleware<AuthMiddleware>();
+    /// <remarks>The UI's websocket credentials (<see cref="BrowserCredentials"/>) become headers first.</remarks>
+    public static IApplicationBuilder UseLokiAuth(this IApplicationBuilder app) => app.UseMiddleware<BrowserCredentials>().UseMiddleware<AuthMiddleware>();
 
     /// <summary>Request duration metric with Loki's name, labelled by route and status.</summary>
     public static IApplicationBuilder UseLokiRequestMetrics(this IApplicationBuilder app) => app.UseMiddleware<RequestMetricsMiddleware>();

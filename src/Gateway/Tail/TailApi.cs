@@ -48,7 +48,7 @@ public sealed class TailService(GatewayOptions options, TailConnectionFactory co
         {
             KeepAliveInterval = TailApi.PingPeriod,
             KeepAliveTimeout = TailApi.PongTimeout,
-            SubProtocol = Ui.BrowserSocketCredentials.SubProtocol(ctx),
+            SubProtocol = Ui.BrowserCredentials.SubProtocol(ctx),
         }).ConfigureAwait(false);
         await connections.Create(socket, tenants, request).RunAsync(ctx.RequestAborted).ConfigureAwait(false);
     }

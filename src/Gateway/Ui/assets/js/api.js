@@ -11,7 +11,8 @@ export class ApiError extends Error {
 }
 
 export function headers(extra = {}) {
-  const h = { ...extra };
+  // X-Loki-UI: a 401 then carries no Basic challenge, so the browser shows no password dialog of its own.
+  const h = { 'X-Loki-UI': '1', ...extra };
   if (credentials.tenant) h['X-Scope-OrgID'] = credentials.tenant;
   if (credentials.token) h['Authorization'] = 'Bearer ' + credentials.token;
   return h;

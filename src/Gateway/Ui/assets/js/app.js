@@ -251,8 +251,10 @@ async function run() {
   const { from, to } = rangeMs();
   if (!(from < to)) { showError('the start of the time range must be before its end'); return; }
   updateDownload();
-  if (state.type === 'instant') return runInstant(q, to);
-  return isLogQuery(q) ? runLogs(q, from, to) : runMetric(q, from, to);
+  // The text as written: error positions from the server then match the editor.
+  const text = state.q;
+  if (state.type === 'instant') return runInstant(text, to);
+  return isLogQuery(q) ? runLogs(text, from, to) : runMetric(text, from, to);
 }
 
 async function runLogs(q, from, to) {

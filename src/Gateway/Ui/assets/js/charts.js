@@ -75,6 +75,7 @@ function dragZoom(svg, pad, width, fromMs, toMs, onZoom) {
  */
 export function drawVolume(svg, matrix, fromMs, toMs, stepMs, onZoom) {
   svg.replaceChildren();
+  svg.dataset.step = stepMs;
   const width = svg.clientWidth || 800, h = Number(svg.getAttribute('height')), pad = { l: 40, r: 8, t: 6, b: 16 };
   const buckets = new Map();
   for (const series of matrix) {

@@ -53,7 +53,7 @@ export function highlight(text, errorAt = -1) {
   let html = '';
   for (const t of tokenize(text)) {
     const cls = t.kind === 'space' || t.kind === 'ident' ? '' : 'tok-' + t.kind;
-    const err = errorAt >= t.start && errorAt < t.end && t.kind !== 'space' ? ' tok-error' : '';
+    const err = errorAt >= t.start && errorAt < t.end ? ' tok-error' : '';
     html += cls || err ? `<span class="${cls}${err}">${esc(t.text)}</span>` : esc(t.text);
   }
   if (errorAt >= text.length && errorAt >= 0) html += '<span class="tok-error"> </span>';

@@ -9,8 +9,11 @@ namespace Orleans.Loki.Gateway.Ui;
 /// subprotocols: <c>loki.v1</c>, <c>loki.org.&lt;base64url tenant&gt;</c> and <c>loki.auth.&lt;base64url Authorization
 /// value&gt;</c>. For websocket requests this turns them into <c>X-Scope-OrgID</c> and <c>Authorization</c> before
 /// authentication runs (headers already present win); the tail then accepts with <c>loki.v1</c>.
+/// And a 401 with a <c>Basic</c> challenge makes a browser open its own password dialog (a headless one waits
+/// forever): requests from the UI (header <c>X-Loki-UI</c>) get the <c>Bearer</c> challenge only, and the page
+/// shows the server's text instead.
 /// </summary>
-public sealed class BrowserSocketCredentials(RequestDelegate next)
+public sealed class BrowserCredentials(RequestDelegate next)
 {
     /// <summary>The subprotocol the UI asks for and the server answers with.</summary>
     public const string Protocol = "loki.v1";
@@ -18,8 +21,23 @@ public sealed class BrowserSocketCredentials(RequestDelegate next)
     private const string OrgPrefix = "loki.org.";
     private const string AuthPrefix = "loki.auth.";
 
+    /// <summary>The header the UI's requests carry.</summary>
+    public const string UiHeader = "X-Loki-UI";
+
     public Task InvokeAsync(HttpContext context)
     {
+        if (context.Request.Headers.ContainsKey(UiHeader))
+        {
+            context.Response.OnStarting(static state =>
+            {
+                var response = (HttpResponse)state;
+                if (response.StatusCode == StatusCodes.Status401Unauthorized)
+                {
+                    response.Headers.WWWAuthenticate = "Bearer realm=\"loki\"";
+                }
+                return Task.CompletedTask;
+            }, context.Response);
+        }
         if (context.WebSockets.IsWebSocketRequest)
         {
             foreach (var protocol in context.WebSockets.WebSocketRequestedProtocols)
