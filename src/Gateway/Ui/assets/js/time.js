@@ -39,9 +39,10 @@ export function formatTs(ns) {
 export function describeRange(from, to) {
   if (isRelative(from) && (to === '' || to === 'now')) {
     const m = /^now-(.+)$/.exec(from.replace(/\s/g, ''));
-    return m ? `Last ${m[1]}` : `${from} to ${to || 'now'}`;
+    if (m) return `Last ${m[1]}`;
   }
-  return `${from} to ${to || 'now'}`;
+  const show = t => isRelative(t) ? (t || 'now') : /^\d+$/.test(t.trim()) ? formatAbsolute(parseTime(t)) : t;
+  return `${show(from)} to ${show(to)}`;
 }
 
 /** Step (seconds) so that a range gets about `points` buckets, rounded to a friendly value. */
