@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Orleans.Loki.Gateway.Limits;
+using Orleans.Loki.Grains.Abstractions;
 using Orleans.Loki.Gateway.Query;
 using Orleans.Loki.LogQL.Engine;
 using Orleans.Loki.LogQL.Syntax;
@@ -43,14 +44,29 @@ public sealed class ExportService(GatewayOptions options, ITenantLimits limits, 
         // ReadRequest makes the end inclusive; the export reads [start, end) as query_range does.
         var startNs = request.StartNs;
         var endNs = request.EndNs - 1;
-        var querier = new GrainLogQuerier(data, request.Tenants);
         var ct = ctx.RequestAborted;
+        Func<long, long, int, Task<IPage>> reader;
+        if (request.Tenants.Length == 1 && !selector.Matchers.Any(m => m.Name == MultiTenant.TenantLabel))
+        {
+            // One tenant: the queriers return lines as bytes, merged here without a string per line.
+            var tenant = request.Tenants[0];
+            var matchers = GrainLogQuerier.ToSpecs(selector.Matchers);
+            var text = selector.ToString();
+            reader = (from, through, limit) => ReadBytesPageAsync(tenant, matchers, text, from, through, direction, limit, ct);
+        }
+        else
+        {
+            var querier = new GrainLogQuerier(data, request.Tenants);
+            reader = async (from, through, limit) => await ReadPageAsync(querier, selector, from, through, direction, limit, ct).ConfigureAwait(false);
+        }
 
-        List<Row> page;
+        IPage page;
         try
         {
+            // Invalid stages (regexes, templates) fail here, as the engine's 400, before any grain call.
+            _ = PipelineBuilder.Build(selector);
             // The first page is read before the status is sent, so that pipeline errors still get a 400.
-            page = await ReadPageAsync(querier, selector, startNs, endNs, direction, PageEntries, ct).ConfigureAwait(false);
+            page = await reader(startNs, endNs, PageEntries).ConfigureAwait(false);
         }
         catch (QueryException e)
         {
@@ -81,16 +97,16 @@ public sealed class ExportService(GatewayOptions options, ITenantLimits limits, 
                     // More than a page of entries share one timestamp: read that instant with a larger page.
                     pageSize *= 2;
                     read = same;
-                    page = await ReadPageAsync(querier, selector, same.Start, same.End, direction, pageSize, ct).ConfigureAwait(false);
+                    page = await reader(same.Start, same.End, pageSize).ConfigureAwait(false);
                     continue;
                 }
                 remaining = rest;
                 // The next page is read while this one is written.
-                var reading = next is { } range ? ReadPageAsync(querier, selector, range.Start, range.End, direction, pageSize, ct) : null;
+                var reading = next is { } range ? reader(range.Start, range.End, pageSize) : null;
                 read = next ?? read;
                 for (var i = 0; i < emit; i++)
                 {
-                    if (maxBytes > 0 && writer.Written + writer.Prepare(page[i]) > maxBytes)
+                    if (maxBytes > 0 && writer.Written + page.Prepare(i, writer) > maxBytes)
                     {
                         if (reading is not null)
                         {
@@ -101,7 +117,7 @@ public sealed class ExportService(GatewayOptions options, ITenantLimits limits, 
                     }
                     if (maxBytes <= 0)
                     {
-                        writer.Prepare(page[i]);
+                        page.Prepare(i, writer);
                     }
                     writer.Commit();
                     if (writer.Unflushed >= FlushBytes)
@@ -129,7 +145,7 @@ public sealed class ExportService(GatewayOptions options, ITenantLimits limits, 
     /// unwritten after them. A full page may end in the middle of a timestamp: its last timestamp is read again.
     /// </summary>
     internal static (int Emit, (long Start, long End)? Next, (long Start, long End) Remaining) Cut(
-        List<Row> page, int pageSize, Direction direction, (long Start, long End) remaining, (long Start, long End) read)
+        IPage page, int pageSize, Direction direction, (long Start, long End) remaining, (long Start, long End) read)
     {
         var forward = direction == Direction.Forward;
         if (page.Count < pageSize)
@@ -142,9 +158,9 @@ public sealed class ExportService(GatewayOptions options, ITenantLimits limits, 
             var rest = forward ? (read.End, remaining.End) : (remaining.Start, read.Start);
             return (page.Count, rest.Item1 < rest.Item2 ? rest : null, rest);
         }
-        var last = page[^1].TimestampNs;
+        var last = page.TimestampAt(page.Count - 1);
         var emit = page.Count;
-        while (emit > 0 && page[emit - 1].TimestampNs == last)
+        while (emit > 0 && page.TimestampAt(emit - 1) == last)
         {
             emit--;
         }
@@ -157,7 +173,15 @@ public sealed class ExportService(GatewayOptions options, ITenantLimits limits, 
         return (emit, after, after);
     }
 
-    private static async Task<List<Row>> ReadPageAsync(GrainLogQuerier querier, LogSelectorExpr selector, long startNs, long endNs, Direction direction, int limit, CancellationToken ct)
+    private async Task<IPage> ReadBytesPageAsync(string tenant, List<MatcherSpec> matchers, string query,
+        long from, long through, Direction direction, int limit, CancellationToken ct)
+    {
+        var series = await data.LookupAsync(tenant, matchers, from, through, ct).ConfigureAwait(false);
+        var pages = await data.ExportLogsAsync(tenant, series, from, through, query, direction == Direction.Backward, limit, ct).ConfigureAwait(false);
+        return new BytesPage(pages, direction == Direction.Backward, limit);
+    }
+
+    private static async Task<RowPage> ReadPageAsync(GrainLogQuerier querier, LogSelectorExpr selector, long startNs, long endNs, Direction direction, int limit, CancellationToken ct)
     {
         var rows = new List<Row>();
         await foreach (var stream in querier.SelectLogsAsync(new SelectLogParams(selector, startNs, endNs, direction, limit), ct).ConfigureAwait(false))
@@ -188,7 +212,7 @@ public sealed class ExportService(GatewayOptions options, ITenantLimits limits, 
             // Each querier shard returns up to the limit: keep the first ones in order.
             rows.RemoveRange(limit, rows.Count - limit);
         }
-        return rows;
+        return new RowPage(rows);
     }
 
     private static KeyValuePair<string, string>[] StreamLabels(ResultStream stream)
@@ -210,7 +234,7 @@ public sealed class ExportService(GatewayOptions options, ITenantLimits limits, 
         return [.. stream.Labels.Where(l => !other.Contains(l.Key))];
     }
 
-    private static async Task DrainAsync(Task<List<Row>> reading)
+    private static async Task DrainAsync(Task<IPage> reading)
     {
         try
         {
@@ -293,6 +317,84 @@ public sealed class ExportService(GatewayOptions options, ITenantLimits limits, 
         return true;
     }
 
+    /// <summary>A page of entries in export order.</summary>
+    internal interface IPage
+    {
+        int Count { get; }
+
+        long TimestampAt(int i);
+
+        /// <summary>Encodes entry <paramref name="i"/> into the writer's scratch space; returns its size.</summary>
+        long Prepare(int i, EntryWriter writer);
+    }
+
+    /// <summary>Entries read through the engine's querier (several tenants).</summary>
+    internal sealed class RowPage(List<Row> rows) : IPage
+    {
+        public int Count => rows.Count;
+
+        public long TimestampAt(int i) => rows[i].TimestampNs;
+
+        public long Prepare(int i, EntryWriter writer) => writer.Prepare(rows[i]);
+    }
+
+    /// <summary>The queriers' byte pages of one tenant, merged in order (timestamp, labels, line) and cut at the limit.</summary>
+    internal sealed class BytesPage : IPage
+    {
+        private readonly ExportPage[] _pages;
+        private readonly int[] _page;
+        private readonly int[] _index;
+        private readonly byte[]?[][] _labelsJson;
+
+        public BytesPage(ExportPage[] pages, bool backward, int limit)
+        {
+            _pages = pages;
+            _labelsJson = [.. pages.Select(p => new byte[]?[p.Labels.Length])];
+            var total = Math.Min(limit, pages.Sum(p => p.Count));
+            _page = new int[total];
+            _index = new int[total];
+            var cursors = new int[pages.Length];
+            // Few shards: a linear pick of the best head is cheaper than a heap.
+            for (var n = 0; n < total; n++)
+            {
+                var best = -1;
+                for (var p = 0; p < pages.Length; p++)
+                {
+                    if (cursors[p] < pages[p].Count && (best < 0 || Compare(pages[p], cursors[p], pages[best], cursors[best], backward) < 0))
+                    {
+                        best = p;
+                    }
+                }
+                _page[n] = best;
+                _index[n] = cursors[best]++;
+            }
+        }
+
+        public int Count => _page.Length;
+
+        public long TimestampAt(int i) => _pages[_page[i]].Timestamps[_index[i]];
+
+        public long Prepare(int i, EntryWriter writer)
+        {
+            var page = _pages[_page[i]];
+            var e = _index[i];
+            var id = page.LabelIds[e];
+            var labels = _labelsJson[_page[i]][id] ??= LabelsJson.EncodeFlat(page.StreamLabels[id]);
+            return writer.Prepare(page.Timestamps[e], labels, page.Data.AsSpan(page.Offsets[e], page.Lengths[e]), page.StructuredMetadata[id], page.Parsed[id]);
+        }
+
+        private static int Compare(ExportPage a, int i, ExportPage b, int j, bool backward)
+        {
+            var c = a.Timestamps[i].CompareTo(b.Timestamps[j]);
+            if (c != 0)
+            {
+                return backward ? -c : c;
+            }
+            c = string.CompareOrdinal(a.Labels[a.LabelIds[i]], b.Labels[b.LabelIds[j]]);
+            return c != 0 ? c : a.Data.AsSpan(a.Offsets[i], a.Lengths[i]).SequenceCompareTo(b.Data.AsSpan(b.Offsets[j], b.Lengths[j]));
+        }
+    }
+
     /// <summary>One entry of a page with its stream's labels.</summary>
     internal sealed record Row(long TimestampNs, LabelsJson Labels, LogEntry Entry);
 
@@ -304,6 +406,16 @@ public sealed class ExportService(GatewayOptions options, ITenantLimits limits, 
         public string Text { get; } = text;
 
         public byte[] Json => _json ??= Encode(labels);
+
+        internal static byte[] EncodeFlat(string[] flat)
+        {
+            var pairs = new KeyValuePair<string, string>[flat.Length / 2];
+            for (var i = 0; i < pairs.Length; i++)
+            {
+                pairs[i] = new(flat[2 * i], flat[(2 * i) + 1]);
+            }
+            return Encode(pairs);
+        }
 
         internal static byte[] Encode(KeyValuePair<string, string>[] pairs)
         {
@@ -322,7 +434,7 @@ public sealed class ExportService(GatewayOptions options, ITenantLimits limits, 
     }
 
     /// <summary>Encodes entries straight into the response pipe.</summary>
-    private sealed class EntryWriter(PipeWriter pipe, ExportFormat format)
+    internal sealed class EntryWriter(PipeWriter pipe, ExportFormat format)
     {
         private static readonly JsonWriterOptions s_json = new() { SkipValidation = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
         private readonly ArrayBufferWriter<byte> _scratch = new(4096);
@@ -347,6 +459,54 @@ public sealed class ExportService(GatewayOptions options, ITenantLimits limits, 
             }
             Encode(row);
             return _scratch.WrittenCount;
+        }
+
+        /// <summary>As <see cref="Prepare(Row)"/> for an entry whose line is UTF-8 bytes (flattened metadata and parsed labels).</summary>
+        public long Prepare(long ts, byte[] labelsJson, ReadOnlySpan<byte> line, string[]? metadata, string[]? parsed)
+        {
+            _scratch.ResetWrittenCount();
+            if (format == ExportFormat.Text)
+            {
+                var span = _scratch.GetSpan(line.Length + 1);
+                line.CopyTo(span);
+                span[line.Length] = (byte)'\n';
+                _scratch.Advance(line.Length + 1);
+                return line.Length + 1;
+            }
+            var w = Json();
+            w.WriteStartObject();
+            w.WriteString("timestamp", ts.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            w.WritePropertyName("labels");
+            w.WriteRawValue(labelsJson, skipInputValidation: true);
+            if (System.Text.Unicode.Utf8.IsValid(line))
+            {
+                w.WriteString("line", line);
+            }
+            else
+            {
+                w.WriteString("line", Encoding.UTF8.GetString(line));
+            }
+            WriteFlat(w, "structuredMetadata", metadata);
+            WriteFlat(w, "parsed", parsed);
+            w.WriteEndObject();
+            w.Flush();
+            _scratch.Write("\n"u8);
+            return _scratch.WrittenCount;
+        }
+
+        private static void WriteFlat(Utf8JsonWriter w, string name, string[]? flat)
+        {
+            if (flat is null || flat.Length == 0)
+            {
+                return;
+            }
+            w.WritePropertyName(name);
+            w.WriteStartObject();
+            for (var i = 0; i < flat.Length; i += 2)
+            {
+                w.WriteString(flat[i], flat[i + 1]);
+            }
+            w.WriteEndObject();
         }
 
         /// <summary>Writes the prepared entry.</summary>
