@@ -86,24 +86,21 @@ public sealed class ExportService(GatewayOptions options, ITenantLimits limits, 
         var pageSize = PageEntries;
         // What is not written yet, and what the current page read (all of it, or one instant at its edge).
         var remaining = (Start: startNs, End: endNs);
-        var read = remaining;
         try
         {
             while (true)
             {
-                var (emit, next, rest) = Cut(page, pageSize, direction, remaining, read);
+                var (emit, next, rest) = Cut(page, pageSize, direction, remaining, page.Read);
                 if (emit == 0 && next is { } same)
                 {
                     // More than a page of entries share one timestamp: read that instant with a larger page.
                     pageSize *= 2;
-                    read = same;
                     page = await reader(same.Start, same.End, pageSize).ConfigureAwait(false);
                     continue;
                 }
                 remaining = rest;
                 // The next page is read while this one is written.
                 var reading = next is { } range ? reader(range.Start, range.End, pageSize) : null;
-                read = next ?? read;
                 for (var i = 0; i < emit; i++)
                 {
                     if (maxBytes > 0 && writer.Written + page.Prepare(i, writer) > maxBytes)
@@ -177,8 +174,54 @@ public sealed class ExportService(GatewayOptions options, ITenantLimits limits, 
         long from, long through, Direction direction, int limit, CancellationToken ct)
     {
         var series = await data.LookupAsync(tenant, matchers, from, through, ct).ConfigureAwait(false);
-        var pages = await data.ExportLogsAsync(tenant, series, from, through, query, direction == Direction.Backward, limit, ct).ConfigureAwait(false);
-        return new BytesPage(pages, direction == Direction.Backward, limit);
+        // A querier reads every entry of the range it is given: give it a window the index says holds about half a
+        // page, so that each page reads about what it writes. Unflushed data is not in the index; a page that fills
+        // up anyway is cut at its last timestamp like any other.
+        var (windowStart, windowEnd) = Window(series, from, through, direction, Math.Max(1, limit / 2));
+        var pages = await data.ExportLogsAsync(tenant, series, windowStart, windowEnd, query, direction == Direction.Backward, limit, ct).ConfigureAwait(false);
+        return new BytesPage(pages, direction == Direction.Backward, limit, (windowStart, windowEnd));
+    }
+
+    /// <summary>
+    /// The part of <c>[from, through)</c> nearest the start of the direction that holds about <paramref name="entries"/>
+    /// flushed entries, taking each chunk's entries as spread evenly over its time range.
+    /// </summary>
+    internal static (long Start, long End) Window(List<SeriesMatch> series, long from, long through, Direction direction, int entries)
+    {
+        var chunks = series.SelectMany(s => s.Chunks).Where(c => c.FromNs < through && c.ThroughNs > from && c.Entries > 0).ToList();
+        double Estimate(long a, long b)
+        {
+            var sum = 0.0;
+            foreach (var c in chunks)
+            {
+                var span = Math.Max(1, c.ThroughNs - c.FromNs);
+                var overlap = Math.Min(b, c.ThroughNs) - Math.Max(a, c.FromNs);
+                if (overlap > 0)
+                {
+                    sum += (double)c.Entries * overlap / span;
+                }
+            }
+            return sum;
+        }
+        if (chunks.Count == 0 || Estimate(from, through) <= entries)
+        {
+            return (from, through);
+        }
+        long lo = from, hi = through;
+        while (hi - lo > 1)
+        {
+            var mid = lo + ((hi - lo) / 2);
+            var estimate = direction == Direction.Forward ? Estimate(from, mid) : Estimate(mid, through);
+            if ((estimate < entries) == (direction == Direction.Forward))
+            {
+                lo = mid;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+        return direction == Direction.Forward ? (from, Math.Max(from + 1, hi)) : (Math.Min(through - 1, lo), through);
     }
 
     private static async Task<RowPage> ReadPageAsync(GrainLogQuerier querier, LogSelectorExpr selector, long startNs, long endNs, Direction direction, int limit, CancellationToken ct)
@@ -212,7 +255,7 @@ public sealed class ExportService(GatewayOptions options, ITenantLimits limits, 
             // Each querier shard returns up to the limit: keep the first ones in order.
             rows.RemoveRange(limit, rows.Count - limit);
         }
-        return new RowPage(rows);
+        return new RowPage(rows, (startNs, endNs));
     }
 
     private static KeyValuePair<string, string>[] StreamLabels(ResultStream stream)
@@ -320,6 +363,9 @@ public sealed class ExportService(GatewayOptions options, ITenantLimits limits, 
     /// <summary>A page of entries in export order.</summary>
     internal interface IPage
     {
+        /// <summary>The time range this page read (all of what was asked, or a window at its start in direction).</summary>
+        (long Start, long End) Read { get; }
+
         int Count { get; }
 
         long TimestampAt(int i);
@@ -329,8 +375,10 @@ public sealed class ExportService(GatewayOptions options, ITenantLimits limits, 
     }
 
     /// <summary>Entries read through the engine's querier (several tenants).</summary>
-    internal sealed class RowPage(List<Row> rows) : IPage
+    internal sealed class RowPage(List<Row> rows, (long Start, long End) read) : IPage
     {
+        public (long Start, long End) Read => read;
+
         public int Count => rows.Count;
 
         public long TimestampAt(int i) => rows[i].TimestampNs;
@@ -346,8 +394,9 @@ public sealed class ExportService(GatewayOptions options, ITenantLimits limits, 
         private readonly int[] _index;
         private readonly byte[]?[][] _labelsJson;
 
-        public BytesPage(ExportPage[] pages, bool backward, int limit)
+        public BytesPage(ExportPage[] pages, bool backward, int limit, (long Start, long End) read)
         {
+            Read = read;
             _pages = pages;
             _labelsJson = [.. pages.Select(p => new byte[]?[p.Labels.Length])];
             var total = Math.Min(limit, pages.Sum(p => p.Count));
@@ -369,6 +418,8 @@ public sealed class ExportService(GatewayOptions options, ITenantLimits limits, 
                 _index[n] = cursors[best]++;
             }
         }
+
+        public (long Start, long End) Read { get; }
 
         public int Count => _page.Length;
 
