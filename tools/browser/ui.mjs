@@ -168,7 +168,7 @@ try {
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, acceptDownloads: true });
   const page = await context.newPage();
   page.on('pageerror', e => errors.push(e.message));
-  page.setDefaultTimeout(spec.timeoutMs || 20000);
+  page.setDefaultTimeout(spec.timeoutMs || 45000); // generous: the test machine may be busy
   const result = await scenarios[spec.scenario](page, spec);
   if (spec.screenshot) await page.screenshot({ path: spec.screenshot });
   console.log(JSON.stringify({ ok: true, errors, ...result }));
