@@ -93,4 +93,7 @@ public sealed record QueryLimits
 
     /// <summary><c>max_cache_freshness_per_query</c>: metric splits whose last step is newer than this are not cached.</summary>
     public TimeSpan MaxCacheFreshness { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary><c>max_export_bytes</c> (ours): the largest response of <c>/loki/api/v1/export</c>; 0 for no limit.</summary>
+    public long MaxExportBytes { get; init; } = 10L * 1024 * 1024 * 1024;
 }

@@ -98,6 +98,7 @@ internal static class MultiTenant
                 SplitQueriesByInterval = result.SplitQueriesByInterval < l.SplitQueriesByInterval ? result.SplitQueriesByInterval : l.SplitQueriesByInterval,
                 MaxQueryParallelism = SmallestPositive(result.MaxQueryParallelism, l.MaxQueryParallelism),
                 TsdbMaxQueryParallelism = SmallestPositive(result.TsdbMaxQueryParallelism, l.TsdbMaxQueryParallelism),
+                MaxExportBytes = result.MaxExportBytes <= 0 ? l.MaxExportBytes : l.MaxExportBytes <= 0 ? result.MaxExportBytes : Math.Min(result.MaxExportBytes, l.MaxExportBytes),
             };
         }
         return result ?? new QueryLimits();

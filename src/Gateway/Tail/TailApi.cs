@@ -49,6 +49,7 @@ public sealed class TailService(GatewayOptions options, TailConnectionFactory co
         {
             KeepAliveInterval = TailApi.PingPeriod,
             KeepAliveTimeout = TailApi.PongTimeout,
+            SubProtocol = Ui.BrowserCredentials.SubProtocol(ctx),
         }).ConfigureAwait(false);
         await connections.Create(socket, tenants, request with { Legacy = legacy }).RunAsync(ctx.RequestAborted).ConfigureAwait(false);
     }

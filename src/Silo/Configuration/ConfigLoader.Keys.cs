@@ -70,6 +70,8 @@ public static partial class ConfigLoader
         ["limits_config.max_query_parallelism"] = (s, v, k) => Query(s, q => q with { MaxQueryParallelism = ParseInt(k, Scalar(v, k)) }),
         ["limits_config.max_concurrent_tail_requests"] = (s, v, k) => Query(s, q => q with { MaxConcurrentTailRequests = ParseInt(k, Scalar(v, k)) }),
         ["limits_config.max_cache_freshness_per_query"] = (s, v, k) => Query(s, q => q with { MaxCacheFreshness = ParseDuration(k, Scalar(v, k)) }),
+        // Ours: the export endpoint's size limit.
+        ["limits_config.max_export_bytes"] = (s, v, k) => Query(s, q => q with { MaxExportBytes = ParseBytes(k, Scalar(v, k)) }),
 
         ["query_range.cache_results"] = (s, v, k) => s.Gateway = s.Gateway with { ResultsCache = s.Gateway.ResultsCache with { Enabled = ParseBool(k, Scalar(v, k)) } },
         // The embedded cache is the one cache backend: "enabled" selects it, as Loki's default does when none is set.
