@@ -22,6 +22,7 @@ mkdir -p "$results"
 scripts/azurite.sh start
 trap 'scripts/azurite.sh stop' EXIT
 scripts/alertmanager.sh start && scripts/prometheus.sh start   # the ruler's end-to-end tests
+scripts/browser.sh   # chromium and playwright-core for the web UI's browser tests
 trap 'scripts/azurite.sh stop; scripts/alertmanager.sh stop; scripts/prometheus.sh stop' EXIT
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1

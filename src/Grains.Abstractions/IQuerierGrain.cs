@@ -17,6 +17,13 @@ public interface IQuerierGrain : IGrainWithIntegerKey
     [Alias("SelectLogs"), AlwaysInterleave]
     Task<LogPage> SelectLogsAsync(SelectRequest request, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Runs a log selector's pipeline over the series for an export: the first <c>Limit</c> selected entries in
+    /// direction (the order of <see cref="SelectLogsAsync"/>), lines kept as bytes.
+    /// </summary>
+    [Alias("ExportLogs"), AlwaysInterleave]
+    Task<ExportPage> ExportLogsAsync(SelectRequest request, CancellationToken cancellationToken = default);
+
     /// <summary>Runs a range aggregation's pipeline and extraction over the series and returns the samples.</summary>
     [Alias("SelectSamples"), AlwaysInterleave]
     Task<SamplePage> SelectSamplesAsync(SelectRequest request, CancellationToken cancellationToken = default);

@@ -57,6 +57,31 @@ public sealed class LokiTestServer : IAsyncDisposable
         return new LokiTestServer(app, dataDir, address);
     }
 
+    /// <summary>
+    /// Starts from a config file as it is (Loki's own examples): only the listen address and port (0), the silo ports and
+    /// the data directory are set from outside, as flags and test settings.
+    /// </summary>
+    public static async Task<LokiTestServer> StartFromFileAsync(string configFile)
+    {
+        var dataDir = Path.Combine(Path.GetTempPath(), "loki-test-" + Guid.NewGuid().ToString("n"));
+        Directory.CreateDirectory(dataDir);
+        var settings = LoadFile(configFile, dataDir, 0);
+        settings.Cluster.SiloPort = Ports.Free();
+        settings.Cluster.GatewayPort = Ports.Free();
+        settings.LogLevel = "warn";
+        var app = await LokiHost.BuildAsync(settings);
+        await app.StartAsync();
+        return new LokiTestServer(app, dataDir, new Uri(app.Urls.Single()));
+    }
+
+    /// <summary>Reads a config file as the binary does, with <c>-config.expand-env=true</c>.</summary>
+    public static LokiSettings LoadFile(string configFile, string dataDir, int port)
+    {
+        Assert.True(CommandLine.TryParse([$"-config.file={configFile}", "-config.expand-env=true", $"-common.path-prefix={Path.Combine(dataDir, "data")}",
+            $"-server.http-listen-port={port}", "-server.http-listen-address=127.0.0.1"], out var flags, out var error), error);
+        return ConfigLoader.Load(flags);
+    }
+
     /// <summary>A JSON push body with one stream.</summary>
     public static StringContent JsonPush(string streamJson, IEnumerable<(long Ts, string Line)> entries)
     {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Orleans.Loki.LogQL.Syntax;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.Gateway.Detected;
 
@@ -42,20 +43,8 @@ internal static partial class FieldTypes
     public static bool IsGoInt(string value) =>
         value.Length > 0 && value.Trim() == value && long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _);
 
-    /// <summary>Go's <c>strconv.ParseFloat(v, 64)</c> for decimal forms, <c>inf</c>/<c>infinity</c>/<c>nan</c> (any case, signed).</summary>
-    public static bool IsGoFloat(string value)
-    {
-        var unsigned = value.StartsWith('+') || value.StartsWith('-') ? value[1..] : value;
-        if (unsigned.Equals("inf", StringComparison.OrdinalIgnoreCase) || unsigned.Equals("infinity", StringComparison.OrdinalIgnoreCase))
-        {
-            return true;
-        }
-        if (unsigned.Equals("nan", StringComparison.OrdinalIgnoreCase))
-        {
-            return unsigned.Length == value.Length;
-        }
-        return GoDecimalFloat().IsMatch(value);
-    }
+    /// <summary>Go's <c>strconv.ParseFloat(v, 64)</c> succeeds.</summary>
+    public static bool IsGoFloat(string value) => GoFloat.TryParse(value, out _, out _);
 
     /// <summary>
     /// A byte size as Loki shows it among detected field values: go-humanize's <c>Bytes</c> (SI units, one decimal under
@@ -93,9 +82,6 @@ internal static partial class FieldTypes
         }
         return false;
     }
-
-    [GeneratedRegex(@"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$", RegexOptions.CultureInvariant)]
-    private static partial Regex GoDecimalFloat();
 
     [GeneratedRegex(@"^([+-]?0|[+-]?(([0-9]+\.?[0-9]*|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+)$", RegexOptions.CultureInvariant)]
     private static partial Regex GoDuration();

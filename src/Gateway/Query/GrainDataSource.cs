@@ -50,6 +50,10 @@ public sealed class GrainDataSource(IGrainFactory grains, IngesterOptions ingest
     public Task<LogPage[]> SelectLogsAsync(string tenant, List<SeriesMatch> series, long fromNs, long throughNs, string query, bool backward, int limit, CancellationToken ct) =>
         Shards(tenant, series, new SelectRequest(tenant, [], fromNs, throughNs, false, query, backward, limit), static (q, r, ct) => q.SelectLogsAsync(r, ct), ct);
 
+    /// <summary>An export sub-query next to the data, one querier call per shard of series: each shard's first <paramref name="limit"/> entries.</summary>
+    public Task<ExportPage[]> ExportLogsAsync(string tenant, List<SeriesMatch> series, long fromNs, long throughNs, string query, bool backward, int limit, CancellationToken ct) =>
+        Shards(tenant, series, new SelectRequest(tenant, [], fromNs, throughNs, false, query, backward, limit), static (q, r, ct) => q.ExportLogsAsync(r, ct), ct);
+
     /// <summary>
     /// Runs a range aggregation's extraction next to the data, one querier call per shard of series;
     /// <paramref name="requiredLabels"/> are the engine's parser hints (null: every label matters).
@@ -68,7 +72,7 @@ public sealed class GrainDataSource(IGrainFactory grains, IngesterOptions ingest
     private Task<T[]> Shards<T>(string tenant, List<SeriesMatch> series, SelectRequest template,
         Func<IQuerierGrain, SelectRequest, CancellationToken, Task<T>> call, CancellationToken ct)
     {
-        var includeUnflushed = template.ThroughNs > LokiTime.NowNs(time) - ingester.QueryIngestersWithin.Ticks * 100;
+        var includeUnflushed = template.ThroughNs > ingester.IngesterWindowStartNs(LokiTime.NowNs(time));
         var shards = new List<Task<T>>();
         for (var i = 0; i < series.Count; i += SeriesPerShard)
         {

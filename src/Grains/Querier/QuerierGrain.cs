@@ -40,6 +40,31 @@ internal sealed class QuerierGrain(IObjectStore store) : Grain, IQuerierGrain
         return logs.ToPage(total);
     }
 
+    public async Task<ExportPage> ExportLogsAsync(SelectRequest request, CancellationToken cancellationToken = default)
+    {
+        var query = CompiledQuery.Get(request.Query, samples: false);
+        var scans = await ScanAllAsync(request, query, (scan, series, labels, stats) => Task.Run(async () =>
+        {
+            var pipeline = query.RentPipeline();
+            try
+            {
+                var export = new ExportCollector();
+                await scan.RunAsync(series, EntryProcessor.ForExport(pipeline, labels, export));
+                return export;
+            }
+            finally
+            {
+                query.Return(pipeline);
+            }
+        }, cancellationToken), cancellationToken);
+        var total = new ReadStats();
+        foreach (var (_, stats) in scans)
+        {
+            total.Add(stats);
+        }
+        return ExportCollector.ToPage([.. scans.Select(s => s.Result)], request.Backward, request.Limit, total);
+    }
+
     public async Task<SamplePage> SelectSamplesAsync(SelectRequest request, CancellationToken cancellationToken = default)
     {
         var query = CompiledQuery.Get(request.Query, samples: true, request.RequiredLabels);
