@@ -7,7 +7,7 @@ namespace Orleans.Loki.Server.Tests;
 /// <summary>Loki's own example configurations (tests/Server.Tests/Config/LokiConfigs) load unchanged, and the local ones start and answer queries.</summary>
 public sealed class LokiConfigTests
 {
-    private static string ConfigDir => Path.Combine(AppContext.BaseDirectory, "LokiConfigs");
+    private static string ConfigDir => Path.Combine(AppContext.BaseDirectory, "Config", "LokiConfigs");
 
     public static IEnumerable<object[]> AllExamples() =>
         Directory.GetFiles(ConfigDir, "*.yaml").Select(f => new object[] { Path.GetFileName(f) }).OrderBy(f => (string)f[0], StringComparer.Ordinal);
