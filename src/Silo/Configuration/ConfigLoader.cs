@@ -99,9 +99,9 @@ public static partial class ConfigLoader
 
     private static void Validate(LokiSettings s)
     {
-        if (Array.IndexOf(LokiSettings.Targets, s.Target) < 0)
+        if (Orleans.Loki.Grains.Placement.LokiModules.Expand(s.Target, out var targetError) is null)
         {
-            throw new ConfigException($"unknown target '{s.Target}': expected one of {string.Join(", ", LokiSettings.Targets)}");
+            throw new ConfigException($"-target '{s.Target}': {targetError}");
         }
         if (s.HttpListenPort is < 0 or > 65535)
         {
@@ -131,9 +131,9 @@ public static partial class ConfigLoader
             }
         }
         ValidateRuler(s);
-        if (s.Cluster.Provider is not ("localhost" or "azure_table"))
+        if (s.Cluster.Provider is not ("localhost" or "azure_table" or "kubernetes"))
         {
-            throw new ConfigException($"cluster.provider '{s.Cluster.Provider}' is not supported: use localhost or azure_table");
+            throw new ConfigException($"cluster.provider '{s.Cluster.Provider}' is not supported: use localhost, azure_table or kubernetes");
         }
         if (s.Cluster.Provider == "azure_table" && s.AzureConnectionString is null)
         {

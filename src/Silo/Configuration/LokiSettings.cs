@@ -6,7 +6,7 @@ namespace Orleans.Loki.Silo.Configuration;
 /// <summary>Everything the process needs, after the YAML file and the flags were applied.</summary>
 public sealed class LokiSettings
 {
-    /// <summary><c>-target</c>: all, write, read or backend.</summary>
+    /// <summary><c>-target</c>: all, write, read, backend, a module name, or a comma list of them.</summary>
     public string Target { get; set; } = "all";
     public string HttpListenAddress { get; set; } = "0.0.0.0";
     public int HttpListenPort { get; set; } = 3100;
