@@ -18,7 +18,8 @@ public sealed record SiloRow(string Address, string Name, string Target, string[
 /// Operations endpoints Loki's chart and runbooks use: <c>/services</c>, <c>/ingester/prepare_shutdown</c>,
 /// <c>/ingester/shutdown</c>, <c>/flush/tenant</c>, and the ring pages (<c>/distributor/ring</c>,
 /// <c>/ruler/ring</c>, <c>/ingester/ring</c>, <c>/compactor/ring</c>, <c>/indexgateway/ring</c>) which here list the
-/// Orleans silos with their target, modules, membership status and active grains per grain type.
+/// Orleans silos with their target, modules, membership status and active grains per grain type
+/// (<c>/cluster/silos</c>: the same as JSON, on every target).
 /// </summary>
 public static class ClusterApi
 {
@@ -90,6 +91,9 @@ public static class ClusterApi
         {
             app.MapGet(ring, RingAsync);
         }
+        // The same list on every target, always JSON.
+        app.MapGet("/cluster/silos", async (IGrainFactory grains, ISiloMetadataCache metadata, ILocalSiloDetails local, CancellationToken ct) =>
+            Results.Json(new { silos = await SilosAsync(grains, metadata, local.SiloAddress, ct).ConfigureAwait(false) }));
         return app;
     }
 

@@ -33,6 +33,7 @@ public static class ModuleRoutes
         ("/loki/api/v1/delete", [LokiModules.Compactor]),
         ("/loki/api/v1/cache/generation_numbers", [LokiModules.Compactor]),
         ("/compactor/", [LokiModules.Compactor]),
+        ("/indexgateway/", [LokiModules.IndexGateway]),
         ("/loki/api/v1/", s_query),
         ("/api/prom/", s_query),
     ];
