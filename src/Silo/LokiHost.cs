@@ -90,6 +90,10 @@ public static class LokiHost
 
     private static async Task<IObjectStore> CreateObjectStoreAsync(LokiSettings settings)
     {
+        if (settings.S3 is { BucketName.Length: > 0 } s3)
+        {
+            return await S3ObjectStore.CreateAsync(s3);
+        }
         if (settings.AzureConnectionString is { } connection)
         {
             return await AzureBlobObjectStore.CreateAsync(connection, settings.AzureContainerName);

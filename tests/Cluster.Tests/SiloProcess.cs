@@ -29,6 +29,23 @@ public sealed class SiloProcess : IAsyncDisposable
     public bool Running => _process is { HasExited: false };
     public string Output { get { lock (_output) { return _output.ToString(); } } }
 
+    /// <summary>A single-process (<c>all</c>) binary on localhost clustering with the given storage YAML.</summary>
+    public static SiloProcess CreateStandalone(string storageYaml)
+    {
+        var httpPort = FreePort();
+        var config = Path.Combine(Path.GetTempPath(), $"loki-standalone-{httpPort}.yaml");
+        File.WriteAllText(config, $"""
+            server:
+              http_listen_address: 127.0.0.1
+              http_listen_port: {httpPort}
+            cluster:
+              silo_port: {FreePort()}
+              gateway_port: {FreePort()}
+            {storageYaml}
+            """);
+        return new SiloProcess("all", config, httpPort);
+    }
+
     public static SiloProcess Create(string target, string connectionString, string container, string clusterId)
     {
         var httpPort = FreePort();

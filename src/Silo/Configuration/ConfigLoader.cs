@@ -135,9 +135,13 @@ public static partial class ConfigLoader
         {
             throw new ConfigException($"cluster.provider '{s.Cluster.Provider}' is not supported: use localhost, azure_table or kubernetes");
         }
-        if (s.Cluster.Provider == "azure_table" && s.AzureConnectionString is null)
+        if (s.S3 is { } s3 && s3.BucketName.Length == 0)
         {
-            throw new ConfigException("cluster.provider azure_table needs storage_config.azure.connection_string");
+            throw new ConfigException("storage_config.aws needs bucketnames");
+        }
+        if (s.Cluster.Provider is "azure_table" or "kubernetes" && s.AzureConnectionString is null)
+        {
+            throw new ConfigException($"cluster.provider {s.Cluster.Provider} needs storage_config.azure.connection_string (the membership table)");
         }
     }
 

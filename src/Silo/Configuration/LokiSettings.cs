@@ -19,6 +19,9 @@ public sealed class LokiSettings
     public string? AzureConnectionString { get; set; }
     public string AzureContainerName { get; set; } = "loki";
 
+    /// <summary><c>storage_config.aws</c>: when a bucket is set, S3 (or an S3-compatible server) is the object store.</summary>
+    public Orleans.Loki.Storage.S3Settings? S3 { get; set; }
+
     /// <summary><c>cluster.*</c> (ours): how silos find each other.</summary>
     public ClusterSettings Cluster { get; set; } = new();
 
