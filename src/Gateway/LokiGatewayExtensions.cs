@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.Loki.Gateway.Auth;
+using Orleans.Loki.Gateway.Export;
+using Orleans.Loki.Gateway.Ui;
 using Orleans.Loki.Gateway.Limits;
 using Orleans.Loki.Gateway.Ops;
 using Orleans.Loki.Gateway.Push;
@@ -47,6 +49,7 @@ public static class LokiGatewayExtensions
         services.AddSingleton(sp => new ResultsCache(options.ResultsCache, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ICacheGenerations>()));
         services.AddSingleton<QueryService>();
         services.AddExploreApi();
+        services.AddExportApi();
         services.AddSingleton<TailConnectionFactory>();
         services.AddSingleton<TailService>();
         return services;
@@ -58,14 +61,18 @@ public static class LokiGatewayExtensions
         app.MapPushApi();
         app.MapQueryApi();
         app.MapExploreApi();
+        app.MapExportApi();
+        app.MapLokiUi();
         app.MapTailApi();
         app.MapOpsApi(buildInfo, effectiveConfig);
+        app.MapTenantLimitsApi(buildInfo);
         app.MapMetrics("/metrics");
         return app;
     }
 
     /// <summary>Built-in authentication in front of every tenant-scoped route (a no-op unless <c>auth</c> credentials are configured).</summary>
-    public static IApplicationBuilder UseLokiAuth(this IApplicationBuilder app) => app.UseMiddleware<AuthMiddleware>();
+    /// <remarks>The UI's websocket credentials (<see cref="BrowserCredentials"/>) become headers first.</remarks>
+    public static IApplicationBuilder UseLokiAuth(this IApplicationBuilder app) => app.UseMiddleware<BrowserCredentials>().UseMiddleware<AuthMiddleware>();
 
     /// <summary>Request duration metric with Loki's name, labelled by route and status.</summary>
     public static IApplicationBuilder UseLokiRequestMetrics(this IApplicationBuilder app) => app.UseMiddleware<RequestMetricsMiddleware>();

@@ -28,8 +28,15 @@ public sealed record IngesterOptions
     /// <summary><c>ingester.flush_check_period</c>: how often a stream grain checks whether to flush.</summary>
     public TimeSpan FlushCheckPeriod { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary><c>querier.query_ingesters_within</c>: queries ask stream grains for unflushed data only when the query range overlaps now − this.</summary>
+    /// <summary>
+    /// <c>querier.query_ingesters_within</c>: queries ask stream grains for unflushed data only when the query range
+    /// overlaps now − this; 0 (as in Loki) asks them for every query.
+    /// </summary>
     public TimeSpan QueryIngestersWithin { get; init; } = TimeSpan.FromHours(3);
+
+    /// <summary>The oldest time (ns) whose data may still be only in stream grains; <see cref="long.MinValue"/> when <see cref="QueryIngestersWithin"/> is 0.</summary>
+    public long IngesterWindowStartNs(long nowNs) =>
+        QueryIngestersWithin > TimeSpan.Zero ? nowNs - QueryIngestersWithin.Ticks * 100 : long.MinValue;
 
     /// <summary>Stream grains without traffic are deactivated (after flushing) once idle this long.</summary>
     public TimeSpan StreamIdleDeactivation { get; init; } = TimeSpan.FromHours(1);
@@ -46,8 +53,10 @@ public sealed record IngesterOptions
     {
         if (ChunkBlockSize < 1024) { return "ingester.chunk_block_size must be at least 1024 bytes"; }
         if (ChunkTargetSize < ChunkBlockSize / 8) { return "ingester.chunk_target_size is too small for the block size"; }
-        if (MaxChunkAge <= TimeSpan.Zero) { return "ingester.max_chunk_age must be positive"; }
-        if (ChunkIdlePeriod <= TimeSpan.Zero) { return "ingester.chunk_idle_period must be positive"; }
+        // 0 is Loki's "flush at every flush check" (and, for max_chunk_age, no out-of-order window).
+        if (MaxChunkAge < TimeSpan.Zero) { return "ingester.max_chunk_age must not be negative"; }
+        if (ChunkIdlePeriod < TimeSpan.Zero) { return "ingester.chunk_idle_period must not be negative"; }
+        if (QueryIngestersWithin < TimeSpan.Zero) { return "querier.query_ingesters_within must not be negative"; }
         if (FlushCheckPeriod <= TimeSpan.Zero) { return "ingester.flush_check_period must be positive"; }
         if (MaxUnflushedBytes < 0) { return "ingester.max_unflushed_bytes must not be negative"; }
         return null;

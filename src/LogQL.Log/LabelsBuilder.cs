@@ -122,6 +122,26 @@ public sealed partial class LabelsBuilder
     /// <summary>True when the stream (not the line) carries a label of that name.</summary>
     public bool StreamHas(string name) => BaseIndex(name) >= 0;
 
+    /// <summary>True when the current line's structured metadata has <paramref name="name"/> (under that name).</summary>
+    public bool MetadataHas(string name)
+    {
+        for (var i = 0; i < _added.Count; i++)
+        {
+            if (_added[i].Category == LabelCategory.StructuredMetadata && _added[i].Name == name)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// Adds one structured-metadata entry with Loki's precedence: a name the stream already has keeps the stream's
+    /// value and the metadata value goes to <c>name_extracted</c>.
+    /// </summary>
+    public void SetMetadata(string name, string value) =>
+        Set(LabelCategory.StructuredMetadata, StreamHas(name) ? name + PipelineErrors.DuplicateSuffix : name, value);
+
     /// <summary>True when a parser already extracted this key for the current line (the first value wins).</summary>
     public bool ParserKeyExists(string name)
     {

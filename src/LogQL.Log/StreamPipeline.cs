@@ -36,7 +36,7 @@ public sealed class StreamPipeline
         {
             foreach (var m in metadata)
             {
-                labels.Set(LabelCategory.StructuredMetadata, m.Key, m.Value);
+                labels.SetMetadata(m.Key, m.Value);
             }
         }
         for (var i = leadingFiltersPassed ? _leadingFilters : 0; i < _stages.Length; i++)

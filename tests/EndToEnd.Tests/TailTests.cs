@@ -135,7 +135,7 @@ public sealed class TailTests(TailFixture fixture) : IClassFixture<TailFixture>
         await tail.ReceiveUntilAsync(t => t.CloseStatus is not null, "the close");
         Assert.Equal(WebSocketCloseStatus.InternalServerError, tail.CloseStatus);
         Assert.StartsWith("the query time range exceeds the limit (query length: ", tail.CloseDescription, StringComparison.Ordinal);
-        Assert.EndsWith(", limit: 721h0m0s)", tail.CloseDescription, StringComparison.Ordinal);
+        Assert.EndsWith(", limit: 30d1h)", tail.CloseDescription, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -122,7 +122,7 @@ public sealed class HttpHardeningTests(HardeningServerFixture fixture) : IClassF
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.NotEmpty(body.Trim());
 
-        const long limit = 40_000_000; // "40MB": Loki's byte sizes are decimal
+        const long limit = 40L << 20; // "40MB": Loki's byte sizes are powers of 1024
         foreach (var chunked in new[] { false, true })
         {
             HttpContent over = chunked ? new StreamContent(new MemoryStream(new byte[45 << 20])) : new ByteArrayContent(new byte[45 << 20]);

@@ -49,6 +49,32 @@ public sealed class LokiServer : IAsyncDisposable
         return new LokiServer(app, dataDir, port);
     }
 
+    /// <summary>
+    /// Starts from a config file as it is (Loki's own examples): only the listen address and ports, the silo ports and
+    /// the data directory are set from outside, as flags and test settings.
+    /// </summary>
+    public static async Task<LokiServer> StartFromFileAsync(string configFile)
+    {
+        var dataDir = Path.Combine(Path.GetTempPath(), "loki-limits-" + Guid.NewGuid().ToString("n"));
+        Directory.CreateDirectory(dataDir);
+        var port = FreePort();
+        var settings = LoadFile(configFile, dataDir, port);
+        settings.Cluster.SiloPort = FreePort();
+        settings.Cluster.GatewayPort = FreePort();
+        settings.LogLevel = "warn";
+        var app = await LokiHost.BuildAsync(settings);
+        await app.StartAsync();
+        return new LokiServer(app, dataDir, port);
+    }
+
+    /// <summary>Reads a config file as the binary does, with <c>-config.expand-env=true</c>.</summary>
+    public static LokiSettings LoadFile(string configFile, string dataDir, int port)
+    {
+        Assert.True(CommandLine.TryParse([$"-config.file={configFile}", "-config.expand-env=true", $"-common.path-prefix={Path.Combine(dataDir, "data")}",
+            $"-server.http-listen-port={port}", "-server.http-listen-address=127.0.0.1"], out var flags, out var error), error);
+        return ConfigLoader.Load(flags);
+    }
+
     public static long NowNs => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000;
 
     public static StringContent JsonPush(string streamJson, IEnumerable<(long Ts, string Line)> entries)
@@ -104,7 +130,7 @@ public sealed class LokiServer : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -45,9 +45,9 @@ public sealed class RuntimeConfigTests : IDisposable
         var a = overrides["team-a"];
         Assert.Equal(10.5, a.Ingestion.IngestionRateMb);
         Assert.Equal(6, a.Ingestion.IngestionBurstSizeMb);
-        Assert.Equal(5_000_000, a.Ingestion.PerStreamRateLimit);
+        Assert.Equal(5L << 20, a.Ingestion.PerStreamRateLimit);
         Assert.Equal(7, a.Ingestion.MaxGlobalStreamsPerUser);
-        Assert.Equal(2000, a.Validation.MaxLineSize);
+        Assert.Equal(2048, a.Validation.MaxLineSize);
         Assert.Equal(42, a.Query.MaxQuerySeries);
         Assert.Equal(TimeSpan.FromMinutes(2), a.Query.QueryTimeout);
         Assert.Equal(TenantLimits.Defaults(_options), overrides["team-b"]);

@@ -118,12 +118,13 @@ public sealed class ParsedValueTests
     }
 
     [Fact]
-    public void Result_ParsedBeatsMetadataBeatsStreamForOneName()
+    public void Result_StreamBeatsMetadataBeatsParsedForOneName_LosersUnderExtracted()
     {
+        // Loki: the base name goes to stream > metadata > parsed; the value that loses it goes to name_extracted.
         var sp = new Pipeline([new LogfmtParser(), new DropLabelsStage([new LabelSelector("job")])]).ForStream(Run.Labels(("app", "x"), ("job", "j"), ("zone", "z")));
         ReadOnlySpan<byte> line = "trace=fromline other=o"u8;
         sp.Process(0, ref line, [new("trace", "frommeta"), new("zone", "metazone"), new("meta", "m")]);
-        var expected = Run.Labels(("app", "x"), ("meta", "m"), ("other", "o"), ("trace", "fromline"), ("zone", "metazone"));
+        var expected = Run.Labels(("app", "x"), ("meta", "m"), ("other", "o"), ("trace", "frommeta"), ("trace_extracted", "fromline"), ("zone", "z"), ("zone_extracted", "metazone"));
         Assert.Equal(expected, sp.Labels.Labels());
         Assert.Equal(LabelsBuilder.Format(expected), sp.Labels.LabelsString());
     }

@@ -63,7 +63,8 @@ public sealed class AuthMiddleware(RequestDelegate next, GatewayOptions options)
         path.StartsWithSegments("/loki", StringComparison.OrdinalIgnoreCase)
         || path.StartsWithSegments("/api/prom", StringComparison.OrdinalIgnoreCase)
         || path.StartsWithSegments("/otlp", StringComparison.OrdinalIgnoreCase)
-        || path.StartsWithSegments("/prometheus", StringComparison.OrdinalIgnoreCase);
+        || path.StartsWithSegments("/prometheus", StringComparison.OrdinalIgnoreCase)
+        || path.StartsWithSegments("/config/tenant", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Pushes and every non-read method (e.g. delete requests) need write access.</summary>
     private static bool IsWrite(HttpRequest request)

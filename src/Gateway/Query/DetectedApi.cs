@@ -60,7 +60,7 @@ internal sealed class DetectedApi(GatewayOptions options, ITenantLimits limits, 
             return;
         }
         var max = request.Limits(limits).MaxEntriesLimitPerQuery;
-        if (lineLimit > max)
+        if (max > 0 && lineLimit > max)
         {
             await ReadRequest.BadRequest($"max entries limit per query exceeded, limit > max_entries_limit_per_query ({lineLimit} > {max})").ExecuteAsync(ctx).ConfigureAwait(false);
             return;

@@ -23,6 +23,7 @@ public static class ExploreApi
     public static IEndpointRouteBuilder MapExploreApi(this IEndpointRouteBuilder app)
     {
         MapBoth(app, "/loki/api/v1/index/stats", (HttpContext ctx, IndexApi api) => api.StatsAsync(ctx));
+        MapBoth(app, "/loki/api/v1/index/shards", (HttpContext ctx, IndexApi api) => api.ShardsAsync(ctx));
         MapBoth(app, "/loki/api/v1/index/volume", (HttpContext ctx, IndexApi api) => api.VolumeAsync(ctx, range: false));
         MapBoth(app, "/loki/api/v1/index/volume_range", (HttpContext ctx, IndexApi api) => api.VolumeAsync(ctx, range: true));
         MapBoth(app, "/loki/api/v1/detected_labels", (HttpContext ctx, DetectedApi api) => api.DetectedLabelsAsync(ctx));

@@ -34,6 +34,83 @@ internal sealed class IndexApi(GatewayOptions options, ITenantLimits limits, Ind
         await w.FlushAsync(ctx.RequestAborted).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// <c>/loki/api/v1/index/shards</c>: how a query's data splits into shards of about <c>targetBytesPerShard</c>.
+    /// Queries here are not sharded by stream, so the answer is one shard over the whole fingerprint space with the
+    /// selector's index stats; <c>targetBytesPerShard</c> is checked as Loki does (a byte size).
+    /// </summary>
+    public async Task ShardsAsync(HttpContext ctx)
+    {
+        var request = await ReadRequest.ReadAsync(ctx).ConfigureAwait(false);
+        if (!request.TryTenants(options, out var problem) || !request.TryRange(limits, LokiTime.NowNs(time), out problem))
+        {
+            await problem!.ExecuteAsync(ctx).ConfigureAwait(false);
+            return;
+        }
+        if (request["targetBytesPerShard"] is { Length: > 0 } target && !IsByteSize(target))
+        {
+            await ReadRequest.BadRequest($"invalid targetBytesPerShard: {target}").ExecuteAsync(ctx).ConfigureAwait(false);
+            return;
+        }
+        List<MatcherSpec> matchers;
+        try
+        {
+            var expr = Orleans.Loki.LogQL.Syntax.LogQLParser.Parse(request["query"] ?? "");
+            var selector = expr is Orleans.Loki.LogQL.Syntax.LogSelectorExpr s ? s : Orleans.Loki.LogQL.Syntax.LogQLParser.ParseLogSelector(SelectorText(expr), validate: false);
+            matchers = GrainLogQuerier.ToSpecs(selector.Matchers);
+        }
+        catch (Orleans.Loki.LogQL.Syntax.ParseException e)
+        {
+            await ReadRequest.BadRequest(e.Message).ExecuteAsync(ctx).ConfigureAwait(false);
+            return;
+        }
+        var stats = await MultiTenantIndex.StatsAsync(index, request.Tenants, matchers, request.StartNs, request.EndNs, ctx.RequestAborted).ConfigureAwait(false);
+        ctx.Response.ContentType = "application/json; charset=utf-8";
+        await using var w = new Utf8JsonWriter(ctx.Response.BodyWriter.AsStream());
+        w.WriteStartObject();
+        w.WritePropertyName("shards");
+        w.WriteStartArray();
+        w.WriteStartObject();
+        w.WritePropertyName("bounds");
+        w.WriteStartObject();
+        w.WriteNumber("min", 0UL);
+        w.WriteNumber("max", ulong.MaxValue);
+        w.WriteEndObject();
+        w.WritePropertyName("stats");
+        w.WriteStartObject();
+        w.WriteNumber("streams", stats.Streams);
+        w.WriteNumber("chunks", stats.Chunks);
+        w.WriteNumber("bytes", stats.Bytes);
+        w.WriteNumber("entries", stats.Entries);
+        w.WriteEndObject();
+        w.WriteEndObject();
+        w.WriteEndArray();
+        w.WritePropertyName("statistics");
+        QueryStats.Empty.Write(w);
+        w.WriteNull("chunkGroups");
+        w.WriteEndObject();
+        await w.FlushAsync(ctx.RequestAborted).ConfigureAwait(false);
+    }
+
+    /// <summary>The first stream selector of a metric query's text (its matchers are what the shards are planned on).</summary>
+    private static string SelectorText(Orleans.Loki.LogQL.Syntax.Expr expr)
+    {
+        var text = expr.ToString();
+        var open = text.IndexOf('{', StringComparison.Ordinal);
+        var close = open < 0 ? -1 : text.IndexOf('}', open);
+        return open < 0 || close < 0 ? text : text[open..(close + 1)];
+    }
+
+    private static bool IsByteSize(string text)
+    {
+        var i = 0;
+        while (i < text.Length && char.IsAsciiDigit(text[i]))
+        {
+            i++;
+        }
+        return i > 0 && text[i..].Trim().ToUpperInvariant() is "" or "B" or "K" or "KB" or "M" or "MB" or "G" or "GB" or "T" or "TB" or "P" or "PB" or "E" or "EB";
+    }
+
     public async Task VolumeAsync(HttpContext ctx, bool range)
     {
         var request = await ReadRequest.ReadAsync(ctx).ConfigureAwait(false);

@@ -97,7 +97,7 @@ internal sealed class IndexReader(IGrainFactory grains, IngesterOptions ingester
     private async Task<List<(SeriesMatch Series, IReadOnlyList<ChunkRef> Chunks)>> InMemoryAsync(
         string tenant, IReadOnlyList<MatcherSpec> matchers, long fromNs, long throughNs, CancellationToken ct)
     {
-        var windowStart = LokiTime.NowNs(time) - ingester.QueryIngestersWithin.Ticks * 100;
+        var windowStart = ingester.IngesterWindowStartNs(LokiTime.NowNs(time));
         if (throughNs <= windowStart)
         {
             return [];

@@ -197,6 +197,7 @@ internal sealed record QueryStats(Orleans.Loki.Grains.Abstractions.ReadStats Rea
         w.WritePropertyName("querier");
         w.WriteStartObject();
         WriteStore(w, Read.ChunksFetched, 0, 0, Read.DecompressedBytes, Read.ChunkLines, Read.CompressedBytes, Read.Duplicates);
+        w.WriteNumber("querierExecTime", ExecSeconds);
         w.WriteEndObject();
 
         w.WritePropertyName("ingester");
@@ -207,8 +208,48 @@ internal sealed record QueryStats(Orleans.Loki.Grains.Abstractions.ReadStats Rea
         w.WriteNumber("totalLinesSent", 0);
         WriteStore(w, 0, Read.HeadBytes, Read.HeadLines, 0, 0, 0, 0);
         w.WriteEndObject();
+
+        // Loki's "cache" and "index" blocks: nothing of them is measured here, but Grafana's inspector expects the keys.
+        w.WritePropertyName("cache");
+        w.WriteStartObject();
+        foreach (var cache in s_caches)
+        {
+            w.WritePropertyName(cache);
+            w.WriteStartObject();
+            foreach (var field in s_cacheFields)
+            {
+                w.WriteNumber(field, 0);
+            }
+            w.WriteEndObject();
+        }
+        w.WriteEndObject();
+
+        w.WritePropertyName("index");
+        w.WriteStartObject();
+        w.WriteNumber("totalChunks", 0);
+        w.WriteNumber("postFilterChunks", 0);
+        w.WriteNumber("shardsDuration", 0);
+        w.WriteBoolean("usedBloomFilters", false);
+        w.WriteNumber("totalStreams", 0);
+        w.WriteNumber("chunkRefsLookupTime", 0);
+        w.WriteNumber("bloomFilterTime", 0);
+        w.WriteEndObject();
         w.WriteEndObject();
     }
+
+    private static readonly string[] s_caches =
+        ["chunk", "index", "result", "statsResult", "volumeResult", "seriesResult", "labelResult", "instantMetricResult", "logResult", "taskResult"];
+
+    private static readonly string[] s_cacheFields =
+        ["entriesFound", "entriesRequested", "entriesStored", "bytesReceived", "bytesSent", "requests", "downloadTime", "queryLengthServed"];
+
+    private static readonly string[] s_dataobjFields =
+    [
+        "prePredicateDecompressedRows", "prePredicateDecompressedBytes", "prePredicateDecompressedStructuredMetadataBytes",
+        "postPredicateRows", "postPredicateDecompressedBytes", "postPredicateStructuredMetadataBytes", "postFilterRows",
+        "pagesScanned", "pagesDownloaded", "pagesDownloadedBytes", "pageBatches", "totalRowsAvailable", "totalPageDownloadTime",
+        "wireBytesTransferred",
+    ];
 
     private static void WriteStore(Utf8JsonWriter w, long chunks, long headBytes, long headLines, long decompressedBytes, long decompressedLines, long compressedBytes, long duplicates)
     {
@@ -218,6 +259,7 @@ internal sealed record QueryStats(Orleans.Loki.Grains.Abstractions.ReadStats Rea
         w.WriteNumber("totalChunksDownloaded", chunks);
         w.WriteNumber("chunksDownloadTime", 0);
         w.WriteBoolean("queryReferencedStructuredMetadata", false);
+        w.WriteBoolean("queryUsedV2Engine", false);
         w.WritePropertyName("chunk");
         w.WriteStartObject();
         w.WriteNumber("headChunkBytes", headBytes);
@@ -233,6 +275,13 @@ internal sealed record QueryStats(Orleans.Loki.Grains.Abstractions.ReadStats Rea
         w.WriteNumber("chunkRefsFetchTime", 0);
         w.WriteNumber("congestionControlLatency", 0);
         w.WriteNumber("pipelineWrapperFilteredLines", 0);
+        w.WritePropertyName("dataobj");
+        w.WriteStartObject();
+        foreach (var field in s_dataobjFields)
+        {
+            w.WriteNumber(field, 0);
+        }
+        w.WriteEndObject();
         w.WriteEndObject();
     }
 }

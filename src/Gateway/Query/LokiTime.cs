@@ -26,7 +26,8 @@ public static class LokiTime
         }
         if (long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n))
         {
-            ns = value.TrimStart('-').Length <= 10 ? n * 1_000_000_000L : n;
+            // Go's rule counts the characters of the text, a sign included.
+            ns = value.Length <= 10 ? n * 1_000_000_000L : n;
             return true;
         }
         if (DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var dto)

@@ -88,20 +88,25 @@ internal static class MultiTenant
         QueryLimits? result = null;
         foreach (var l in all)
         {
-            result = result is null ? l : new QueryLimits
+            result = result is null ? l : result with
             {
                 MaxEntriesLimitPerQuery = SmallestPositive(result.MaxEntriesLimitPerQuery, l.MaxEntriesLimitPerQuery),
-                MaxQuerySeries = SmallestPositive(result.MaxQuerySeries, l.MaxQuerySeries),
-                MaxQueryLength = result.MaxQueryLength <= TimeSpan.Zero || (l.MaxQueryLength > TimeSpan.Zero && l.MaxQueryLength < result.MaxQueryLength) ? l.MaxQueryLength : result.MaxQueryLength,
-                QueryTimeout = result.QueryTimeout < l.QueryTimeout ? result.QueryTimeout : l.QueryTimeout,
+                MaxQuerySeries = Math.Min(result.MaxQuerySeries, l.MaxQuerySeries),
+                MaxQueryLength = SmallestPositive(result.MaxQueryLength, l.MaxQueryLength),
+                MaxQueryLookback = SmallestPositive(result.MaxQueryLookback, l.MaxQueryLookback),
+                QueryTimeout = SmallestPositive(result.QueryTimeout, l.QueryTimeout),
                 SplitQueriesByInterval = result.SplitQueriesByInterval < l.SplitQueriesByInterval ? result.SplitQueriesByInterval : l.SplitQueriesByInterval,
                 MaxQueryParallelism = SmallestPositive(result.MaxQueryParallelism, l.MaxQueryParallelism),
+                TsdbMaxQueryParallelism = SmallestPositive(result.TsdbMaxQueryParallelism, l.TsdbMaxQueryParallelism),
+                MaxExportBytes = result.MaxExportBytes <= 0 ? l.MaxExportBytes : l.MaxExportBytes <= 0 ? result.MaxExportBytes : Math.Min(result.MaxExportBytes, l.MaxExportBytes),
             };
         }
         return result ?? new QueryLimits();
     }
 
     private static int SmallestPositive(int a, int b) => a <= 0 ? b : b <= 0 ? a : Math.Min(a, b);
+
+    private static TimeSpan SmallestPositive(TimeSpan a, TimeSpan b) => a <= TimeSpan.Zero ? b : b <= TimeSpan.Zero ? a : (a < b ? a : b);
 
     private static LabelMatcher ToMatcher(MatcherSpec spec)
     {

@@ -16,6 +16,12 @@ public static class QueryApi
         MapBoth(app, "/loki/api/v1/label/{name}/values", (HttpContext ctx, string name, QueryService q) => q.LabelValuesAsync(ctx, name));
         MapBoth(app, "/loki/api/v1/series", (HttpContext ctx, QueryService q) => q.SeriesAsync(ctx));
         MapBoth(app, "/loki/api/v1/format_query", (HttpContext ctx, QueryService q) => q.FormatQueryAsync(ctx));
+
+        // Loki's legacy paths (older promtail, Fluent Bit and dashboards): the same handlers, the legacy shapes.
+        MapBoth(app, "/api/prom/query", (HttpContext ctx, QueryService q) => q.QueryRangeAsync(ctx, legacy: true));
+        MapBoth(app, "/api/prom/label", (HttpContext ctx, QueryService q) => q.LabelsAsync(ctx, legacy: true));
+        MapBoth(app, "/api/prom/label/{name}/values", (HttpContext ctx, string name, QueryService q) => q.LabelValuesAsync(ctx, name, legacy: true));
+        MapBoth(app, "/api/prom/series", (HttpContext ctx, QueryService q) => q.SeriesAsync(ctx));
         return app;
     }
 

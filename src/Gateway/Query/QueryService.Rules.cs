@@ -23,7 +23,7 @@ public sealed partial class QueryService
             StartNs = atNs,
             EndNs = atNs,
             Direction = Direction.Backward,
-            Limit = queryLimits.MaxEntriesLimitPerQuery,
+            Limit = queryLimits.MaxEntriesLimitPerQuery > 0 ? queryLimits.MaxEntriesLimitPerQuery : new QueryLimits().MaxEntriesLimitPerQuery,
             Instant = true,
         }, queryLimits, timeout.Token).ConfigureAwait(false);
         return outcome.Result;

@@ -23,7 +23,8 @@ public sealed partial class QueryService(GatewayOptions options, ITenantLimits l
     private const int MaxPoints = 11_000;
     private const long HourNs = 3_600_000_000_000L;
 
-    public async Task QueryRangeAsync(HttpContext ctx)
+    /// <summary><c>query_range</c>; <paramref name="legacy"/>: <c>/api/prom/query</c> (Loki's legacy log shape and its <c>regexp</c> parameter).</summary>
+    public async Task QueryRangeAsync(HttpContext ctx, bool legacy = false)
     {
         var form = await ReadParamsAsync(ctx).ConfigureAwait(false);
         if (!TryTenants(ctx, out var tenants, out var problem) ||
@@ -52,6 +53,30 @@ public sealed partial class QueryService(GatewayOptions options, ITenantLimits l
             await BadRequest("exceeded maximum resolution of 11,000 points per timeseries. Try increasing the value of the step parameter").ExecuteAsync(ctx).ConfigureAwait(false);
             return;
         }
+        var query = form.GetValueOrDefault("query") ?? "";
+        if (legacy && form.GetValueOrDefault("regexp") is { Length: > 0 } regexp)
+        {
+            // Loki's legacy regexp parameter: a |~ filter appended to the selector.
+            try
+            {
+                query = $"{LogQLParser.ParseLogSelector(query, validate: true)} |~ {GoText.Quote(regexp)}";
+            }
+            catch (ParseException e)
+            {
+                await BadRequest(e.Message).ExecuteAsync(ctx).ConfigureAwait(false);
+                return;
+            }
+        }
+        if (options.Frontend.AlignQueriesWithStep && LogQLParser.TryParse(query, out var parsed, out _) && !parsed.IsLogQuery)
+        {
+            // query_range.align_queries_with_step: Loki's frontend moves both ends down to a multiple of the step (in ms).
+            var stepMs = stepNs / 1_000_000;
+            if (stepMs > 0)
+            {
+                startNs = FloorMs(startNs) / stepMs * stepMs * 1_000_000;
+                endNs = FloorMs(endNs) / stepMs * stepMs * 1_000_000;
+            }
+        }
         long intervalNs = 0;
         if (form.TryGetValue("interval", out var intervalText) && !string.IsNullOrEmpty(intervalText) &&
             !LokiTime.TryParseSecondsOrDuration(intervalText!, out intervalNs))
@@ -59,7 +84,6 @@ public sealed partial class QueryService(GatewayOptions options, ITenantLimits l
             await BadRequest($"invalid parameter \"interval\": cannot parse \"{intervalText}\" to a valid duration").ExecuteAsync(ctx).ConfigureAwait(false);
             return;
         }
-        var query = form.GetValueOrDefault("query") ?? "";
         await ExecuteAsync(ctx, tenants, new QueryParams
         {
             Query = query,
@@ -69,7 +93,7 @@ public sealed partial class QueryService(GatewayOptions options, ITenantLimits l
             IntervalNs = intervalNs,
             Direction = direction,
             Limit = limit,
-        }).ConfigureAwait(false);
+        }, legacy).ConfigureAwait(false);
     }
 
     public async Task InstantQueryAsync(HttpContext ctx)
@@ -104,16 +128,31 @@ public sealed partial class QueryService(GatewayOptions options, ITenantLimits l
         }).ConfigureAwait(false);
     }
 
-    private async Task ExecuteAsync(HttpContext ctx, string[] tenants, QueryParams p)
+    private async Task ExecuteAsync(HttpContext ctx, string[] tenants, QueryParams p, bool legacy = false)
     {
         var started = Stopwatch.GetTimestamp();
         var queryLimits = LimitsOf(tenants);
+        if (queryLimits.EffectiveParallelism <= 0)
+        {
+            // max_query_parallelism and tsdb_max_query_parallelism both 0: Loki's frontend refuses every query.
+            await Results.Text("querying is disabled, please contact your Loki operator", statusCode: StatusCodes.Status429TooManyRequests).ExecuteAsync(ctx).ConfigureAwait(false);
+            return;
+        }
         FrontendResult outcome;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted);
         timeout.CancelAfter(queryLimits.QueryTimeout);
         try
         {
-            outcome = await _frontend.ExecuteAsync(tenants, p, queryLimits, timeout.Token).ConfigureAwait(false);
+            if (BeyondLookback(queryLimits, p.EndNs))
+            {
+                // Wholly before max_query_lookback: Loki answers an empty result of the query's type without reading.
+                var expr = LogQLParser.Parse(p.Query ?? "");
+                outcome = new FrontendResult(EmptyResult(expr, p.Instant), new GrainLogQuerier(data, tenants), 0);
+            }
+            else
+            {
+                outcome = await _frontend.ExecuteAsync(tenants, p, queryLimits, timeout.Token).ConfigureAwait(false);
+            }
         }
         catch (ParseException e)
         {
@@ -160,11 +199,19 @@ public sealed partial class QueryService(GatewayOptions options, ITenantLimits l
         };
         ctx.Response.ContentType = "application/json; charset=utf-8";
         await using var writer = new Utf8JsonWriter(ctx.Response.BodyWriter.AsStream());
-        LokiJson.WriteQueryResponse(writer, result, stats, LokiJson.WantsCategorizedLabels(ctx.Request.Headers[LokiJson.EncodingFlagsHeader]), p.Direction);
+        if (legacy && result.ResultType == "streams")
+        {
+            LokiJson.WriteLegacyStreams(writer, result.Streams ?? [], stats);
+        }
+        else
+        {
+            LokiJson.WriteQueryResponse(writer, result, stats, LokiJson.WantsCategorizedLabels(ctx.Request.Headers[LokiJson.EncodingFlagsHeader]), p.Direction);
+        }
         await writer.FlushAsync(ctx.RequestAborted).ConfigureAwait(false);
     }
 
-    public async Task LabelsAsync(HttpContext ctx)
+    /// <summary><c>labels</c>; <paramref name="legacy"/>: <c>/api/prom/label</c>, answered as <c>{"values":[..]}</c>.</summary>
+    public async Task LabelsAsync(HttpContext ctx, bool legacy = false)
     {
         var form = await ReadParamsAsync(ctx).ConfigureAwait(false);
         if (!TryTenants(ctx, out var tenants, out var problem) || !TryMetadataRange(LimitsOf(tenants), form, out var startNs, out var endNs, out problem) ||
@@ -173,11 +220,14 @@ public sealed partial class QueryService(GatewayOptions options, ITenantLimits l
             await problem!.ExecuteAsync(ctx).ConfigureAwait(false);
             return;
         }
-        var names = await MultiTenant.LabelNamesAsync(data, tenants, matchers, startNs, endNs, ctx.RequestAborted).ConfigureAwait(false);
-        await Results.Json(new { status = "success", data = names }).ExecuteAsync(ctx).ConfigureAwait(false);
+        var names = BeyondLookback(LimitsOf(tenants), endNs - 1)
+            ? []
+            : await MultiTenant.LabelNamesAsync(data, tenants, matchers, startNs, endNs, ctx.RequestAborted).ConfigureAwait(false);
+        await (legacy ? Results.Json(new { values = names }) : Results.Json(new { status = "success", data = names })).ExecuteAsync(ctx).ConfigureAwait(false);
     }
 
-    public async Task LabelValuesAsync(HttpContext ctx, string name)
+    /// <summary><c>label/{name}/values</c>; <paramref name="legacy"/>: <c>/api/prom/label/{name}/values</c>, answered as <c>{"values":[..]}</c>.</summary>
+    public async Task LabelValuesAsync(HttpContext ctx, string name, bool legacy = false)
     {
         var form = await ReadParamsAsync(ctx).ConfigureAwait(false);
         if (!TryTenants(ctx, out var tenants, out var problem) || !TryMetadataRange(LimitsOf(tenants), form, out var startNs, out var endNs, out problem) ||
@@ -186,8 +236,10 @@ public sealed partial class QueryService(GatewayOptions options, ITenantLimits l
             await problem!.ExecuteAsync(ctx).ConfigureAwait(false);
             return;
         }
-        var values = await MultiTenant.LabelValuesAsync(data, tenants, name, matchers, startNs, endNs, ctx.RequestAborted).ConfigureAwait(false);
-        await Results.Json(new { status = "success", data = values }).ExecuteAsync(ctx).ConfigureAwait(false);
+        var values = BeyondLookback(LimitsOf(tenants), endNs - 1)
+            ? []
+            : await MultiTenant.LabelValuesAsync(data, tenants, name, matchers, startNs, endNs, ctx.RequestAborted).ConfigureAwait(false);
+        await (legacy ? Results.Json(new { values }) : Results.Json(new { status = "success", data = values })).ExecuteAsync(ctx).ConfigureAwait(false);
     }
 
     public async Task SeriesAsync(HttpContext ctx)
@@ -202,6 +254,10 @@ public sealed partial class QueryService(GatewayOptions options, ITenantLimits l
         if (selectors.Count == 0)
         {
             selectors.Add(null);
+        }
+        if (BeyondLookback(LimitsOf(tenants), endNs - 1))
+        {
+            selectors.Clear();
         }
         var series = new SortedDictionary<string, Dictionary<string, string>>(StringComparer.Ordinal);
         foreach (var selector in selectors)
@@ -276,10 +332,17 @@ public sealed partial class QueryService(GatewayOptions options, ITenantLimits l
             problem = BadRequest("end timestamp must not be before or equal to start time");
             return false;
         }
-        var length = TimeSpan.FromTicks((endNs - startNs) / 100);
-        if (length > queryLimits.MaxQueryLength)
+        // As Loki's frontend: the range is first cut to max_query_lookback, then checked against max_query_length
+        // (0 disables either); the length is measured in whole milliseconds.
+        var lookbackStart = queryLimits.LookbackStartNs(now);
+        if (startNs < lookbackStart)
         {
-            problem = BadRequest($"the query time range exceeds the limit (query length: {Go(length)}, limit: {Go(queryLimits.MaxQueryLength)})");
+            startNs = Math.Min(lookbackStart, endNs);
+        }
+        var length = TimeSpan.FromMilliseconds(FloorMs(endNs) - FloorMs(startNs));
+        if (queryLimits.MaxQueryLength > TimeSpan.Zero && length > queryLimits.MaxQueryLength)
+        {
+            problem = BadRequest(QueryTooLong(length, queryLimits.MaxQueryLength));
             return false;
         }
         return true;
@@ -309,7 +372,7 @@ public sealed partial class QueryService(GatewayOptions options, ITenantLimits l
                 return false;
             }
         }
-        if (limit > queryLimits.MaxEntriesLimitPerQuery)
+        if (queryLimits.MaxEntriesLimitPerQuery > 0 && limit > queryLimits.MaxEntriesLimitPerQuery)
         {
             problem = BadRequest($"max entries limit per query exceeded, limit > max_entries_limit_per_query ({limit} > {queryLimits.MaxEntriesLimitPerQuery})");
             return false;
@@ -351,6 +414,20 @@ public sealed partial class QueryService(GatewayOptions options, ITenantLimits l
     private static IResult BadRequest(string message) => Results.Text(message, statusCode: 400);
 
     private static string Go(TimeSpan t) => DurationText.FormatGo(t.Ticks * 100);
+
+    /// <summary>Loki's text: the length as a Go duration, the limit as a Prometheus duration (<c>30d1h</c>).</summary>
+    internal static string QueryTooLong(TimeSpan length, TimeSpan limit) =>
+        $"the query time range exceeds the limit (query length: {Go(length)}, limit: {DurationText.FormatPrometheus(limit.Ticks * 100)})";
+
+    private static QueryResult EmptyResult(Expr expr, bool instant) => new(
+        expr.IsLogQuery ? "streams" : instant ? "vector" : "matrix",
+        expr.IsLogQuery ? [] : null, expr.IsLogQuery || instant ? null : [], instant && !expr.IsLogQuery ? [] : null, null,
+        new QueryStatistics(0, 0, 0, 0));
+
+    private static long FloorMs(long ns) => ns >= 0 ? ns / 1_000_000 : -((-ns + 999_999) / 1_000_000);
+
+    /// <summary>True when the whole range ends before <c>max_query_lookback</c> allows: Loki answers it empty without reading.</summary>
+    private bool BeyondLookback(QueryLimits queryLimits, long endNs) => endNs < queryLimits.LookbackStartNs(LokiTime.NowNs(time));
 
     private static async Task<Dictionary<string, string?>> ReadParamsAsync(HttpContext ctx)
     {

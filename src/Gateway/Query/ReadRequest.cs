@@ -102,11 +102,18 @@ internal sealed class ReadRequest
             problem = BadRequest("end timestamp must not be before or equal to start time");
             return false;
         }
+        var queryLimits = Limits(limits);
+        var lookbackStart = queryLimits.LookbackStartNs(nowNs);
+        if (start < lookbackStart)
+        {
+            // max_query_lookback cuts the range; a range wholly before it reads nothing.
+            start = Math.Min(lookbackStart, end);
+        }
         var length = TimeSpan.FromTicks((end - start) / 100);
-        var max = Limits(limits).MaxQueryLength;
+        var max = queryLimits.MaxQueryLength;
         if (max > TimeSpan.Zero && length > max)
         {
-            problem = BadRequest($"the query time range exceeds the limit (query length: {Go(length)}, limit: {Go(max)})");
+            problem = BadRequest(QueryService.QueryTooLong(length, max));
             return false;
         }
         StartNs = start;
@@ -180,5 +187,4 @@ internal sealed class ReadRequest
 
     public static IResult BadRequest(string message) => Results.Text(message, statusCode: 400);
 
-    private static string Go(TimeSpan t) => DurationText.FormatGo(t.Ticks * 100);
 }

@@ -18,6 +18,7 @@ public static class TailApi
     public static IEndpointRouteBuilder MapTailApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/loki/api/v1/tail", (HttpContext ctx, TailService tails) => tails.HandleAsync(ctx));
+        app.MapGet("/api/prom/tail", (HttpContext ctx, TailService tails) => tails.HandleAsync(ctx, legacy: true));
         return app;
     }
 }
@@ -25,7 +26,7 @@ public static class TailApi
 /// <summary>Checks a tail request as Loki does (tenant, then parameters: plain HTTP errors), then upgrades it.</summary>
 public sealed class TailService(GatewayOptions options, TailConnectionFactory connections, TimeProvider time)
 {
-    public async Task HandleAsync(HttpContext ctx)
+    public async Task HandleAsync(HttpContext ctx, bool legacy = false)
     {
         if (!TenantResolver.TryResolveMany(ctx, options.AuthEnabled, out var tenants, out var tenantError))
         {
@@ -48,7 +49,8 @@ public sealed class TailService(GatewayOptions options, TailConnectionFactory co
         {
             KeepAliveInterval = TailApi.PingPeriod,
             KeepAliveTimeout = TailApi.PongTimeout,
+            SubProtocol = Ui.BrowserCredentials.SubProtocol(ctx),
         }).ConfigureAwait(false);
-        await connections.Create(socket, tenants, request).RunAsync(ctx.RequestAborted).ConfigureAwait(false);
+        await connections.Create(socket, tenants, request with { Legacy = legacy }).RunAsync(ctx.RequestAborted).ConfigureAwait(false);
     }
 }

@@ -212,10 +212,10 @@ internal sealed partial class TailConnection(
         }
         var queryLimits = MultiTenant.Smallest(tenants.Select(limits.Query));
         var length = TimeSpan.FromTicks((nowNs - request.StartNs) / 100);
-        if (length > queryLimits.MaxQueryLength)
+        if (queryLimits.MaxQueryLength > TimeSpan.Zero && length > queryLimits.MaxQueryLength)
         {
             throw new QueryException(
-                $"the query time range exceeds the limit (query length: {DurationText.FormatGo(length.Ticks * 100)}, limit: {DurationText.FormatGo(queryLimits.MaxQueryLength.Ticks * 100)})");
+                $"the query time range exceeds the limit (query length: {DurationText.FormatGo(length.Ticks * 100)}, limit: {DurationText.FormatPrometheus(queryLimits.MaxQueryLength.Ticks * 100)})");
         }
         var engine = new LogQLEngine(new GrainLogQuerier(data, tenants), new EngineOptions { MaxQuerySeries = queryLimits.MaxQuerySeries });
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -277,7 +277,7 @@ internal sealed partial class TailConnection(
     }
 
     private Task SendAsync(TailFrame frame, CancellationToken ct) =>
-        socket.SendAsync(TailFrameWriter.Write(frame), WebSocketMessageType.Text, endOfMessage: true, ct);
+        socket.SendAsync(TailFrameWriter.Write(frame, request.Legacy), WebSocketMessageType.Text, endOfMessage: true, ct);
 
     /// <summary>Reads (and ignores) client messages until the client closes or the connection fails, then cancels the tail.</summary>
     private async Task ReceiveUntilClosedAsync(CancellationTokenSource closed)

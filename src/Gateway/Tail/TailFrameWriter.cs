@@ -11,8 +11,14 @@ namespace Orleans.Loki.Gateway.Tail;
 /// </summary>
 internal static class TailFrameWriter
 {
-    public static byte[] Write(TailFrame frame)
+    /// <summary>The message; <paramref name="legacy"/>: Loki's legacy <c>/api/prom/tail</c> shape
+    /// (<c>{"streams":[{"labels":"{..}","entries":[{"ts","line"}]}],"dropped_entries":[{"Timestamp","Labels"}]}</c>).</summary>
+    public static byte[] Write(TailFrame frame, bool legacy = false)
     {
+        if (legacy)
+        {
+            return WriteLegacy(frame);
+        }
         using var buffer = new MemoryStream();
         using (var w = new Utf8JsonWriter(buffer))
         {
@@ -48,6 +54,52 @@ internal static class TailFrameWriter
                     w.WriteStartObject();
                     w.WriteString("timestamp", dropped.TimestampNs.ToString(CultureInfo.InvariantCulture));
                     LokiJson.WriteLabels(w, "labels", dropped.Labels);
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+            }
+            w.WriteEndObject();
+        }
+        return buffer.ToArray();
+    }
+
+    private static byte[] WriteLegacy(TailFrame frame)
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            w.WritePropertyName("streams");
+            w.WriteStartArray();
+            var i = 0;
+            while (i < frame.Lines.Count)
+            {
+                var first = frame.Lines[i];
+                w.WriteStartObject();
+                w.WriteString("labels", Orleans.Loki.Push.LabelSet.Format(first.Labels));
+                w.WritePropertyName("entries");
+                w.WriteStartArray();
+                for (; i < frame.Lines.Count && frame.Lines[i].LabelsKey == first.LabelsKey; i++)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("ts", LokiJson.FormatRfc3339Nano(frame.Lines[i].TimestampNs));
+                    w.WriteString("line", frame.Lines[i].Line);
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            if (frame.Dropped.Count > 0)
+            {
+                // Loki's legacy DroppedEntry has no JSON tags: Go's field names.
+                w.WritePropertyName("dropped_entries");
+                w.WriteStartArray();
+                foreach (var dropped in frame.Dropped)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("Timestamp", LokiJson.FormatRfc3339Nano(dropped.TimestampNs));
+                    w.WriteString("Labels", Orleans.Loki.Push.LabelSet.Format(dropped.Labels));
                     w.WriteEndObject();
                 }
                 w.WriteEndArray();

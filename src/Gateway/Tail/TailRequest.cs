@@ -9,6 +9,9 @@ namespace Orleans.Loki.Gateway.Tail;
 /// <summary>The parameters of <c>GET /loki/api/v1/tail</c>, parsed and checked as Loki's <c>ParseTailQuery</c> does.</summary>
 internal sealed record TailRequest(string Query, Expr Expr, int Limit, long StartNs, int DelayForSeconds)
 {
+    /// <summary>Asked at Loki's legacy <c>/api/prom/tail</c>: messages in the legacy shape.</summary>
+    public bool Legacy { get; init; }
+
     /// <summary>Loki's <c>maxDelayForInTailing</c>.</summary>
     public const int MaxDelayForSeconds = 5;
 

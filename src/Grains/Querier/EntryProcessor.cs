@@ -15,8 +15,9 @@ internal sealed class EntryProcessor : IEntryVisitor
     private readonly SampleExtractor? _extractor;
     private readonly bool _backward;
 
-    private EntryProcessor(StreamPipeline stream, SampleExtractor? extractor, LogCollector? logs, SampleCollector? samples, bool backward)
+    private EntryProcessor(StreamPipeline stream, SampleExtractor? extractor, LogCollector? logs, SampleCollector? samples, bool backward, ExportCollector? export = null)
     {
+        Export = export;
         _stream = stream;
         _extractor = extractor;
         Logs = logs;
@@ -27,6 +28,9 @@ internal sealed class EntryProcessor : IEntryVisitor
     public LogCollector? Logs { get; }
 
     public SampleCollector? Samples { get; }
+
+    /// <summary>Export sub-queries: every selected entry, in no order (sorted when the scan is done).</summary>
+    public ExportCollector? Export { get; }
 
     /// <summary>Lines processed.</summary>
     public long Lines { get; private set; }
@@ -39,6 +43,9 @@ internal sealed class EntryProcessor : IEntryVisitor
 
     public static EntryProcessor ForSamples(SampleExtractor extractor, KeyValuePair<string, string>[] labels, SampleCollector samples) =>
         new(extractor.ForStream(labels), extractor, null, samples, backward: false);
+
+    public static EntryProcessor ForExport(Pipeline pipeline, KeyValuePair<string, string>[] labels, ExportCollector export) =>
+        new(pipeline.ForStream(labels), null, null, null, backward: false, export);
 
     /// <summary>True when nothing at <paramref name="ts"/> or beyond it (in direction) can be selected any more.</summary>
     public bool Rejects(long ts) => Logs is not null && Logs.Rejects(ts);
@@ -64,6 +71,15 @@ internal sealed class EntryProcessor : IEntryVisitor
         }
         Lines++;
         Bytes += line.Length;
+        if (Export is not null)
+        {
+            var selected = line;
+            if (_stream.Process(timestampNs, ref selected, metadata))
+            {
+                Export.Add(timestampNs, _stream.Labels, selected);
+            }
+            return true;
+        }
         if (_extractor!.TryExtract(_stream, timestampNs, line, metadata, out var value))
         {
             Samples!.Add(_stream.Labels, timestampNs, value);

@@ -150,7 +150,8 @@ public abstract class LabelFilter : IStage
             {
                 return false;
             }
-            return matcher.ContainsText(s) == equal;
+            // As Loki: the value is searched for addresses like a line is ("client 10.0.0.7:80" matches 10.0.0.0/8).
+            return matcher.LineContains(System.Text.Encoding.UTF8.GetBytes(s)) == equal;
         }
     }
 }

@@ -40,6 +40,12 @@ internal sealed class ParsedKey
             _resolved = labels.StreamHas(Name) ? keys.Named(Name + PipelineErrors.DuplicateSuffix) : this;
             _resolvedFor = labels;
         }
+        // Structured metadata is per line: a parsed name that collides with it goes to name_extracted too
+        // (Loki's base-name precedence is stream > metadata > parsed).
+        if (ReferenceEquals(_resolved, this) && labels.MetadataHas(Name))
+        {
+            return keys.Named(Name + PipelineErrors.DuplicateSuffix);
+        }
         return _resolved!;
     }
 }

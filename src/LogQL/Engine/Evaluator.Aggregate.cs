@@ -21,7 +21,8 @@ internal sealed partial class Evaluator
             case VectorOp.Sort:
                 return [.. input.OrderBy(s => s.Value, NaNLast.Instance).ThenBy(s => s.Key, StringComparer.Ordinal)];
             case VectorOp.SortDesc:
-                return [.. input.OrderByDescending(s => double.IsNaN(s.Value) ? double.NegativeInfinity : s.Value).ThenBy(s => s.Key, StringComparer.Ordinal)];
+                // NaN last in both directions, as Loki's heaps order them.
+                return [.. input.OrderBy(s => s.Value, NaNLastDescending.Instance).ThenBy(s => s.Key, StringComparer.Ordinal)];
         }
         var groups = new Dictionary<string, (KeyValuePair<string, string>[] Labels, List<StepSample> Members)>(StringComparer.Ordinal);
         foreach (var s in input)
@@ -40,11 +41,12 @@ internal sealed partial class Evaluator
         {
             switch (a.Operation)
             {
-                case VectorOp.Topk or VectorOp.Bottomk:
+                case VectorOp.Topk or VectorOp.Bottomk or VectorOp.ApproxTopk:
                     {
-                        var ordered = a.Operation == VectorOp.Topk
-                            ? members.OrderByDescending(s => double.IsNaN(s.Value) ? double.NegativeInfinity : s.Value)
-                            : members.OrderBy(s => double.IsNaN(s.Value) ? double.PositiveInfinity : s.Value);
+                        // NaN ranks below every number for topk and above every number for bottomk (Loki's heaps).
+                        var ordered = a.Operation is VectorOp.Topk or VectorOp.ApproxTopk
+                            ? members.OrderBy(s => s.Value, NaNLastDescending.Instance)
+                            : members.OrderBy(s => s.Value, NaNLast.Instance);
                         output.AddRange(ordered.ThenBy(s => s.Key, StringComparer.Ordinal).Take(a.Parameter));
                         continue;
                     }
@@ -56,29 +58,77 @@ internal sealed partial class Evaluator
         return output;
     }
 
+    /// <summary>
+    /// One group's value, in Loki's order of operations (so rounding, ±Inf and NaN come out as Loki's): a running sum;
+    /// a running mean that an infinity of the same sign (or a finite value) leaves infinite; max/min replace a NaN by
+    /// any value; stddev/stdvar by Welford's method.
+    /// </summary>
     private static double Reduce(VectorOp op, List<StepSample> members)
     {
+        var first = members[0].Value;
         switch (op)
         {
             case VectorOp.Sum:
-                return members.Sum(s => s.Value);
+                {
+                    var sum = first;
+                    for (var i = 1; i < members.Count; i++)
+                    {
+                        sum += members[i].Value;
+                    }
+                    return sum;
+                }
             case VectorOp.Avg:
-                return members.Average(s => s.Value);
+                {
+                    var mean = first;
+                    for (var i = 1; i < members.Count; i++)
+                    {
+                        var v = members[i].Value;
+                        if (double.IsInfinity(mean) && ((double.IsInfinity(v) && (mean > 0) == (v > 0)) || (!double.IsInfinity(v) && !double.IsNaN(v))))
+                        {
+                            continue;
+                        }
+                        mean += (v - mean) / (i + 1);
+                    }
+                    return mean;
+                }
             case VectorOp.Count:
                 return members.Count;
-            case VectorOp.Min:
-                return members.Select(s => s.Value).Where(v => !double.IsNaN(v)).DefaultIfEmpty(double.NaN).Min();
-            case VectorOp.Max:
-                return members.Select(s => s.Value).Where(v => !double.IsNaN(v)).DefaultIfEmpty(double.NaN).Max();
+            case VectorOp.Min or VectorOp.Max:
+                {
+                    var value = first;
+                    for (var i = 1; i < members.Count; i++)
+                    {
+                        var v = members[i].Value;
+                        if (double.IsNaN(value) || (op == VectorOp.Max ? value < v : value > v))
+                        {
+                            value = v;
+                        }
+                    }
+                    return value;
+                }
             case VectorOp.Stdvar or VectorOp.Stddev:
                 {
-                    var mean = members.Average(s => s.Value);
-                    var variance = members.Sum(s => (s.Value - mean) * (s.Value - mean)) / members.Count;
+                    double mean = first, m2 = 0;
+                    for (var i = 1; i < members.Count; i++)
+                    {
+                        var v = members[i].Value;
+                        var delta = v - mean;
+                        mean += delta / (i + 1);
+                        m2 += delta * (v - mean);
+                    }
+                    var variance = m2 / members.Count;
                     return op == VectorOp.Stddev ? Math.Sqrt(variance) : variance;
                 }
             default:
                 throw new QueryException($"unsupported aggregation {op.Name()}");
         }
+    }
+
+    private sealed class NaNLastDescending : IComparer<double>
+    {
+        public static readonly NaNLastDescending Instance = new();
+
+        public int Compare(double x, double y) => double.IsNaN(x) ? (double.IsNaN(y) ? 0 : 1) : double.IsNaN(y) ? -1 : y.CompareTo(x);
     }
 
     private sealed class NaNLast : IComparer<double>

@@ -87,9 +87,9 @@ internal sealed partial class Evaluator
             var sig = Signature(s.Labels, m);
             if (!oneSide.TryAdd(sig, s))
             {
+                // Loki's text (its engine names no series, unlike Prometheus').
                 throw new QueryException(
-                    $"found duplicate series for the match group {sig} on the {(oneToMany ? "left" : "right")} hand-side of the operation: " +
-                    $"[{oneSide[sig].Key}, {s.Key}];many-to-many matching not allowed: matching labels must be unique on one side");
+                    $"found duplicate series on the {(oneToMany ? "left" : "right")} hand-side;many-to-many matching not allowed: matching labels must be unique on one side");
             }
         }
         var matched = new HashSet<string>(StringComparer.Ordinal);

@@ -17,6 +17,11 @@ public sealed class LogQLEngine(ILogQuerier querier, EngineOptions options)
     {
         ArgumentNullException.ThrowIfNull(p);
         var expr = p.Expr ?? LogQLParser.Parse(p.Query ?? throw new ArgumentException("query or expr required", nameof(p)));
+        if (!p.Instant && expr is SampleExpr && expr.ToString().Contains("approx_topk(", StringComparison.Ordinal))
+        {
+            // Loki's approx_topk runs on count-min sketches, which answer instant queries only.
+            throw new QueryException("count min sketches are only supported on instant queries");
+        }
         return expr switch
         {
             LogSelectorExpr selector => await ExecuteLogAsync(selector, p, ct).ConfigureAwait(false),
@@ -87,7 +92,8 @@ public sealed class LogQLEngine(ILogQuerier querier, EngineOptions options)
             }
             var vector = data.Vectors![0];
             CheckSeriesLimit(vector.Count);
-            IEnumerable<StepSample> ordered = expr is VectorAggregationExpr { Operation: VectorOp.Sort or VectorOp.SortDesc }
+            // As Loki's Sortable: a sort anywhere in the query keeps the evaluated order (e.g. sort(x) + 1).
+            IEnumerable<StepSample> ordered = expr is VectorAggregationExpr { Operation: VectorOp.Sort or VectorOp.SortDesc } || ContainsSort(expr)
                 ? vector
                 : vector.OrderBy(s => s.Labels, Comparer<KeyValuePair<string, string>[]>.Create(LabelSet.Compare));
             var samples = ordered.Select(s => new VectorSample(s.Labels, s.Key, steps[0], s.Value)).ToList();
@@ -154,5 +160,11 @@ public sealed class LogQLEngine(ILogQuerier querier, EngineOptions options)
             steps[i] = p.StartNs + (i * p.StepNs);
         }
         return steps;
+    }
+
+    private static bool ContainsSort(Expr expr)
+    {
+        var text = expr.ToString();
+        return text.Contains("sort(", StringComparison.Ordinal) || text.Contains("sort_desc(", StringComparison.Ordinal);
     }
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Orleans.Loki.LogQL.Log;
 using Orleans.Loki.LogQL.Syntax;
 
@@ -97,18 +96,20 @@ public sealed class SampleExtractor
                 }
                 break;
             case Syntax.UnwrapConversion.Duration or Syntax.UnwrapConversion.DurationSeconds:
-                if (DurationText.TryParseGo(raw, out var ns))
+                // Go's time.ParseDuration exactly: no d/w/y units (Loki fails "1d" with SampleExtractionErr).
+                if (GoDuration.TryParse(raw, out var ns, out error))
                 {
                     value = ns / 1e9;
                     return true;
                 }
-                break;
+                value = 0;
+                return false;
             default:
-                if (double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out value))
+                if (Orleans.Loki.LogQL.Log.GoFloat.TryParse(raw, out value, out error))
                 {
                     return true;
                 }
-                break;
+                return false;
         }
         value = 0;
         error = $"strconv.ParseFloat: parsing {GoText.Quote(raw)}: invalid syntax";

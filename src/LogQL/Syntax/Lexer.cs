@@ -1,4 +1,3 @@
-using System.Globalization;
 
 namespace Orleans.Loki.LogQL.Syntax;
 
@@ -156,20 +155,46 @@ internal sealed class Lexer
         return TokenNames.Tokens.TryGetValue(c.ToString(), out var one) ? Tok(one, c.ToString()) : Tok(TokenKind.Identifier, c.ToString());
     }
 
+    /// <summary>
+    /// A number as Go's text/scanner reads it (Loki's lexer): decimal with fraction and exponent, or with a base
+    /// prefix <c>0x</c> (with a hex fraction and <c>p</c> exponent), <c>0o</c>, <c>0b</c>; <c>_</c> between digits.
+    /// Whether it is a float is decided when the literal is parsed (<see cref="ParseNumber"/>).
+    /// </summary>
     private string ScanNumber()
     {
         var start = _pos;
-        if (Peek() == '0' && (Peek(1) is 'x' or 'X') && char.IsAsciiHexDigit(Peek(2)))
+        if (Peek() == '0' && (Peek(1) is 'x' or 'X' or 'o' or 'O' or 'b' or 'B'))
         {
+            var hex = Peek(1) is 'x' or 'X';
             Advance();
             Advance();
-            while (!AtEnd() && char.IsAsciiHexDigit(Peek()))
+            while (!AtEnd() && (char.IsAsciiHexDigit(Peek()) || Peek() == '_') && (hex || char.IsAsciiDigit(Peek()) || Peek() == '_'))
             {
                 Advance();
             }
+            if (hex && Peek() == '.')
+            {
+                Advance();
+                while (!AtEnd() && (char.IsAsciiHexDigit(Peek()) || Peek() == '_'))
+                {
+                    Advance();
+                }
+            }
+            if (hex && Peek() is 'p' or 'P' && (char.IsAsciiDigit(Peek(1)) || (Peek(1) is '+' or '-' && char.IsAsciiDigit(Peek(2)))))
+            {
+                Advance();
+                if (Peek() is '+' or '-')
+                {
+                    Advance();
+                }
+                while (!AtEnd() && char.IsAsciiDigit(Peek()))
+                {
+                    Advance();
+                }
+            }
             return _src[start.._pos];
         }
-        while (!AtEnd() && char.IsAsciiDigit(Peek()))
+        while (!AtEnd() && (char.IsAsciiDigit(Peek()) || (Peek() == '_' && char.IsAsciiDigit(Peek(1)))))
         {
             Advance();
         }
@@ -325,12 +350,13 @@ internal sealed class Lexer
         return body.Contains('\r', StringComparison.Ordinal) ? body.Replace("\r", "", StringComparison.Ordinal) : body;
     }
 
+    /// <summary>A number literal through Go's strconv.ParseFloat, failing as Loki does (<c>unable to parse literal as a float</c>).</summary>
     internal static double ParseNumber(string text)
     {
-        if (text.Length > 2 && text[0] == '0' && (text[1] is 'x' or 'X'))
+        if (!Orleans.Loki.LogQL.Log.GoFloat.TryParse(text, out var value, out var error))
         {
-            return ulong.TryParse(text.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var h) ? h : double.NaN;
+            throw new ParseException($"unable to parse literal as a float: {error}", 0, 0);
         }
-        return double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
+        return value;
     }
 }

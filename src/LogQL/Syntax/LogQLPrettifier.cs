@@ -159,7 +159,7 @@ public static class LogQLPrettifier
         Indent(sb, level).Append(v.Operation.Name());
         WriteGrouping(sb, v.Grouping, keepEmptyBy: false);
         sb.Append("(\n");
-        if (v.Operation is VectorOp.Topk or VectorOp.Bottomk || v.Parameter != 0)
+        if (v.Operation is VectorOp.Topk or VectorOp.Bottomk or VectorOp.ApproxTopk || v.Parameter != 0)
         {
             Indent(sb, level + 1).Append(v.Parameter.ToString(CultureInfo.InvariantCulture)).Append(",\n");
         }

@@ -96,6 +96,15 @@ internal sealed partial class Parser
             Take();
             terms.Add(ParseLineFilterTerm());
         }
+        if (type is not (LineFilterType.Equal or LineFilterType.NotEqual) && terms.Exists(t => t.Ip))
+        {
+            // Loki builds ip() only for |= and != (also inside an or chain).
+            throw new ParseException("ip: invalid operation", 0, 0);
+        }
+        if (type is LineFilterType.Pattern or LineFilterType.NotPattern && terms.Exists(t => !t.Ip && NamedCapture().IsMatch(t.Value)))
+        {
+            throw new ParseException("named captures are not allowed", 0, 0);
+        }
         if (type is LineFilterType.Equal or LineFilterType.Regexp or LineFilterType.Pattern || terms.Count == 1)
         {
             stages.Add(new LineFilterExpr(type, ValueList.From(terms)));
@@ -310,6 +319,9 @@ internal sealed partial class Parser
             case TokenKind.Eq or TokenKind.Neq or TokenKind.Re or TokenKind.Nre when Peek(1).Kind == TokenKind.String:
                 Take();
                 return new StringLabelFilter(NewMatcher(MatchTypeOf(opTok.Kind)!.Value, name, Take().Text));
+            case TokenKind.Re or TokenKind.Nre when Peek(1).Kind == TokenKind.Ip:
+                Take();
+                throw Unexpected(Cur, "STRING");
             case TokenKind.Eq or TokenKind.Neq when Peek(1).Kind == TokenKind.Ip:
                 {
                     Take();
@@ -398,4 +410,8 @@ internal sealed partial class Parser
         }
         return new UnwrapExpr(id, conversion, ValueList.From(post));
     }
+
+    /// <summary>A named capture <c>&lt;name&gt;</c> of a pattern (<c>&lt;_&gt;</c> is not one).</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"<(?!_>)[A-Za-z_][A-Za-z0-9_]*>")]
+    private static partial System.Text.RegularExpressions.Regex NamedCapture();
 }

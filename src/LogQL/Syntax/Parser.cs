@@ -317,6 +317,7 @@ internal sealed partial class Parser
         TokenKind.Stdvar => VectorOp.Stdvar,
         TokenKind.Count => VectorOp.Count,
         TokenKind.Topk => VectorOp.Topk,
+        TokenKind.ApproxTopk => VectorOp.ApproxTopk,
         TokenKind.Bottomk => VectorOp.Bottomk,
         TokenKind.Sort => VectorOp.Sort,
         TokenKind.SortDesc => VectorOp.SortDesc,

@@ -60,6 +60,8 @@ public enum VectorOp
     Sort,
     /// <summary><c>sort_desc</c></summary>
     SortDesc,
+    /// <summary><c>approx_topk</c>: Loki's count-min-sketch topk, instant queries only, no grouping; exact here.</summary>
+    ApproxTopk,
 }
 
 /// <summary>Binary operators, arithmetic, comparison and set.</summary>
@@ -133,6 +135,7 @@ public static class OpNames
         VectorOp.Topk => "topk",
         VectorOp.Bottomk => "bottomk",
         VectorOp.Sort => "sort",
+        VectorOp.ApproxTopk => "approx_topk",
         _ => "sort_desc",
     };
 

@@ -96,6 +96,7 @@ internal enum TokenKind
     Stdvar,
     Bottomk,
     Topk,
+    ApproxTopk,
     Sort,
     SortDesc,
     BytesConv,

@@ -35,7 +35,7 @@ internal static class TokenNames
         ["absent_over_time"] = (TokenKind.AbsentOverTime, "ABSENT_OVER_TIME"), ["vector"] = (TokenKind.Vector, "VECTOR"),
         ["sum"] = (TokenKind.Sum, "SUM"), ["avg"] = (TokenKind.Avg, "AVG"), ["max"] = (TokenKind.Max, "MAX"), ["min"] = (TokenKind.Min, "MIN"),
         ["count"] = (TokenKind.Count, "COUNT"), ["stddev"] = (TokenKind.Stddev, "STDDEV"), ["stdvar"] = (TokenKind.Stdvar, "STDVAR"),
-        ["bottomk"] = (TokenKind.Bottomk, "BOTTOMK"), ["topk"] = (TokenKind.Topk, "TOPK"), ["sort"] = (TokenKind.Sort, "SORT"),
+        ["bottomk"] = (TokenKind.Bottomk, "BOTTOMK"), ["topk"] = (TokenKind.Topk, "TOPK"), ["approx_topk"] = (TokenKind.ApproxTopk, "APPROX_TOPK"), ["sort"] = (TokenKind.Sort, "SORT"),
         ["sort_desc"] = (TokenKind.SortDesc, "SORT_DESC"), ["label_replace"] = (TokenKind.LabelReplace, "label_replace"),
         ["bytes"] = (TokenKind.BytesConv, "BYTES_CONV"), ["duration"] = (TokenKind.DurationConv, "DURATION_CONV"),
         ["duration_seconds"] = (TokenKind.DurationSecondsConv, "DURATION_SECONDS_CONV"), ["ip"] = (TokenKind.Ip, "ip"),

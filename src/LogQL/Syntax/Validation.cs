@@ -4,7 +4,7 @@ using Orleans.Loki.LogQL.Log;
 namespace Orleans.Loki.LogQL.Syntax;
 
 /// <summary>Loki's semantic checks, with its error texts (reported at line 0, col 0 as Loki does).</summary>
-internal static class Validation
+internal static partial class Validation
 {
     public const string ErrAtLeastOneEqualityMatcherRequired =
         "queries require at least one regexp or equality matcher that does not have an empty-compatible value. For instance, app=~\".*\" does not meet this requirement, but app=~\".+\" will";
@@ -104,7 +104,7 @@ internal static class Validation
     public static VectorAggregationExpr NewVectorAggregation(VectorOp op, SampleExpr inner, Grouping? grouping, string? param)
     {
         var p = 0;
-        if (op is VectorOp.Topk or VectorOp.Bottomk)
+        if (op is VectorOp.Topk or VectorOp.Bottomk or VectorOp.ApproxTopk)
         {
             if (param is null)
             {
@@ -118,6 +118,10 @@ internal static class Validation
             {
                 throw new ParseException($"invalid parameter (must be greater than 0) {op.Name()}({param}", 0, 0);
             }
+            if (op == VectorOp.ApproxTopk && grouping is not null)
+            {
+                throw new ParseException($"grouping not allowed for {op.Name()} aggregation", 0, 0);
+            }
         }
         else if (param is not null)
         {
@@ -128,6 +132,15 @@ internal static class Validation
 
     public static void ValidateRegexpParser(string pattern)
     {
+        // Go's regexp accepts a name twice; Loki's regexp stage then refuses it.
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (System.Text.RegularExpressions.Match m in NamedGroup().Matches(pattern))
+        {
+            if (!seen.Add(m.Groups[1].Value))
+            {
+                throw new ParseException($"invalid regexp parser: duplicate extracted label name '{m.Groups[1].Value}'", 0, 0);
+            }
+        }
         if (!GoRegex.TryCompile(pattern, out var re, out var error))
         {
             throw new ParseException("invalid regexp parser: " + error, 0, 0);
@@ -207,4 +220,7 @@ internal static class Validation
         }
         return true;
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?<!\\)\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>")]
+    private static partial System.Text.RegularExpressions.Regex NamedGroup();
 }

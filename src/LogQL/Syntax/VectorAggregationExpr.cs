@@ -17,7 +17,7 @@ public sealed record VectorAggregationExpr(VectorOp Operation, SampleExpr Left, 
             Grouping.WriteTo(sb);
         }
         sb.Append('(');
-        if (Operation is VectorOp.Topk or VectorOp.Bottomk || Parameter != 0)
+        if (Operation is VectorOp.Topk or VectorOp.Bottomk or VectorOp.ApproxTopk || Parameter != 0)
         {
             sb.Append(Parameter.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append(',');
         }

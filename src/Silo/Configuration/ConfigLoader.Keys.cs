@@ -80,6 +80,8 @@ public static partial class ConfigLoader
         ["limits_config.max_query_parallelism"] = (s, v, k) => Query(s, q => q with { MaxQueryParallelism = ParseInt(k, Scalar(v, k)) }),
         ["limits_config.max_concurrent_tail_requests"] = (s, v, k) => Query(s, q => q with { MaxConcurrentTailRequests = ParseInt(k, Scalar(v, k)) }),
         ["limits_config.max_cache_freshness_per_query"] = (s, v, k) => Query(s, q => q with { MaxCacheFreshness = ParseDuration(k, Scalar(v, k)) }),
+        // Ours: the export endpoint's size limit.
+        ["limits_config.max_export_bytes"] = (s, v, k) => Query(s, q => q with { MaxExportBytes = ParseBytes(k, Scalar(v, k)) }),
 
         ["query_range.cache_results"] = (s, v, k) => s.Gateway = s.Gateway with { ResultsCache = s.Gateway.ResultsCache with { Enabled = ParseBool(k, Scalar(v, k)) } },
         // The embedded cache is the one cache backend: "enabled" selects it, as Loki's default does when none is set.
@@ -111,7 +113,7 @@ public static partial class ConfigLoader
     };
 
     /// <summary>Every supported key, for the README and for tests.</summary>
-    public static IReadOnlyCollection<string> SupportedKeys => [.. s_setters.Keys, .. s_rulerSetters.Keys];
+    public static IReadOnlyCollection<string> SupportedKeys => [.. s_setters.Keys, .. s_rulerSetters.Keys, .. s_compatSetters.Keys];
 
     private static void Limits(LokiSettings s, Func<Orleans.Loki.Push.ValidationLimits, Orleans.Loki.Push.ValidationLimits> change) =>
         s.Gateway = s.Gateway with { Limits = change(s.Gateway.Limits) };

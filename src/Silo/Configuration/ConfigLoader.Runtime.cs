@@ -83,7 +83,7 @@ public static partial class ConfigLoader
             foreach (var (keyNode, valueNode) in limits.Children)
             {
                 var name = Scalar(keyNode, $"overrides.{tenant}");
-                if (!s_setters.TryGetValue(LimitsPrefix + name, out var setter))
+                if (!s_setters.TryGetValue(LimitsPrefix + name, out var setter) && !s_compatSetters.TryGetValue(LimitsPrefix + name, out setter))
                 {
                     throw new ConfigException($"overrides.{tenant}: unknown or unsupported limit '{name}'");
                 }

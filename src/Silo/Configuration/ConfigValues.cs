@@ -40,36 +40,56 @@ public static class ConfigValues
         }
     }
 
-    /// <summary>Byte sizes: a plain number, or with a unit (<c>256KB</c>, <c>1.5MiB</c>, <c>2GB</c>).</summary>
+    /// <summary>
+    /// Byte sizes as Loki's <c>flagext.ByteSize</c> reads them (c2h5oh/datasize, case-insensitive): a number with an
+    /// optional unit <c>B</c>, <c>K</c>/<c>KB</c>, <c>M</c>/<c>MB</c>, <c>G</c>/<c>GB</c>, <c>T</c>/<c>TB</c>,
+    /// <c>P</c>/<c>PB</c>, <c>E</c>/<c>EB</c>, every one a power of 1024 (<c>1MB</c> is 1,048,576 bytes). Also read: the
+    /// IEC spellings <c>KiB</c>, <c>MiB</c>, ... (the same values), a decimal number before the unit, and a plain
+    /// number in exponent form (<c>1.572864e+06</c>, as YAML writes Loki's integer keys).
+    /// </summary>
     public static bool TryParseBytes(string text, out long value)
     {
         value = 0;
         text = text.Trim();
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var plain))
+        {
+            if (plain < 0 || !double.IsFinite(plain) || plain >= long.MaxValue)
+            {
+                return false;
+            }
+            value = (long)plain;
+            return true;
+        }
         var i = 0;
         while (i < text.Length && (char.IsAsciiDigit(text[i]) || text[i] == '.'))
         {
             i++;
         }
-        if (i == 0 || !double.TryParse(text.AsSpan(0, i), NumberStyles.Float, CultureInfo.InvariantCulture, out var n))
+        if (i == 0 || !double.TryParse(text.AsSpan(0, i), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var n))
         {
             return false;
         }
-        double? multiplier = text[i..].Trim().ToUpperInvariant() switch
+        int? power = text[i..].Trim().ToUpperInvariant() switch
         {
-            "" or "B" => 1,
-            "KB" or "K" => 1e3,
-            "KIB" or "KI" => 1024,
-            "MB" or "M" => 1e6,
-            "MIB" or "MI" => 1024 * 1024,
-            "GB" or "G" => 1e9,
-            "GIB" or "GI" => 1024.0 * 1024 * 1024,
+            "B" or "BYTE" or "BYTES" => 0,
+            "K" or "KB" or "KI" or "KIB" or "KILO" or "KILOBYTE" or "KILOBYTES" => 1,
+            "M" or "MB" or "MI" or "MIB" or "MEGA" or "MEGABYTE" or "MEGABYTES" => 2,
+            "G" or "GB" or "GI" or "GIB" or "GIGA" or "GIGABYTE" or "GIGABYTES" => 3,
+            "T" or "TB" or "TI" or "TIB" or "TERA" or "TERABYTE" or "TERABYTES" => 4,
+            "P" or "PB" or "PI" or "PIB" or "PETA" or "PETABYTE" or "PETABYTES" => 5,
+            "E" or "EB" or "EI" or "EIB" => 6,
             _ => null,
         };
-        if (multiplier is null)
+        if (power is null)
         {
             return false;
         }
-        value = (long)(n * multiplier.Value);
+        var bytes = n * Math.Pow(1024, power.Value);
+        if (bytes >= long.MaxValue)
+        {
+            return false;
+        }
+        value = (long)bytes;
         return true;
     }
 }

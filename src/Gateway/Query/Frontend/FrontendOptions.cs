@@ -11,4 +11,10 @@ public sealed record FrontendOptions
     /// querier process; here sub-queries fan out to querier grains across the cluster, so the default is 32.
     /// </summary>
     public int MaxConcurrent { get; init; } = 32;
+
+    /// <summary>
+    /// <c>query_range.align_queries_with_step</c>: a metric range query's start and end are moved down to a multiple
+    /// of its step before it runs, as Loki's frontend does (off by default).
+    /// </summary>
+    public bool AlignQueriesWithStep { get; init; }
 }

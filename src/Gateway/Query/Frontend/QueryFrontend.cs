@@ -51,7 +51,7 @@ public sealed class QueryFrontend(GrainDataSource data, FairScheduler scheduler,
         var querier = new GrainLogQuerier(data, tenants);
         var engine = new LogQLEngine(querier, new EngineOptions { MaxQuerySeries = limits.MaxQuerySeries });
         var intervalNs = limits.SplitQueriesByInterval.Ticks * 100;
-        var parallelism = Math.Max(1, limits.MaxQueryParallelism);
+        var parallelism = Math.Max(1, limits.EffectiveParallelism);
         // Loki queues a multi-tenant query under its whole org id ("a|b").
         var queue = string.Join('|', tenants);
         long queuedTicks = 0;
