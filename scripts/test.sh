@@ -24,6 +24,11 @@ trap 'scripts/azurite.sh stop' EXIT
 scripts/alertmanager.sh start && scripts/prometheus.sh start   # the ruler's end-to-end tests
 scripts/browser.sh   # chromium and playwright-core for the web UI's browser tests
 trap 'scripts/azurite.sh stop; scripts/alertmanager.sh stop; scripts/prometheus.sh stop' EXIT
+# ---- S3 (the S3 object store tests and the binary on S3): s3rver on a port picked at start ----
+scripts/s3.sh start
+trap 'scripts/azurite.sh stop; scripts/alertmanager.sh stop; scripts/prometheus.sh stop; scripts/s3.sh stop' EXIT
+export LOKI_TEST_S3_ENDPOINT="$(scripts/s3.sh endpoint)"
+# ---- end of S3 ----
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 dotnet build Orleans.Loki.sln -c Release -nologo -clp:ErrorsOnly

@@ -1,7 +1,7 @@
 using System.Net;
-using Azure.Data.Tables;
 using Orleans.Configuration;
 using Orleans.Loki.Gateway;
+using Orleans.Loki.Gateway.Cluster;
 using Orleans.Loki.Gateway.Http;
 using Orleans.Loki.Gateway.Limits;
 using Orleans.Loki.Gateway.Ops;
@@ -40,7 +40,7 @@ public static class LokiHost
         builder.UseOrleans(silo => ConfigureSilo(silo, settings));
         // After UseOrleans: hosted services start in order, so recovery runs once the silo accepts calls.
         builder.Services.AddHostedService<WalRecoveryService>();
-        builder.Services.AddLokiRuler(settings.Ruler, evaluate: settings.Target is "all" or "backend");
+        builder.Services.AddLokiRuler(settings.Ruler, evaluate: ClusterHosting.Modules(settings).Contains(Orleans.Loki.Grains.Placement.LokiModules.Ruler));
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -52,8 +52,10 @@ public static class LokiHost
         app.UseLokiErrorHandling();
         app.UseWebSockets();
         app.UseLokiAuth();
+        app.UseLokiModuleRoutes(ClusterHosting.Modules(settings));
         app.MapLokiApi(new BuildInfoResponse(BuildInfo.Version, BuildInfo.Revision), settings);
         app.MapRulerApi(settings.Ruler);
+        app.MapLokiClusterApi(ClusterHosting.Modules(settings));
         return app;
     }
 
@@ -73,8 +75,9 @@ public static class LokiHost
             });
             var address = cluster.AdvertisedAddress is { } a ? IPAddress.Parse(a) : ResolveOwnAddress();
             silo.ConfigureEndpoints(address, cluster.SiloPort, cluster.GatewayPort, listenOnAnyHostAddress: true);
-            silo.UseAzureStorageClustering(o => o.TableServiceClient = new TableServiceClient(settings.AzureConnectionString));
+            ClusterHosting.UseMembership(silo, settings);
         }
+        ClusterHosting.ConfigureRoles(silo, settings);
         // Several silos may run on one host: the silo port tells them apart (Orleans needs it unique per address anyway).
         silo.Configure<SiloOptions>(o => o.SiloName = SiloName(settings.Target, Environment.MachineName, cluster.SiloPort));
         // ---- grain storage "loki-state" (ruler state): in memory here; replaced by the persistent provider ----
@@ -87,6 +90,10 @@ public static class LokiHost
 
     private static async Task<IObjectStore> CreateObjectStoreAsync(LokiSettings settings)
     {
+        if (settings.S3 is { BucketName.Length: > 0 } s3)
+        {
+            return await S3ObjectStore.CreateAsync(s3);
+        }
         if (settings.AzureConnectionString is { } connection)
         {
             return await AzureBlobObjectStore.CreateAsync(connection, settings.AzureContainerName);

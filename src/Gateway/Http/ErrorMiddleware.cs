@@ -58,6 +58,10 @@ internal sealed class ErrorMiddleware(RequestDelegate next, ServerErrorLog serve
         {
             return (ClientClosedRequest, "client closed the request: " + e.Message);
         }
+        if (Cluster.ClusterErrors.Describe(e) is { } unavailable)
+        {
+            return (StatusCodes.Status503ServiceUnavailable, unavailable);
+        }
         return (0, string.Empty);
     }
 

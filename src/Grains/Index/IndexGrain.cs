@@ -13,6 +13,7 @@ namespace Orleans.Loki.Grains.Index;
 /// Reentrant because callers must be able to wait together for one persist; every method changes or reads the in-memory
 /// index synchronously (before its first await), so interleaving never observes a half-applied change.
 /// </remarks>
+[Placement.RolePlacement(Placement.LokiModules.IndexGateway)]
 [Reentrant]
 internal sealed partial class IndexGrain(IObjectStore store) : Grain, IIndexGrain
 {

@@ -14,6 +14,7 @@ namespace Orleans.Loki.Grains.Ingester;
 /// are grouped into one WAL append (group commit). All state changes happen between awaits on the grain's
 /// single-threaded scheduler, so no locks are needed; the invariants that span awaits are documented where they matter.
 /// </remarks>
+[Orleans.Loki.Grains.Placement.RolePlacement(Orleans.Loki.Grains.Placement.LokiModules.Ingester)]
 [CollectionAgeLimit(Minutes = 60)]
 internal sealed partial class StreamGrain(
     IObjectStore store,

@@ -7,6 +7,7 @@ namespace Orleans.Loki.Grains.Limits;
 /// itself. Kept alive while its silo runs; if that silo dies the count restarts from the streams that push next, so
 /// the limit is briefly soft after a crash, never stricter than configured.
 /// </summary>
+[Placement.RolePlacement(Placement.LokiModules.Ingester)]
 [KeepAlive]
 internal sealed class TenantStreamsGrain(TimeProvider time) : Grain, ITenantStreamsGrain
 {

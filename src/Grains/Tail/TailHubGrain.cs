@@ -1,6 +1,7 @@
 namespace Orleans.Loki.Grains.Tail;
 
 /// <summary>In-memory registry of a tenant's live tails, with leases (see <see cref="ITailHubGrain"/>).</summary>
+[Placement.RolePlacement(Placement.LokiModules.Ingester)]
 internal sealed class TailHubGrain(TimeProvider time) : Grain, ITailHubGrain
 {
     private readonly TailLeaseTable _tails = new(time);

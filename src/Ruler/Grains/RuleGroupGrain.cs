@@ -13,10 +13,8 @@ namespace Orleans.Loki.Ruler.Grains;
 /// firing with the same start time, pending ones get their <c>for</c> timer back as Prometheus restores it.
 /// The timer keeps the grain active; the rule sync re-activates it elsewhere when its silo dies.
 /// </summary>
-// Role placement: this grain belongs on backend/all silos: [RolePlacement(LokiRole.Backend)] (Orleans.Loki.Grains.Placement).
-// Random placement spreads groups over the silos: the default (resource-optimised, preferring the caller's silo) would
-// put every group on the silo of the rule sync, which activates them all.
-[Orleans.Placement.RandomPlacement]
+// On silos running the ruler module (backend, all, ruler), spread at random over them.
+[Orleans.Loki.Grains.Placement.RolePlacement(Orleans.Loki.Grains.Placement.LokiModules.Ruler)]
 public sealed partial class RuleGroupGrain(
     [PersistentState("rulegroup", "loki-state")] IPersistentState<RuleGroupState> state,
     IRuleQueryRunner runner,

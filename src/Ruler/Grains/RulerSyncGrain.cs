@@ -18,7 +18,7 @@ public sealed class RulerSyncState
 /// <c>poll_interval</c> and when a silo dies; the rules API calls it at once for the tenant it changed.
 /// Not reentrant: syncs run one at a time.
 /// </summary>
-// Role placement: [RolePlacement(LokiRole.Backend)] (Orleans.Loki.Grains.Placement).
+[Orleans.Loki.Grains.Placement.RolePlacement(Orleans.Loki.Grains.Placement.LokiModules.Ruler)]
 public sealed partial class RulerSyncGrain(
     [PersistentState("rulersync", "loki-state")] IPersistentState<RulerSyncState> state,
     IRuleStore store,

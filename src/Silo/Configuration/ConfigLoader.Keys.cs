@@ -14,6 +14,7 @@ public static partial class ConfigLoader
         "server", "common", "storage_config", "storage_config.azure", "limits_config", "ingester", "querier",
         "query_range", "cluster", "frontend", "runtime_config", "auth", "distributor",
         "query_range.results_cache", "query_range.results_cache.cache", "query_range.results_cache.cache.embedded_cache",
+        "storage_config.aws",
     ];
 
     private static readonly Dictionary<string, Setter> s_setters = new(StringComparer.Ordinal)
@@ -28,6 +29,15 @@ public static partial class ConfigLoader
         ["common.replication_factor"] = (_, _, _) => { },
         ["storage_config.azure.connection_string"] = (s, v, k) => s.AzureConnectionString = Scalar(v, k),
         ["storage_config.azure.container_name"] = (s, v, k) => s.AzureContainerName = Scalar(v, k),
+        // ---- storage_config.aws: S3 or an S3-compatible server ----
+        ["storage_config.aws.endpoint"] = (s, v, k) => s.S3 = (s.S3 ?? new()) with { Endpoint = Scalar(v, k) },
+        ["storage_config.aws.bucketnames"] = (s, v, k) => s.S3 = (s.S3 ?? new()) with { BucketName = Scalar(v, k).Split(',')[0].Trim() },
+        ["storage_config.aws.region"] = (s, v, k) => s.S3 = (s.S3 ?? new()) with { Region = Scalar(v, k) },
+        ["storage_config.aws.access_key_id"] = (s, v, k) => s.S3 = (s.S3 ?? new()) with { AccessKeyId = Scalar(v, k) },
+        ["storage_config.aws.secret_access_key"] = (s, v, k) => s.S3 = (s.S3 ?? new()) with { SecretAccessKey = Scalar(v, k) },
+        ["storage_config.aws.s3forcepathstyle"] = (s, v, k) => s.S3 = (s.S3 ?? new()) with { ForcePathStyle = ParseBool(k, Scalar(v, k)) },
+        ["storage_config.aws.insecure"] = (s, v, k) => s.S3 = (s.S3 ?? new()) with { Insecure = ParseBool(k, Scalar(v, k)) },
+        // ---- end of storage_config.aws ----
 
         ["ingester.chunk_block_size"] = (s, v, k) => s.Ingester = s.Ingester with { ChunkBlockSize = (int)ParseBytes(k, Scalar(v, k)) },
         ["ingester.chunk_compression_level"] = (s, v, k) => s.Ingester = s.Ingester with

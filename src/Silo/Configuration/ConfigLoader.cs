@@ -99,9 +99,9 @@ public static partial class ConfigLoader
 
     private static void Validate(LokiSettings s)
     {
-        if (Array.IndexOf(LokiSettings.Targets, s.Target) < 0)
+        if (Orleans.Loki.Grains.Placement.LokiModules.Expand(s.Target, out var targetError) is null)
         {
-            throw new ConfigException($"unknown target '{s.Target}': expected one of {string.Join(", ", LokiSettings.Targets)}");
+            throw new ConfigException($"-target '{s.Target}': {targetError}");
         }
         if (s.HttpListenPort is < 0 or > 65535)
         {
@@ -131,13 +131,17 @@ public static partial class ConfigLoader
             }
         }
         ValidateRuler(s);
-        if (s.Cluster.Provider is not ("localhost" or "azure_table"))
+        if (s.Cluster.Provider is not ("localhost" or "azure_table" or "kubernetes"))
         {
-            throw new ConfigException($"cluster.provider '{s.Cluster.Provider}' is not supported: use localhost or azure_table");
+            throw new ConfigException($"cluster.provider '{s.Cluster.Provider}' is not supported: use localhost, azure_table or kubernetes");
         }
-        if (s.Cluster.Provider == "azure_table" && s.AzureConnectionString is null)
+        if (s.S3 is { } s3 && s3.BucketName.Length == 0)
         {
-            throw new ConfigException("cluster.provider azure_table needs storage_config.azure.connection_string");
+            throw new ConfigException("storage_config.aws needs bucketnames");
+        }
+        if (s.Cluster.Provider is "azure_table" or "kubernetes" && s.AzureConnectionString is null)
+        {
+            throw new ConfigException($"cluster.provider {s.Cluster.Provider} needs storage_config.azure.connection_string (the membership table)");
         }
     }
 

@@ -6,7 +6,7 @@ namespace Orleans.Loki.Silo.Configuration;
 /// <summary>Everything the process needs, after the YAML file and the flags were applied.</summary>
 public sealed class LokiSettings
 {
-    /// <summary><c>-target</c>: all, write, read or backend.</summary>
+    /// <summary><c>-target</c>: all, write, read, backend, a module name, or a comma list of them.</summary>
     public string Target { get; set; } = "all";
     public string HttpListenAddress { get; set; } = "0.0.0.0";
     public int HttpListenPort { get; set; } = 3100;
@@ -18,6 +18,9 @@ public sealed class LokiSettings
     /// <summary><c>storage_config.azure</c>: when a connection string is set, Azure Blob is the object store.</summary>
     public string? AzureConnectionString { get; set; }
     public string AzureContainerName { get; set; } = "loki";
+
+    /// <summary><c>storage_config.aws</c>: when a bucket is set, S3 (or an S3-compatible server) is the object store.</summary>
+    public Orleans.Loki.Storage.S3Settings? S3 { get; set; }
 
     /// <summary><c>cluster.*</c> (ours): how silos find each other.</summary>
     public ClusterSettings Cluster { get; set; } = new();
