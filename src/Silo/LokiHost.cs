@@ -41,6 +41,7 @@ public static class LokiHost
         // After UseOrleans: hosted services start in order, so recovery runs once the silo accepts calls.
         builder.Services.AddHostedService<WalRecoveryService>();
         builder.Services.AddLokiRuler(settings.Ruler, evaluate: settings.Target is "all" or "backend");
+        builder.Services.AddLokiCompactor(settings);
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -54,6 +55,7 @@ public static class LokiHost
         app.UseLokiAuth();
         app.MapLokiApi(new BuildInfoResponse(BuildInfo.Version, BuildInfo.Revision), settings);
         app.MapRulerApi(settings.Ruler);
+        app.MapLokiCompactorApi(settings);
         return app;
     }
 
@@ -77,8 +79,8 @@ public static class LokiHost
         }
         // Several silos may run on one host: the silo port tells them apart (Orleans needs it unique per address anyway).
         silo.Configure<SiloOptions>(o => o.SiloName = SiloName(settings.Target, Environment.MachineName, cluster.SiloPort));
-        // ---- grain storage "loki-state" (ruler state): in memory here; replaced by the persistent provider ----
-        silo.AddMemoryGrainStorage("loki-state");
+        // ---- grain storage "loki-state" (ruler and compactor state): files under the data directory, or Azure blobs ----
+        silo.AddLokiStateStorage(settings);
         // ---- end of "loki-state" ----
     }
 
