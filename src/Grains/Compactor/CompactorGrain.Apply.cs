@@ -233,9 +233,10 @@ internal sealed partial class CompactorGrain
             return result;
         }
         var cutoff = nowNs - (limits.RetentionPeriod.Ticks * 100);
+        var marked = await MarkedKeysAsync();
         await foreach (var info in store.ListAsync($"{tenant}/chunks/"))
         {
-            if (indexed.ContainsKey(info.Key))
+            if (indexed.ContainsKey(info.Key) || marked.Contains(info.Key))
             {
                 continue;
             }
@@ -246,6 +247,20 @@ internal sealed partial class CompactorGrain
             }
         }
         return result;
+    }
+
+    /// <summary>Chunk keys in markers not yet swept.</summary>
+    private async Task<HashSet<string>> MarkedKeysAsync()
+    {
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (var info in store.ListAsync(MarkerPrefix))
+        {
+            if (await store.GetAsync(info.Key) is { } data)
+            {
+                keys.UnionWith(Encoding.UTF8.GetString(data).Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            }
+        }
+        return keys;
     }
 
     private Task WriteMarkerAsync(IReadOnlyCollection<string> keys, long nowNs) => keys.Count == 0
