@@ -70,6 +70,12 @@ public sealed class RetentionTests
         Assert.Empty(await server.KeysAsync("compactor/markers/"));
         Assert.Equal(["new line"], await server.LinesAsync("""{app=~".+"}""", from, to));
 
+        var metrics = (await server.SendAsync(HttpMethod.Get, "/metrics")).Body;
+        Assert.Matches(@"(?m)^loki_compactor_deleted_chunks_total [1-9]", metrics);
+        Assert.Matches(@"(?m)^loki_compactor_runs_total\{status=""success""\} [1-9]", metrics);
+        Assert.Matches(@"(?m)^loki_compactor_last_successful_run_timestamp_seconds [1-9]", metrics);
+        Assert.Matches(@"(?m)^loki_compactor_marked_chunks_total\{reason=""retention""\} [1-9]", metrics);
+
         // The other tenant's data is untouched.
         Assert.Equal(["other tenant line"], await server.LinesAsync("""{app="other"}""", from, to, tenant: "other"));
         Assert.Single(await server.KeysAsync("other/chunks/"));
