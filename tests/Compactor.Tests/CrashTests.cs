@@ -37,6 +37,7 @@ public sealed class CrashTests
               retention_enabled: true
               retention_delete_delay: 0s
               compaction_interval: 24h
+              cold_chunk_age: 1000h
               delete_request_cancel_period: 1h
             limits_config:
               retention_stream:

@@ -12,6 +12,7 @@ public sealed class RetentionTests
           retention_enabled: true
           retention_delete_delay: 1h
           compaction_interval: 24h
+          cold_chunk_age: 1000h
         limits_config:
           retention_period: 2h
         {extra}
@@ -99,6 +100,7 @@ public sealed class RetentionTests
               retention_enabled: true
               retention_delete_delay: 0s
               compaction_interval: 24h
+              cold_chunk_age: 1000h
             limits_config:
               retention_period: 0s
               retention_stream:
@@ -145,6 +147,7 @@ public sealed class RetentionTests
               retention_enabled: true
               retention_delete_delay: 0s
               compaction_interval: 24h
+              cold_chunk_age: 1000h
             limits_config:
               retention_period: 1h
             """);

@@ -64,4 +64,13 @@ public sealed record CompactorRunResult(
     [property: Id(3)] int SeriesRemoved,
     [property: Id(4)] int IndexFilesRemoved,
     [property: Id(5)] int DeleteShardsProcessed,
-    [property: Id(6)] int OrphansRemoved);
+    [property: Id(6)] int OrphansRemoved)
+{
+    /// <summary>Cold chunks merged and recompressed (their keys are marked).</summary>
+    [Id(7)]
+    public int ChunksCompacted { get; init; }
+
+    /// <summary>Chunks written by the cold compaction.</summary>
+    [Id(8)]
+    public int ChunksCompactedInto { get; init; }
+}

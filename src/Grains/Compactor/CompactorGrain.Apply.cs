@@ -17,34 +17,7 @@ internal sealed partial class CompactorGrain
     private async Task ApplyTenantAsync(string tenant, long nowNs, RunCounters result)
     {
         var limits = Limits.Compactor(tenant);
-        var days = new List<int>();
-        await foreach (var info in store.ListAsync($"{tenant}/index/"))
-        {
-            var parts = info.Key.Split('/');
-            if (parts.Length == 4 && parts[3] == "0" && int.TryParse(parts[2], out var day))
-            {
-                days.Add(day);
-            }
-        }
-        var chunks = new Dictionary<string, IndexedChunk>(StringComparer.Ordinal);
-        var seriesDays = new Dictionary<ulong, int>();
-        foreach (var day in days)
-        {
-            foreach (var series in await IndexGrain(tenant, day).SnapshotAsync())
-            {
-                seriesDays[series.Fingerprint] = seriesDays.GetValueOrDefault(series.Fingerprint) + 1;
-                var pairs = LabelSet.TryParse(series.Labels, out var p, out _) ? p : [];
-                foreach (var chunk in series.Chunks)
-                {
-                    if (!chunks.TryGetValue(chunk.Key, out var indexed))
-                    {
-                        indexed = new IndexedChunk(series.Fingerprint, series.Labels, pairs, chunk, []);
-                        chunks.Add(chunk.Key, indexed);
-                    }
-                    indexed.Days.Add(day);
-                }
-            }
-        }
+        var (days, chunks) = await LoadIndexAsync(tenant);
 
         var requests = await EligibleDeletesAsync(tenant, limits, nowNs);
         var filters = requests.Select(r => new DeleteFilterSpec(r.Query, r.StartNs, r.EndNs)).ToList();
@@ -124,6 +97,39 @@ internal sealed partial class CompactorGrain
                 CompactorMetrics.DeleteRequestsProcessed.WithLabels(tenant).Inc();
             }
         }
+    }
+
+    /// <summary>The tenant's index days and every chunk they name, with the days naming it.</summary>
+    private async Task<(List<int> Days, Dictionary<string, IndexedChunk> Chunks)> LoadIndexAsync(string tenant)
+    {
+        var days = new List<int>();
+        await foreach (var info in store.ListAsync($"{tenant}/index/"))
+        {
+            var parts = info.Key.Split('/');
+            if (parts.Length == 4 && parts[3] == "0" && int.TryParse(parts[2], out var day))
+            {
+                days.Add(day);
+            }
+        }
+        var chunks = new Dictionary<string, IndexedChunk>(StringComparer.Ordinal);
+        foreach (var day in days)
+        {
+            foreach (var series in await IndexGrain(tenant, day).SnapshotAsync())
+            {
+                var pairs = LabelSet.TryParse(series.Labels, out var p, out _) ? p : [];
+                foreach (var chunk in series.Chunks)
+                {
+                    if (!chunks.TryGetValue(chunk.Key, out var indexed))
+                    {
+                        indexed = new IndexedChunk(series.Fingerprint, series.Labels, pairs, chunk, []);
+                        chunks.Add(chunk.Key, indexed);
+                    }
+                    indexed.Days.Add(day);
+                }
+            }
+        }
+
+        return (days, chunks);
     }
 
     private IIndexGrain IndexGrain(string tenant, int day) => GrainRefs.Get<IIndexGrain>(GrainFactory, $"{tenant}/{day}");

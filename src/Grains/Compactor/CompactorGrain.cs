@@ -25,6 +25,7 @@ internal sealed partial class CompactorGrain(
     [PersistentState("compactor", "loki-state")] IPersistentState<CompactorState> state,
     IObjectStore store,
     CompactorOptions options,
+    IngesterOptions ingester,
     ILogger<CompactorGrain> logger) : Grain, ICompactorGrain
 {
     private IGrainTimer? _timer;
@@ -81,11 +82,18 @@ internal sealed partial class CompactorGrain(
         try
         {
             var now = NowNs;
-            if (options.RetentionEnabled)
+            if (options.RetentionEnabled || options.ColdChunkCompaction)
             {
                 foreach (var tenant in await TenantsAsync())
                 {
-                    await ApplyTenantAsync(tenant, now, result);
+                    if (options.RetentionEnabled)
+                    {
+                        await ApplyTenantAsync(tenant, now, result);
+                    }
+                    if (options.ColdChunkCompaction)
+                    {
+                        await CompactTenantAsync(tenant, now, result);
+                    }
                 }
                 state.State.LastRetentionNs = now;
             }
@@ -135,8 +143,14 @@ internal sealed partial class CompactorGrain(
         public int IndexFilesRemoved;
         public int DeleteShards;
         public int Orphans;
+        public int Compacted;
+        public int CompactedInto;
 
-        public CompactorRunResult ToResult() => new(Marked, Rewritten, Deleted, SeriesRemoved, IndexFilesRemoved, DeleteShards, Orphans);
+        public CompactorRunResult ToResult() => new(Marked, Rewritten, Deleted, SeriesRemoved, IndexFilesRemoved, DeleteShards, Orphans)
+        {
+            ChunksCompacted = Compacted,
+            ChunksCompactedInto = CompactedInto,
+        };
     }
 }
 

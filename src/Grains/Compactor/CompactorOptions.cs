@@ -27,6 +27,18 @@ public sealed record CompactorOptions
     /// <summary><c>delete_batch_size</c>: most delete requests handled per run.</summary>
     public int DeleteBatchSize { get; init; } = 70;
 
+    /// <summary>
+    /// <c>cold_chunk_compaction</c> (ours): merge each stream's cold chunks into chunks of twice the ingester's target
+    /// size and recompress them with zstd.
+    /// </summary>
+    public bool ColdChunkCompaction { get; init; } = true;
+
+    /// <summary><c>cold_chunk_age</c> (ours): chunks whose newest entry is older are cold; null = <c>max_chunk_age</c> + 1h.</summary>
+    public TimeSpan? ColdChunkAge { get; init; }
+
+    /// <summary><c>cold_chunk_zstd_level</c> (ours): zstd level of recompressed chunks (see bench/RESULTS.md).</summary>
+    public int ColdChunkZstdLevel { get; init; } = 6;
+
     /// <summary>The problem with the options, or null.</summary>
     public string? Validate()
     {
@@ -37,6 +49,10 @@ public sealed record CompactorOptions
         if (RetentionDeleteDelay < TimeSpan.Zero || ApplyRetentionInterval < TimeSpan.Zero || DeleteRequestCancelPeriod < TimeSpan.Zero || DeleteMaxInterval < TimeSpan.Zero)
         {
             return "compactor: durations must not be negative";
+        }
+        if (ColdChunkZstdLevel is < 1 or > 22)
+        {
+            return "compactor.cold_chunk_zstd_level must be between 1 and 22";
         }
         if (RetentionDeleteWorkerCount < 1 || DeleteBatchSize < 1)
         {

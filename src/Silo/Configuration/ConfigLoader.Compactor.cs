@@ -17,6 +17,9 @@ public static partial class ConfigLoader
         ["compactor.delete_request_cancel_period"] = (s, v, k) => Compactor(s, c => c with { DeleteRequestCancelPeriod = ParseDuration(k, Scalar(v, k)) }),
         ["compactor.delete_max_interval"] = (s, v, k) => Compactor(s, c => c with { DeleteMaxInterval = ParseDuration(k, Scalar(v, k)) }),
         ["compactor.delete_batch_size"] = (s, v, k) => Compactor(s, c => c with { DeleteBatchSize = ParseInt(k, Scalar(v, k)) }),
+        ["compactor.cold_chunk_compaction"] = (s, v, k) => Compactor(s, c => c with { ColdChunkCompaction = ParseBool(k, Scalar(v, k)) }),
+        ["compactor.cold_chunk_age"] = (s, v, k) => Compactor(s, c => c with { ColdChunkAge = ParseDuration(k, Scalar(v, k)) }),
+        ["compactor.cold_chunk_zstd_level"] = (s, v, k) => Compactor(s, c => c with { ColdChunkZstdLevel = ParseInt(k, Scalar(v, k)) }),
         // The delete requests live in grain storage "loki-state", next to the object store.
         ["compactor.delete_request_store"] = (_, _, _) => { },
         ["limits_config.retention_period"] = (s, v, k) => Limits(s, l => l with { RetentionPeriod = ParseDuration(k, Scalar(v, k)) }),
