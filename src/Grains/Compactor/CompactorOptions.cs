@@ -37,7 +37,7 @@ public sealed record CompactorOptions
     public TimeSpan? ColdChunkAge { get; init; }
 
     /// <summary><c>cold_chunk_zstd_level</c> (ours): zstd level of recompressed chunks (see bench/RESULTS.md).</summary>
-    public int ColdChunkZstdLevel { get; init; } = 6;
+    public int ColdChunkZstdLevel { get; init; } = 9;
 
     /// <summary>The problem with the options, or null.</summary>
     public string? Validate()
