@@ -211,4 +211,27 @@ public sealed class DeleteApiTests
         Assert.Single(await server.KeysAsync("filteronly/chunks/"));
         Assert.Contains(await server.KeysAsync(""), k => k.StartsWith("filteronly/chunks/", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task ALiveTail_DoesNotSendDeletedLines()
+    {
+        await using var server = await CompactorServer.StartAsync(Config, Overrides);
+        var now = server.Clock.GetUtcNow().ToUnixTimeMilliseconds() * 1_000_000;
+        var (status, body, _) = await server.SendAsync(HttpMethod.Post,
+            $"/loki/api/v1/delete?query={Q("{app=\"tail\"} |= \"hunter2\"")}&start={Seconds(now - 3_600_000_000_000)}&end={Seconds(now)}");
+        Assert.True(status == HttpStatusCode.NoContent, body);
+        await using var tail = await Orleans.Loki.TestSupport.TailClient.ConnectAsync(server.Client.BaseAddress!, "fake", """{app="tail"}""");
+        var ts = now - 120_000_000_000;
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        // The subscription is registered asynchronously: push until the plain line arrives.
+        while (tail.Entries.Count == 0 && DateTime.UtcNow < deadline)
+        {
+            var (pushed, _, _) = await server.SendAsync(HttpMethod.Post, "/loki/api/v1/push", new StringContent(
+                $$"""{"streams":[{"stream":{"app":"tail"},"values":[["{{ts++}}","password=hunter2"],["{{ts++}}","plain line"]]}]}""", Encoding.UTF8, "application/json"));
+            Assert.Equal(HttpStatusCode.NoContent, pushed);
+            await tail.WaitForMessageAsync(TimeSpan.FromMilliseconds(500));
+        }
+        await tail.ReceiveUntilAsync(t => t.Entries.Count > 0, "the plain line");
+        Assert.All(tail.Entries, e => Assert.Equal("plain line", e.Line));
+    }
 }
