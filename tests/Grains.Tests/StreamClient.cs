@@ -26,8 +26,18 @@ internal sealed class StreamClient(IGrainFactory grains, string tenant)
         return Grain(fingerprint).PushAsync(new StreamPush(labels, batch, entries.Length));
     }
 
-    /// <summary>Index lookup over every day of the range, then a querier read (chunks + unflushed).</summary>
+    /// <summary>
+    /// Index lookup over every day of the range, then the production read path: a querier grain runs the selector
+    /// (plus <c>|= literal</c> for each required literal) over the flushed chunks and the stream grains' heads.
+    /// </summary>
     public async Task<Dictionary<string, List<(long Ts, string Line)>>> ReadAsync(IReadOnlyList<MatcherSpec> matchers, long fromNs, long throughNs, params string[] requiredLiterals)
+    {
+        var (result, _) = await SelectAsync(matchers, fromNs, throughNs, requiredLiterals);
+        return result;
+    }
+
+    /// <summary>As <see cref="ReadAsync"/>, also returning what the querier read.</summary>
+    public async Task<(Dictionary<string, List<(long Ts, string Line)>> Streams, ReadStats Stats)> SelectAsync(IReadOnlyList<MatcherSpec> matchers, long fromNs, long throughNs, params string[] requiredLiterals)
     {
         var series = new Dictionary<ulong, SeriesMatch>();
         for (var day = StorageKeys.DayOf(fromNs); day <= StorageKeys.DayOf(throughNs - 1); day++)
@@ -44,12 +54,28 @@ internal sealed class StreamClient(IGrainFactory grains, string tenant)
                 }
             }
         }
-        var data = await grains.GetGrain<IQuerierGrain>(0).ReadStreamsAsync(tenant, [.. series.Values], fromNs, throughNs, includeUnflushed: true, requiredLiterals);
+        var query = "{" + string.Join(", ", matchers.Select(m => $"{m.Name}{m.Type}{Quote(m.Value)}")) + "}"
+            + string.Concat(requiredLiterals.Select(l => " |= " + Quote(l)));
+        var request = new SelectRequest(tenant, [.. series.Values], fromNs, throughNs, IncludeUnflushed: true, query, Backward: false, Limit: int.MaxValue);
+        var page = await grains.GetGrain<IQuerierGrain>(0).SelectLogsAsync(request);
         var result = new Dictionary<string, List<(long, string)>>();
-        foreach (var stream in data)
+        foreach (var stream in page.Streams)
         {
-            result[stream.Labels] = EntryBatch.Decode(stream.Batch).Select(e => (e.TimestampNs, Encoding.UTF8.GetString(e.Line.Span))).ToList();
+            if (!result.TryGetValue(stream.Labels, out var entries))
+            {
+                result[stream.Labels] = entries = [];
+            }
+            for (var i = 0; i < stream.Timestamps.Length; i++)
+            {
+                entries.Add((stream.Timestamps[i], stream.Lines[i]));
+            }
         }
-        return result;
+        foreach (var entries in result.Values)
+        {
+            entries.Sort((a, b) => a.Item1.CompareTo(b.Item1));
+        }
+        return (result, page.Stats);
     }
+
+    private static string Quote(string value) => "\"" + value.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
 }

@@ -46,25 +46,6 @@ public sealed class GrainDataSource(IGrainFactory grains, IngesterOptions ingest
         return result;
     }
 
-    /// <summary>Reads the series' entries in <c>[fromNs, throughNs)</c>, asking stream grains only when the range is recent.</summary>
-    public async Task<List<StreamData>> ReadAsync(string tenant, List<SeriesMatch> series, long fromNs, long throughNs, IReadOnlyList<string> requiredLiterals, CancellationToken ct)
-    {
-        var includeUnflushed = throughNs > LokiTime.NowNs(time) - ingester.QueryIngestersWithin.Ticks * 100;
-        var shards = new List<Task<IReadOnlyList<StreamData>>>();
-        for (var i = 0; i < series.Count; i += SeriesPerShard)
-        {
-            var shard = series.GetRange(i, Math.Min(SeriesPerShard, series.Count - i));
-            shards.Add(GrainRefs.Get<IQuerierGrain>(grains, 0).ReadStreamsAsync(tenant, shard, fromNs, throughNs, includeUnflushed, requiredLiterals));
-        }
-        await Task.WhenAll(shards).WaitAsync(ct).ConfigureAwait(false);
-        var result = new List<StreamData>(series.Count);
-        foreach (var shard in shards)
-        {
-            result.AddRange(shard.Result);
-        }
-        return result;
-    }
-
     /// <summary>Runs a log sub-query next to the data, one querier call per shard of series; returns the pages of every shard.</summary>
     public Task<LogPage[]> SelectLogsAsync(string tenant, List<SeriesMatch> series, long fromNs, long throughNs, string query, bool backward, int limit, CancellationToken ct) =>
         Shards(tenant, series, new SelectRequest(tenant, [], fromNs, throughNs, false, query, backward, limit), static (q, r, ct) => q.SelectLogsAsync(r, ct), ct);

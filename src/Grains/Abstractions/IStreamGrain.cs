@@ -13,10 +13,6 @@ public interface IStreamGrain : IGrainWithStringKey
     [Alias("Push"), AlwaysInterleave]
     Task<PushAck> PushAsync(StreamPush push);
 
-    /// <summary>Entries held in memory (not yet in a flushed chunk) with <c>fromNs &lt;= ts &lt; throughNs</c>, as an encoded entry batch in timestamp order.</summary>
-    [Alias("ReadUnflushed"), AlwaysInterleave]
-    Task<UnflushedEntries> ReadUnflushedAsync(long fromNs, long throughNs);
-
     /// <summary>Evaluates a log or metric sub-query over the in-memory entries (see <see cref="HeadSelect"/>).</summary>
     [Alias("SelectHead"), AlwaysInterleave]
     Task<HeadPage> SelectHeadAsync(HeadSelect select);

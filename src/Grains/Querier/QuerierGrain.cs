@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Orleans.Concurrency;
 using Orleans.Loki.Chunks;
 using Orleans.Loki.Grains.Abstractions;
@@ -14,17 +13,6 @@ namespace Orleans.Loki.Grains.Querier;
 [StatelessWorker]
 internal sealed class QuerierGrain(IObjectStore store) : Grain, IQuerierGrain
 {
-    public async Task<IReadOnlyList<StreamData>> ReadStreamsAsync(string tenant, IReadOnlyList<SeriesMatch> series, long fromNs, long throughNs, bool includeUnflushed, IReadOnlyList<string> requiredLiterals)
-    {
-        var blockFilter = BlockFilter(requiredLiterals);
-        var tasks = new Task<StreamData>[series.Count];
-        for (var i = 0; i < series.Count; i++)
-        {
-            tasks[i] = ReadOneAsync(tenant, series[i], fromNs, throughNs, includeUnflushed, blockFilter);
-        }
-        return await Task.WhenAll(tasks);
-    }
-
     public async Task<LogPage> SelectLogsAsync(SelectRequest request, CancellationToken cancellationToken = default)
     {
         var query = CompiledQuery.Get(request.Query, samples: false);
@@ -121,45 +109,6 @@ internal sealed class QuerierGrain(IObjectStore store) : Grain, IQuerierGrain
             }
             return true;
         };
-    }
-
-    private async Task<StreamData> ReadOneAsync(string tenant, SeriesMatch series, long fromNs, long throughNs, bool includeUnflushed, Func<BlockMeta, bool>? blockFilter)
-    {
-        var sources = new List<List<LogEntry>>();
-        long bytesRead = 0;
-        var chunkTasks = new List<Task<byte[]?>>(series.Chunks.Count);
-        foreach (var chunk in series.Chunks)
-        {
-            chunkTasks.Add(store.GetAsync(chunk.Key).AsTask());
-        }
-        Task<UnflushedEntries>? unflushed = includeUnflushed
-            ? GrainRefs.Get<IStreamGrain>(GrainFactory, StorageKeys.StreamGrainKey(tenant, series.Fingerprint)).ReadUnflushedAsync(fromNs, throughNs)
-            : null;
-
-        for (var i = 0; i < chunkTasks.Count; i++)
-        {
-            var data = await chunkTasks[i];
-            if (data is null)
-            {
-                // Deleted by retention or compaction between lookup and read: nothing to return for it.
-                continue;
-            }
-            bytesRead += data.Length;
-            var reader = ChunkReader.Open(data);
-            sources.Add([.. reader.Iterate(fromNs, throughNs, backward: false, blockFilter)]);
-        }
-        if (unflushed is not null)
-        {
-            var head = await unflushed;
-            if (head.EntryCount > 0)
-            {
-                sources.Add(EntryBatch.Decode(head.Batch));
-            }
-        }
-
-        var merged = MergeDistinct(sources);
-        var batch = EntryBatch.Encode(CollectionsMarshal.AsSpan(merged));
-        return new StreamData(series.Fingerprint, series.Labels, batch, merged.Count, bytesRead, series.Chunks.Count);
     }
 
     /// <summary>
