@@ -1,5 +1,3 @@
-using K4os.Compression.LZ4;
-
 namespace Orleans.Loki.Chunks;
 
 /// <summary>Verifies, decompresses and parses one block into entries whose lines slice a fresh decompressed buffer.</summary>
@@ -8,7 +6,8 @@ internal static class BlockDecoder
     /// <param name="compressed">The block's compressed bytes (exactly <see cref="BlockMeta.Length"/>).</param>
     /// <param name="meta">The block's index entry.</param>
     /// <param name="blockNumber">Position of the block in the chunk, for error messages.</param>
-    public static LogEntry[] Decode(ReadOnlySpan<byte> compressed, BlockMeta meta, int blockNumber)
+    /// <param name="codec">The chunk's codec byte.</param>
+    public static LogEntry[] Decode(ReadOnlySpan<byte> compressed, BlockMeta meta, int blockNumber, byte codec = ChunkFormat.CodecLz4Block)
     {
         var actual = Crc32C.Compute(compressed);
         if (actual != meta.Crc32C)
@@ -19,7 +18,7 @@ internal static class BlockDecoder
 
         // Not pooled: the returned entries' lines point into this buffer and live as long as the caller keeps them.
         var buffer = new byte[meta.UncompressedLength];
-        var decoded = LZ4Codec.Decode(compressed, buffer);
+        var decoded = BlockCodec.Decompress(codec, compressed, buffer);
         if (decoded != buffer.Length)
         {
             throw new InvalidChunkException(

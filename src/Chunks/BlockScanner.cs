@@ -1,5 +1,4 @@
 using System.Buffers;
-using K4os.Compression.LZ4;
 
 namespace Orleans.Loki.Chunks;
 
@@ -46,7 +45,7 @@ public static class BlockScanner
         var buffer = ArrayPool<byte>.Shared.Rent(meta.UncompressedLength);
         try
         {
-            var decoded = LZ4Codec.Decode(compressed, buffer.AsSpan(0, meta.UncompressedLength));
+            var decoded = BlockCodec.Decompress(chunk[5], compressed, buffer.AsSpan(0, meta.UncompressedLength));
             if (decoded != meta.UncompressedLength)
             {
                 throw new InvalidChunkException(

@@ -15,6 +15,9 @@ internal static class ChunkFormat
     /// <summary>Codec byte: each block is one raw LZ4 block (no frame), decompressed size in the index.</summary>
     public const byte CodecLz4Block = 1;
 
+    /// <summary>Codec byte: each block is one zstd frame (cold chunks recompressed by the compactor).</summary>
+    public const byte CodecZstd = 2;
+
     public const int HeaderSize = 8;
 
     /// <summary>u64 index offset, u32 index length, u32 CRC-32C of the preceding 12 footer bytes.</summary>
@@ -23,7 +26,7 @@ internal static class ChunkFormat
     /// <summary>"OLKC": Orleans.Loki chunk.</summary>
     public static ReadOnlySpan<byte> Magic => "OLKC"u8;
 
-    public static byte[] Write(string labels, IReadOnlyList<CutBlock> blocks)
+    public static byte[] Write(string labels, IReadOnlyList<CutBlock> blocks, byte codec = CodecLz4Block)
     {
         using var index = new PooledByteBuffer();
         var labelBytes = Encoding.UTF8.GetByteCount(labels);
@@ -71,7 +74,7 @@ internal static class ChunkFormat
         var span = chunk.AsSpan();
         Magic.CopyTo(span);
         span[4] = Version2;
-        span[5] = CodecLz4Block;
+        span[5] = codec;
         foreach (var block in blocks)
         {
             block.Compressed.CopyTo(span[(int)block.Meta.Offset..]);
@@ -106,7 +109,7 @@ internal static class ChunkFormat
             throw new InvalidChunkException($"chunk header: unsupported version {span[4]}", 4);
         }
 
-        if (span[5] != CodecLz4Block)
+        if (span[5] is not (CodecLz4Block or CodecZstd))
         {
             throw new InvalidChunkException($"chunk header: unsupported codec {span[5]}", 5);
         }

@@ -39,6 +39,9 @@ public sealed class ChunkReader
     /// <summary>Blocks decompressed so far by this reader (a pruning statistic).</summary>
     public int BlocksDecompressed => Volatile.Read(ref _blocksDecompressed);
 
+    /// <summary>The codec byte of the chunk's blocks: 1 = LZ4 (hot chunks), 2 = zstd (recompressed cold chunks).</summary>
+    public byte Codec => _chunk.Span[5];
+
     /// <summary>Validates and indexes <paramref name="chunk"/>; the memory is referenced, not copied, and must not change.</summary>
     /// <exception cref="InvalidChunkException">The header, footer or index is malformed or fails its checksum.</exception>
     public static ChunkReader Open(ReadOnlyMemory<byte> chunk)
@@ -86,6 +89,6 @@ public sealed class ChunkReader
     {
         var meta = _blocks[number];
         Interlocked.Increment(ref _blocksDecompressed);
-        return BlockDecoder.Decode(_chunk.Span.Slice((int)meta.Offset, meta.Length), meta, number);
+        return BlockDecoder.Decode(_chunk.Span.Slice((int)meta.Offset, meta.Length), meta, number, _chunk.Span[5]);
     }
 }

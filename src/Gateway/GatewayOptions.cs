@@ -20,6 +20,9 @@ public sealed record GatewayOptions
     /// <summary>Validation limits applied to pushes (<c>limits_config</c>).</summary>
     public ValidationLimits Limits { get; init; } = new();
 
+    /// <summary>Retention and deletion limits (<c>limits_config.retention_period|retention_stream|deletion_mode</c>).</summary>
+    public Grains.Compactor.CompactorLimits Compactor { get; init; } = new();
+
     /// <summary>Query limits (<c>limits_config</c> query keys and <c>query_range</c> settings).</summary>
     public QueryLimits Query { get; init; } = new();
 

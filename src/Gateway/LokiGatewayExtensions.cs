@@ -37,6 +37,8 @@ public static class LokiGatewayExtensions
         }
         // Stream grains in this silo read per-stream limits through the same (reloading) source.
         services.AddSingleton<IIngestionLimitsSource>(sp => sp.GetRequiredService<ITenantLimits>());
+        services.AddSingleton<Grains.Compactor.ICompactorLimitsSource>(sp => sp.GetRequiredService<ITenantLimits>() as Grains.Compactor.ICompactorLimitsSource
+            ?? new Grains.Compactor.DefaultCompactorLimitsSource(options.Compactor));
         services.AddSingleton<IGatewayCount>(sp => new MembershipGatewayCount(sp.GetService<IClusterMembershipService>()));
         services.AddSingleton<IngestionRateLimiter>();
         services.AddSingleton<StreamAdmission>();

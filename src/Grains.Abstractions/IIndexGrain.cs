@@ -43,4 +43,16 @@ public interface IIndexGrain : IGrainWithStringKey
     /// <summary>Bytes of flushed chunks per bucket and aggregated series, for the buckets' part on this day.</summary>
     [Alias("Volume")]
     Task<VolumeResult> VolumeAsync(VolumeRequest request);
+
+    /// <summary>Every series of the day with all its chunks (the compactor's view).</summary>
+    [Alias("Snapshot")]
+    Task<IReadOnlyList<SeriesMatch>> SnapshotAsync();
+
+    /// <summary>
+    /// One atomic change, persisted before it returns (the compactor's commit point): removes the chunks with keys in
+    /// <paramref name="removeKeys"/>, adds <paramref name="add"/>, drops series this change left without chunks (and
+    /// their postings), and deletes the index file when no series is left. Idempotent. Returns the series removed.
+    /// </summary>
+    [Alias("ReplaceChunks")]
+    Task<int> ReplaceChunksAsync(IReadOnlyList<string> removeKeys, IReadOnlyList<SeriesMatch> add);
 }

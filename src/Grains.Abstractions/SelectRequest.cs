@@ -38,6 +38,10 @@ public sealed record SelectRequest(
     /// </summary>
     [Id(9)]
     public StepWindows? Windows { get; init; }
+
+    /// <summary>The tenant's delete requests overlapping the range: their lines are dropped before the pipeline. Null: none.</summary>
+    [Id(10)]
+    public IReadOnlyList<DeleteFilterSpec>? Deletes { get; init; }
 }
 
 /// <summary>
@@ -65,6 +69,10 @@ public sealed record HeadSelect(
     /// <summary>As <see cref="SelectRequest.RequiredLabels"/>.</summary>
     [Id(7)]
     public string[]? RequiredLabels { get; init; }
+
+    /// <summary>As <see cref="SelectRequest.Deletes"/>.</summary>
+    [Id(8)]
+    public IReadOnlyList<DeleteFilterSpec>? Deletes { get; init; }
 }
 
 /// <summary>A stream grain's answer to <see cref="HeadSelect"/>.</summary>

@@ -41,6 +41,7 @@ public static class LokiHost
         // After UseOrleans: hosted services start in order, so recovery runs once the silo accepts calls.
         builder.Services.AddHostedService<WalRecoveryService>();
         builder.Services.AddLokiRuler(settings.Ruler, evaluate: ClusterHosting.Modules(settings).Contains(Orleans.Loki.Grains.Placement.LokiModules.Ruler));
+        builder.Services.AddLokiCompactor(settings);
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -56,6 +57,7 @@ public static class LokiHost
         app.MapLokiApi(new BuildInfoResponse(BuildInfo.Version, BuildInfo.Revision), settings);
         app.MapRulerApi(settings.Ruler);
         app.MapLokiClusterApi(ClusterHosting.Modules(settings));
+        app.MapLokiCompactorApi(settings);
         return app;
     }
 
@@ -80,8 +82,8 @@ public static class LokiHost
         ClusterHosting.ConfigureRoles(silo, settings);
         // Several silos may run on one host: the silo port tells them apart (Orleans needs it unique per address anyway).
         silo.Configure<SiloOptions>(o => o.SiloName = SiloName(settings.Target, Environment.MachineName, cluster.SiloPort));
-        // ---- grain storage "loki-state" (ruler state): in memory here; replaced by the persistent provider ----
-        silo.AddMemoryGrainStorage("loki-state");
+        // ---- grain storage "loki-state" (ruler and compactor state): files under the data directory, or Azure blobs ----
+        silo.AddLokiStateStorage(settings);
         // ---- end of "loki-state" ----
     }
 

@@ -17,8 +17,10 @@ public interface ITenantLimits : IIngestionLimitsSource
 }
 
 /// <summary>The same limits for every tenant: the configured defaults.</summary>
-public sealed class DefaultTenantLimits(GatewayOptions options) : ITenantLimits
+public sealed class DefaultTenantLimits(GatewayOptions options) : ITenantLimits, Grains.Compactor.ICompactorLimitsSource
 {
+    public Grains.Compactor.CompactorLimits Compactor(string tenant) => options.Compactor;
+
     public ValidationLimits Validation(string tenant) => options.Limits;
 
     public QueryLimits Query(string tenant) => options.Query;

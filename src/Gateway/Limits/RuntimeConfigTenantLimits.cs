@@ -11,7 +11,7 @@ namespace Orleans.Loki.Gateway.Limits;
 /// every period without a restart. A file that fails to read or parse is logged and ignored: the last good overrides
 /// stay in force. Tenants without an entry get the <c>limits_config</c> defaults.
 /// </summary>
-public sealed partial class RuntimeConfigTenantLimits : ITenantLimits, IDisposable
+public sealed partial class RuntimeConfigTenantLimits : ITenantLimits, Grains.Compactor.ICompactorLimitsSource, IDisposable
 {
     private static readonly Gauge s_lastReloadSuccessful = Metrics.CreateGauge(
         "loki_runtime_config_last_reload_successful", "Whether the last runtime-config reload attempt was successful.");
@@ -49,6 +49,8 @@ public sealed partial class RuntimeConfigTenantLimits : ITenantLimits, IDisposab
     public QueryLimits Query(string tenant) => For(tenant).Query;
 
     public IngestionLimits Ingestion(string tenant) => For(tenant).Ingestion;
+
+    public Grains.Compactor.CompactorLimits Compactor(string tenant) => For(tenant).Compactor;
 
     private TenantLimits For(string tenant) => _overrides.TryGetValue(tenant, out var limits) ? limits : _defaults;
 

@@ -6,8 +6,11 @@ namespace Orleans.Loki.Gateway.Limits;
 /// <summary>Every per-tenant limit of one tenant (one entry of the runtime config's <c>overrides</c>).</summary>
 public sealed record TenantLimits(ValidationLimits Validation, QueryLimits Query, IngestionLimits Ingestion)
 {
+    /// <summary>Retention and deletion limits of the tenant.</summary>
+    public Grains.Compactor.CompactorLimits Compactor { get; init; } = new();
+
     /// <summary>The <c>limits_config</c> defaults of <paramref name="options"/>.</summary>
-    public static TenantLimits Defaults(GatewayOptions options) => new(options.Limits, options.Query, options.Ingestion);
+    public static TenantLimits Defaults(GatewayOptions options) => new(options.Limits, options.Query, options.Ingestion) { Compactor = options.Compactor };
 }
 
 /// <summary>

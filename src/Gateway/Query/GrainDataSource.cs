@@ -69,18 +69,38 @@ public sealed class GrainDataSource(IGrainFactory grains, IngesterOptions ingest
     /// <summary>Series per querier call for <paramref name="count"/> series.</summary>
     public static int ShardCount(int count) => (count + SeriesPerShard - 1) / SeriesPerShard;
 
-    private Task<T[]> Shards<T>(string tenant, List<SeriesMatch> series, SelectRequest template,
+    private async Task<T[]> Shards<T>(string tenant, List<SeriesMatch> series, SelectRequest template,
         Func<IQuerierGrain, SelectRequest, CancellationToken, Task<T>> call, CancellationToken ct)
     {
+        if (series.Count == 0)
+        {
+            return [];
+        }
         var includeUnflushed = template.ThroughNs > ingester.IngesterWindowStartNs(LokiTime.NowNs(time));
+        var deletes = await DeletesAsync(tenant, template.FromNs, template.ThroughNs).ConfigureAwait(false);
         var shards = new List<Task<T>>();
         for (var i = 0; i < series.Count; i += SeriesPerShard)
         {
             var shard = series.GetRange(i, Math.Min(SeriesPerShard, series.Count - i));
-            var request = template with { Series = shard, IncludeUnflushed = includeUnflushed };
+            var request = template with { Series = shard, IncludeUnflushed = includeUnflushed, Deletes = deletes };
             shards.Add(call(GrainRefs.Get<IQuerierGrain>(grains, 0), request, ct));
         }
-        return Task.WhenAll(shards);
+        return await Task.WhenAll(shards).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The tenant's delete requests overlapping <c>[fromNs, throughNs)</c>, read on every query (no cache: a request is
+    /// hidden from the first query after its 204). Null when there are none.
+    /// </summary>
+    private async Task<IReadOnlyList<DeleteFilterSpec>?> DeletesAsync(string tenant, long fromNs, long throughNs)
+    {
+        var all = await GrainRefs.Get<IDeleteRequestsGrain>(grains, tenant).FiltersAsync().ConfigureAwait(false);
+        if (all.Count == 0)
+        {
+            return null;
+        }
+        var overlapping = all.Where(d => d.StartNs < throughNs && d.EndNs >= fromNs).ToList();
+        return overlapping.Count == 0 ? null : overlapping;
     }
 
     public async Task<IReadOnlyList<string>> LabelNamesAsync(string tenant, IReadOnlyList<MatcherSpec> matchers, long fromNs, long throughNs, CancellationToken ct)

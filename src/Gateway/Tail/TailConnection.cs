@@ -92,7 +92,9 @@ internal sealed partial class TailConnection(
             return e.Message;
         }
 
-        var session = new TailSession(pipeline, request.DelayForSeconds * 1_000_000_000L);
+        // Single-tenant tails hide the tenant's deleted lines, as queries do.
+        var deletes = tenants.Length == 1 ? await GrainRefs.Get<Grains.Abstractions.IDeleteRequestsGrain>(grains, tenants[0]).FiltersAsync().ConfigureAwait(false) : null;
+        var session = new TailSession(pipeline, request.DelayForSeconds * 1_000_000_000L) { Deletes = deletes is { Count: > 0 } ? deletes : null };
         // One subscription per tenant read; __tenant_id__ matchers choose the tenants and are not sent to the hubs.
         var subscriptions = MultiTenant.Select(tenants, GrainLogQuerier.ToSpecs(selector.Matchers))
             .Select(t =>

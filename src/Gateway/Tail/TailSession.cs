@@ -29,6 +29,10 @@ internal sealed class TailSession(Pipeline pipeline, long delayNs) : ITailObserv
 
     private readonly Lock _gate = new();
     private readonly Dictionary<string, StreamPipeline> _streams = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Grains.Compactor.DeleteFilter?> _deleteFilters = new(StringComparer.Ordinal);
+
+    /// <summary>The tenant's delete requests when the tail started: their lines are never sent.</summary>
+    public IReadOnlyList<Grains.Abstractions.DeleteFilterSpec>? Deletes { get; init; }
     private readonly PriorityQueue<TailLine, (long Ts, long Seq)> _buffer = new();
     private readonly List<DroppedEntry> _dropped = [];
     private readonly Channel<bool> _signal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
@@ -55,10 +59,16 @@ internal sealed class TailSession(Pipeline pipeline, long delayNs) : ITailObserv
                 }
                 sp = pipeline.ForStream(pairs);
                 _streams.Add(streamLabels, sp);
+                _deleteFilters[streamLabels] = Grains.Compactor.DeleteFilter.ForStream(Deletes, pairs);
             }
+            var deletes = _deleteFilters.GetValueOrDefault(streamLabels);
             foreach (var entry in entries)
             {
                 var line = entry.Line.Span;
+                if (deletes is not null && deletes.Deletes(entry.TimestampNs, line, entry.Metadata))
+                {
+                    continue;
+                }
                 if (!sp.Process(entry.TimestampNs, ref line, entry.Metadata))
                 {
                     continue;

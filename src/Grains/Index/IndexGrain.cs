@@ -88,6 +88,63 @@ internal sealed partial class IndexGrain(IObjectStore store) : Grain, IIndexGrai
         return Task.FromResult<IReadOnlyList<string>>([.. values]);
     }
 
+    Task<IReadOnlyList<SeriesMatch>> IIndexGrain.SnapshotAsync() =>
+        Task.FromResult<IReadOnlyList<SeriesMatch>>([.. _index.AllSeries.Select(s => new SeriesMatch(s.Fingerprint, s.Labels, [.. s.Chunks]))]);
+
+    async Task<int> IIndexGrain.ReplaceChunksAsync(IReadOnlyList<string> removeKeys, IReadOnlyList<SeriesMatch> add)
+    {
+        // Additions first: a series whose chunks are all replaced keeps its postings.
+        var changed = false;
+        foreach (var series in add)
+        {
+            foreach (var chunk in series.Chunks)
+            {
+                changed |= _index.AddChunk(series.Fingerprint, series.Labels, chunk);
+            }
+        }
+        var (removed, seriesRemoved) = _index.RemoveChunks(removeKeys.ToHashSet(StringComparer.Ordinal));
+        if (!(changed || removed))
+        {
+            return 0;
+        }
+        if (_index.SeriesCount > 0)
+        {
+            await PersistAsync();
+            return seriesRemoved;
+        }
+        // An empty tenant-day: the file goes. A flush that adds a chunk meanwhile waits for the delete, then writes.
+        var wanted = ++_version;
+        while (_persisting is not null)
+        {
+            await _persisting;
+        }
+        if (_index.SeriesCount > 0)
+        {
+            await PersistAsync();
+            return seriesRemoved;
+        }
+        var delete = DeleteFileAsync(wanted);
+        if (!delete.IsCompleted)
+        {
+            _persisting = delete;
+        }
+        await delete;
+        return seriesRemoved;
+    }
+
+    private async Task DeleteFileAsync(long version)
+    {
+        try
+        {
+            await store.DeleteAsync(_key);
+            _persistedVersion = Math.Max(_persistedVersion, version);
+        }
+        finally
+        {
+            _persisting = null;
+        }
+    }
+
     private async Task PersistAsync()
     {
         var wanted = ++_version;

@@ -63,6 +63,52 @@ internal sealed class SeriesIndex
         return true;
     }
 
+    /// <summary>Removes the chunks with the given keys; series left without chunks by this call are removed. Returns (changed, series removed).</summary>
+    public (bool Changed, int SeriesRemoved) RemoveChunks(IReadOnlySet<string> keys)
+    {
+        var changed = false;
+        List<ulong>? emptied = null;
+        foreach (var series in _series.Values)
+        {
+            var before = series.Chunks.Count;
+            if (before == 0 || series.Chunks.RemoveAll(c => keys.Contains(c.Key)) == 0)
+            {
+                continue;
+            }
+            changed = true;
+            if (series.Chunks.Count == 0)
+            {
+                (emptied ??= []).Add(series.Fingerprint);
+            }
+        }
+        foreach (var fp in emptied ?? [])
+        {
+            RemoveSeries(fp);
+        }
+        return (changed, emptied?.Count ?? 0);
+    }
+
+    private void RemoveSeries(ulong fingerprint)
+    {
+        var series = _series[fingerprint];
+        _series.Remove(fingerprint);
+        foreach (var (name, value) in series.Pairs)
+        {
+            if (_postings.TryGetValue(name, out var values) && values.TryGetValue(value, out var set))
+            {
+                set.Remove(fingerprint);
+                if (set.Count == 0)
+                {
+                    values.Remove(value);
+                    if (values.Count == 0)
+                    {
+                        _postings.Remove(name);
+                    }
+                }
+            }
+        }
+    }
+
     public IEnumerable<Series> Match(LabelMatcher[] matchers)
     {
         IEnumerable<ulong>? candidates = null;

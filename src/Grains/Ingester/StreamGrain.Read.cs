@@ -41,7 +41,7 @@ internal sealed partial class StreamGrain
         {
             var extractor = query.RentExtractor();
             var collector = new SampleCollector();
-            var processor = EntryProcessor.ForSamples(extractor, labels, collector);
+            var processor = EntryProcessor.ForSamples(extractor, labels, collector, select.Deletes);
             processor.VisitAll(rest);
             query.Return(extractor);
             (stats.HeadLines, stats.HeadBytes) = (processor.Lines, processor.Bytes);
@@ -51,7 +51,7 @@ internal sealed partial class StreamGrain
         {
             var pipeline = query.RentPipeline();
             var collector = new LogCollector(select.Backward, select.Limit);
-            var processor = EntryProcessor.ForLogs(pipeline, labels, collector, select.Backward);
+            var processor = EntryProcessor.ForLogs(pipeline, labels, collector, select.Backward, select.Deletes);
             processor.VisitAll(rest);
             query.Return(pipeline);
             (stats.HeadLines, stats.HeadBytes) = (processor.Lines, processor.Bytes);

@@ -15,8 +15,12 @@ internal sealed class EntryProcessor : IEntryVisitor
     private readonly SampleExtractor? _extractor;
     private readonly bool _backward;
 
+    /// <summary>Delete requests of the tenant that apply to this stream: their lines are dropped before the pipeline.</summary>
+    private Compactor.DeleteFilter? _deletes;
+
     private EntryProcessor(StreamPipeline stream, SampleExtractor? extractor, LogCollector? logs, SampleCollector? samples, bool backward, ExportCollector? export = null)
     {
+        _deletes = null;
         Export = export;
         _stream = stream;
         _extractor = extractor;
@@ -38,11 +42,13 @@ internal sealed class EntryProcessor : IEntryVisitor
     /// <summary>Bytes of the lines processed.</summary>
     public long Bytes { get; private set; }
 
-    public static EntryProcessor ForLogs(Pipeline pipeline, KeyValuePair<string, string>[] labels, LogCollector logs, bool backward) =>
-        new(pipeline.ForStream(labels), null, logs, null, backward);
+    public static EntryProcessor ForLogs(Pipeline pipeline, KeyValuePair<string, string>[] labels, LogCollector logs, bool backward,
+        IReadOnlyList<Abstractions.DeleteFilterSpec>? deletes = null) =>
+        new(pipeline.ForStream(labels), null, logs, null, backward) { _deletes = Compactor.DeleteFilter.ForStream(deletes, labels) };
 
-    public static EntryProcessor ForSamples(SampleExtractor extractor, KeyValuePair<string, string>[] labels, SampleCollector samples) =>
-        new(extractor.ForStream(labels), extractor, null, samples, backward: false);
+    public static EntryProcessor ForSamples(SampleExtractor extractor, KeyValuePair<string, string>[] labels, SampleCollector samples,
+        IReadOnlyList<Abstractions.DeleteFilterSpec>? deletes = null) =>
+        new(extractor.ForStream(labels), extractor, null, samples, backward: false) { _deletes = Compactor.DeleteFilter.ForStream(deletes, labels) };
 
     public static EntryProcessor ForExport(Pipeline pipeline, KeyValuePair<string, string>[] labels, ExportCollector export) =>
         new(pipeline.ForStream(labels), null, null, null, backward: false, export);
@@ -52,6 +58,10 @@ internal sealed class EntryProcessor : IEntryVisitor
 
     public bool Visit(long timestampNs, ReadOnlySpan<byte> line, KeyValuePair<string, string>[]? metadata)
     {
+        if (_deletes is not null && _deletes.Deletes(timestampNs, line, metadata))
+        {
+            return true;
+        }
         if (Logs is not null)
         {
             if (Logs.Rejects(timestampNs))

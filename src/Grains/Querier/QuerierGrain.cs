@@ -23,7 +23,7 @@ internal sealed class QuerierGrain(IObjectStore store) : Grain, IQuerierGrain
             var pipeline = query.RentPipeline();
             try
             {
-                var processor = EntryProcessor.ForLogs(pipeline, labels, logs, request.Backward);
+                var processor = EntryProcessor.ForLogs(pipeline, labels, logs, request.Backward, request.Deletes);
                 await scan.RunAsync(series, processor);
                 return true;
             }
@@ -74,7 +74,7 @@ internal sealed class QuerierGrain(IObjectStore store) : Grain, IQuerierGrain
             try
             {
                 var samples = new SampleCollector();
-                var processor = EntryProcessor.ForSamples(extractor, labels, samples);
+                var processor = EntryProcessor.ForSamples(extractor, labels, samples, request.Deletes);
                 await scan.RunAsync(series, processor);
                 return samples;
             }

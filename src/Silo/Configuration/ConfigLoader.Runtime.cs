@@ -76,14 +76,14 @@ public static partial class ConfigLoader
     {
         var settings = new LokiSettings
         {
-            Gateway = new GatewayOptions { Limits = defaults.Validation, Query = defaults.Query, Ingestion = defaults.Ingestion },
+            Gateway = new GatewayOptions { Limits = defaults.Validation, Query = defaults.Query, Ingestion = defaults.Ingestion, Compactor = defaults.Compactor },
         };
         if (node is YamlMappingNode limits)
         {
             foreach (var (keyNode, valueNode) in limits.Children)
             {
                 var name = Scalar(keyNode, $"overrides.{tenant}");
-                if (!s_setters.TryGetValue(LimitsPrefix + name, out var setter) && !s_compatSetters.TryGetValue(LimitsPrefix + name, out setter))
+                if (!s_setters.TryGetValue(LimitsPrefix + name, out var setter) && !s_compatSetters.TryGetValue(LimitsPrefix + name, out setter) && !s_compactorSetters.TryGetValue(LimitsPrefix + name, out setter))
                 {
                     throw new ConfigException($"overrides.{tenant}: unknown or unsupported limit '{name}'");
                 }

@@ -67,7 +67,7 @@ public static partial class ConfigLoader
         foreach (var (keyNode, valueNode) in node.Children)
         {
             var key = prefix + ((YamlScalarNode)keyNode).Value;
-            if (s_sections.Contains(key) || Array.IndexOf(s_rulerSections, key) >= 0 || Array.IndexOf(s_compatSections, key) >= 0)
+            if (s_sections.Contains(key) || Array.IndexOf(s_rulerSections, key) >= 0 || Array.IndexOf(s_compatSections, key) >= 0 || key == "compactor")
             {
                 if (valueNode is YamlMappingNode child)
                 {
@@ -79,7 +79,7 @@ public static partial class ConfigLoader
                 }
                 continue;
             }
-            if (!s_setters.TryGetValue(key, out var setter) && !s_rulerSetters.TryGetValue(key, out setter) && !s_compatSetters.TryGetValue(key, out setter))
+            if (!s_setters.TryGetValue(key, out var setter) && !s_rulerSetters.TryGetValue(key, out setter) && !s_compatSetters.TryGetValue(key, out setter) && !s_compactorSetters.TryGetValue(key, out setter))
             {
                 settings.Warnings.Add($"unknown or unsupported config key '{key}' is ignored");
                 continue;
@@ -131,6 +131,7 @@ public static partial class ConfigLoader
             }
         }
         ValidateRuler(s);
+        ValidateCompactor(s);
         if (s.Cluster.Provider is not ("localhost" or "azure_table" or "kubernetes"))
         {
             throw new ConfigException($"cluster.provider '{s.Cluster.Provider}' is not supported: use localhost, azure_table or kubernetes");

@@ -31,6 +31,9 @@ public sealed class LokiSettings
     /// <summary><c>ruler:</c> rule storage, evaluation, Alertmanager and remote write.</summary>
     public Orleans.Loki.Ruler.RulerOptions Ruler { get; set; } = new();
 
+    /// <summary><c>compactor:</c> retention, deletes and the sweep of marked chunks.</summary>
+    public Orleans.Loki.Grains.Compactor.CompactorOptions Compactor { get; set; } = new();
+
     /// <summary>Non-fatal findings (unknown keys), logged at start-up.</summary>
     public List<string> Warnings { get; } = [];
 

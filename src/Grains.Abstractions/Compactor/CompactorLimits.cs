@@ -1,0 +1,127 @@
+using Orleans.Loki.LogQL.Syntax;
+
+namespace Orleans.Loki.Grains.Compactor;
+
+/// <summary>A <c>retention_stream</c> rule: streams matching <see cref="Selector"/> keep their data for <see cref="Period"/>.</summary>
+public sealed record RetentionStreamRule(string Selector, int Priority, TimeSpan Period)
+{
+    private LabelMatcher[]? _matchers;
+
+    /// <summary>The selector's matchers (parsed once).</summary>
+    public LabelMatcher[] Matchers => _matchers ??= Parse(Selector);
+
+    /// <summary>Loki's validation: the problem with the rule, or null.</summary>
+    public string? Validate()
+    {
+        if (Period < TimeSpan.FromHours(24))
+        {
+            return $"retention period must be >= 24h was {GoDuration(Period)}";
+        }
+        try
+        {
+            _ = Parse(Selector);
+        }
+        catch (ParseException e)
+        {
+            return $"invalid labels matchers: {e.Message}";
+        }
+        return null;
+    }
+
+    private static LabelMatcher[] Parse(string selector) => LogQLParser.Parse(selector) switch
+    {
+        LogSelectorExpr { Stages.Count: 0 } s => [.. s.Matchers],
+        _ => throw new ParseException("only label matchers are allowed", 0, 0),
+    };
+
+    /// <summary>Go's <c>time.Duration.String()</c> for whole seconds and above (as Loki prints periods).</summary>
+    public static string GoDuration(TimeSpan d)
+    {
+        if (d == TimeSpan.Zero)
+        {
+            return "0s";
+        }
+        var sign = d < TimeSpan.Zero ? "-" : "";
+        d = d.Duration();
+        var hours = (long)d.TotalHours;
+        var seconds = d.TotalSeconds - (hours * 3600) - (d.Minutes * 60);
+        var secText = seconds.ToString("0.#########", System.Globalization.CultureInfo.InvariantCulture) + "s";
+        return hours > 0 ? $"{sign}{hours}h{d.Minutes}m{secText}" : d.Minutes > 0 ? $"{sign}{d.Minutes}m{secText}" : sign + secText;
+    }
+}
+
+/// <summary>The compactor's per-tenant limits (<c>limits_config</c> keys, overridable per tenant at run time).</summary>
+public sealed record CompactorLimits
+{
+    /// <summary><c>retention_period</c>: 0 keeps data forever.</summary>
+    public TimeSpan RetentionPeriod { get; init; }
+
+    /// <summary><c>retention_stream</c>: a tenant's list replaces the global list.</summary>
+    public IReadOnlyList<RetentionStreamRule> RetentionStreams { get; init; } = [];
+
+    /// <summary><c>deletion_mode</c>: <c>disabled</c>, <c>filter-only</c> or <c>filter-and-delete</c>.</summary>
+    public string DeletionMode { get; init; } = FilterAndDelete;
+
+    public const string Disabled = "disabled";
+    public const string FilterOnly = "filter-only";
+    public const string FilterAndDelete = "filter-and-delete";
+
+    /// <summary>Loki's validation text for an unknown deletion mode, or null.</summary>
+    public static string? ValidateDeletionMode(string mode) => mode is Disabled or FilterOnly or FilterAndDelete
+        ? null : "unknown deletion mode: must be one of disabled|filter-only|filter-and-delete";
+
+    /// <summary>
+    /// The retention period of a stream (Loki's <c>RetentionPeriodFor</c>): among matching rules the highest priority wins,
+    /// ties go to the shorter period; without a match, <see cref="RetentionPeriod"/>. Zero or less: never expires.
+    /// </summary>
+    public TimeSpan PeriodFor(KeyValuePair<string, string>[] labels)
+    {
+        RetentionStreamRule? best = null;
+        foreach (var rule in RetentionStreams)
+        {
+            if (!Matches(rule.Matchers, labels))
+            {
+                continue;
+            }
+            if (best is null || rule.Priority > best.Priority || (rule.Priority == best.Priority && rule.Period < best.Period))
+            {
+                best = rule;
+            }
+        }
+        return best?.Period ?? RetentionPeriod;
+    }
+
+    public static bool Matches(IReadOnlyList<LabelMatcher> matchers, KeyValuePair<string, string>[] labels)
+    {
+        foreach (var m in matchers)
+        {
+            var value = "";
+            foreach (var (n, v) in labels)
+            {
+                if (n == m.Name)
+                {
+                    value = v;
+                    break;
+                }
+            }
+            if (!m.Matches(value))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+}
+
+/// <summary>Where the compactor reads a tenant's limits; the gateway's runtime overrides implement it.</summary>
+public interface ICompactorLimitsSource
+{
+    /// <summary>The compactor limits of <paramref name="tenant"/> now; ask per use.</summary>
+    CompactorLimits Compactor(string tenant);
+}
+
+/// <summary>The same compactor limits for every tenant.</summary>
+public sealed class DefaultCompactorLimitsSource(CompactorLimits limits) : ICompactorLimitsSource
+{
+    public CompactorLimits Compactor(string tenant) => limits;
+}
