@@ -205,6 +205,11 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
             {
                 // Torn body (see ReadAllAsync): read again.
             }
+            catch (Amazon.Runtime.AmazonClientException) when (attempt < 5)
+            {
+                // The same torn body seen by the SDK's checksum check ("Expected hash not equal to calculated hash"):
+                // the object was replaced while it was streamed. Read again.
+            }
         }
     }
 

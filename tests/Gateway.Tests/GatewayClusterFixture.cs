@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Loki.Gateway.Limits;
 using Orleans.Loki.Grains.Ingester;
+using Orleans.Loki.Grains.Placement;
 using Orleans.Loki.Grains;
 using Orleans.Loki.Storage;
 using Orleans.TestingHost;
@@ -90,6 +91,8 @@ public sealed class GatewayClusterFixture : IAsyncLifetime
 
         public void Configure(ISiloBuilder siloBuilder)
         {
+            // Every silo of a test cluster runs every module, as a monolithic (target=all) server.
+            siloBuilder.AddLokiRolePlacement("all");
             siloBuilder.Services.AddSingleton(TimeProvider.System);
             siloBuilder.Services.AddSingleton(Ingester);
             siloBuilder.Services.AddSingleton<IObjectStore>(new FileSystemObjectStore(siloBuilder.Configuration["StoreRoot"]!));

@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
 using Orleans.Loki.Grains.Ingester;
+using Orleans.Loki.Grains.Placement;
 using Orleans.Loki.Grains;
 using Orleans.Loki.Storage;
 using Orleans.TestingHost;
@@ -105,6 +106,8 @@ public sealed class MemoryCapTests : IAsyncLifetime
 
         public void Configure(ISiloBuilder siloBuilder)
         {
+            // Every silo of a test cluster runs every module, as a monolithic (target=all) server.
+            siloBuilder.AddLokiRolePlacement("all");
             // A clock that never moves: the pressure check runs only when the test calls it.
             siloBuilder.Services.AddSingleton<TimeProvider>(s_time);
             siloBuilder.Services.AddSingleton(Ingester);

@@ -1,6 +1,7 @@
 using Azure.Storage.Blobs;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Loki.Grains.Ingester;
+using Orleans.Loki.Grains.Placement;
 using Orleans.Loki.Grains.Tail;
 using Orleans.Loki.Storage;
 using Orleans.TestingHost;
@@ -59,6 +60,8 @@ public class ClusterFixture : IAsyncLifetime
     {
         public void Configure(ISiloBuilder siloBuilder)
         {
+            // Every silo of a test cluster runs every module, as a monolithic (target=all) server.
+            siloBuilder.AddLokiRolePlacement("all");
             var config = siloBuilder.Configuration;
             siloBuilder.Services.AddSingleton(TimeProvider.System);
             siloBuilder.Services.AddLokiIngester();

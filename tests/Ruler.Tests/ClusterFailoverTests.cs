@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Orleans.Configuration;
 using Orleans.Loki.Gateway;
+using Orleans.Loki.Grains.Placement;
 using Orleans.Loki.Grains;
 using Orleans.Loki.Grains.Ingester;
 using Orleans.Loki.Ruler.Evaluation;
@@ -126,6 +127,8 @@ public sealed class ClusterFailoverTests : IAsyncLifetime
     {
         public void Configure(ISiloBuilder siloBuilder)
         {
+            // Every silo of a test cluster runs every module, as a monolithic (target=all) server.
+            siloBuilder.AddLokiRolePlacement("all");
             var config = siloBuilder.Configuration;
             siloBuilder.Configure<ClusterMembershipOptions>(o =>
             {

@@ -37,6 +37,7 @@ public static partial class ConfigLoader
         ["storage_config.aws.secret_access_key"] = (s, v, k) => s.S3 = (s.S3 ?? new()) with { SecretAccessKey = Scalar(v, k) },
         ["storage_config.aws.s3forcepathstyle"] = (s, v, k) => s.S3 = (s.S3 ?? new()) with { ForcePathStyle = ParseBool(k, Scalar(v, k)) },
         ["storage_config.aws.insecure"] = (s, v, k) => s.S3 = (s.S3 ?? new()) with { Insecure = ParseBool(k, Scalar(v, k)) },
+        ["storage_config.aws.s3"] = (s, v, k) => s.S3 = S3Url(s.S3 ?? new(), k, Scalar(v, k)),
         // ---- end of storage_config.aws ----
 
         ["ingester.chunk_block_size"] = (s, v, k) => s.Ingester = s.Ingester with { ChunkBlockSize = (int)ParseBytes(k, Scalar(v, k)) },

@@ -30,6 +30,15 @@ public sealed class LokiConfigTests
     }
 
     [Fact]
+    public void S3_url_form_sets_credentials_endpoint_and_bucket()
+    {
+        var settings = LokiTestServer.LoadFile(Path.Combine(ConfigDir, "2-S3-Cluster-Example.yaml"), Path.GetTempPath(), 3100);
+        var s3 = Assert.IsType<Orleans.Loki.Storage.S3Settings>(settings.S3);
+        Assert.Equal(("access_key", "secret_access_key", "custom_endpoint", "bucket_name", true),
+            (s3.AccessKeyId, s3.SecretAccessKey, s3.Region, s3.BucketName, s3.ForcePathStyle));
+    }
+
+    [Fact]
     public void Local_config_reads_the_results_cache_and_frontend_and_warns_once_for_each_unknown_block()
     {
         var settings = LokiTestServer.LoadFile(Path.Combine(ConfigDir, "loki-local-config.yaml"), Path.GetTempPath(), 3100);

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Orleans.Loki.Chunks;
 using Orleans.Loki.Gateway.Limits;
 using Orleans.Loki.Grains.Ingester;
+using Orleans.Loki.Grains.Placement;
 using Orleans.Loki.Grains;
 using Orleans.Loki.Grains.Abstractions;
 using Orleans.Loki.Grains.Limits;
@@ -40,6 +41,8 @@ public sealed class TwoSiloFixture : IAsyncLifetime
     {
         public void Configure(ISiloBuilder siloBuilder)
         {
+            // Every silo of a test cluster runs every module, as a monolithic (target=all) server.
+            siloBuilder.AddLokiRolePlacement("all");
             siloBuilder.Services.AddSingleton(TimeProvider.System);
             siloBuilder.Services.AddSingleton(new IngesterOptions { FlushCheckPeriod = TimeSpan.FromHours(1) });
             siloBuilder.Services.AddSingleton<IObjectStore>(new FileSystemObjectStore(siloBuilder.Configuration["StoreRoot"]!));
