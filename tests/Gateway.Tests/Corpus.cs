@@ -24,7 +24,27 @@ internal sealed class Corpus
     /// <summary>Every distinct entry (duplicates collapsed), as queries should see them.</summary>
     public List<Entry> Entries { get; } = [];
 
-    public static async Task<Corpus> PushAsync(HttpClient http)
+    /// <summary>
+    /// The corpus of this test cluster, pushed once for every class that reads it: two pushes a minute apart would
+    /// overlap in time and each class would see the other's entries.
+    /// </summary>
+    public static async Task<Corpus> SharedAsync(HttpClient http)
+    {
+        await s_once.WaitAsync();
+        try
+        {
+            return s_shared ??= await PushAsync(http);
+        }
+        finally
+        {
+            s_once.Release();
+        }
+    }
+
+    private static readonly SemaphoreSlim s_once = new(1);
+    private static Corpus? s_shared;
+
+    private static async Task<Corpus> PushAsync(HttpClient http)
     {
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000;
         var corpus = new Corpus((now / MinuteNs * MinuteNs) - (40 * MinuteNs));

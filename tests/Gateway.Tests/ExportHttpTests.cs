@@ -32,7 +32,7 @@ public sealed class ExportHttpTests(GatewayClusterFixture fixture) : IAsyncLifet
         await s_pushOnce.WaitAsync();
         try
         {
-            s_corpus ??= await Corpus.PushAsync(fixture.Http);
+            s_corpus ??= await Corpus.SharedAsync(fixture.Http);
         }
         finally
         {

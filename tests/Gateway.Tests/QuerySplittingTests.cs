@@ -25,7 +25,7 @@ public sealed class QuerySplittingTests(GatewayClusterFixture fixture) : IAsyncL
         await s_pushOnce.WaitAsync();
         try
         {
-            s_corpus ??= await Corpus.PushAsync(fixture.Http);
+            s_corpus ??= await Corpus.SharedAsync(fixture.Http);
         }
         finally
         {
