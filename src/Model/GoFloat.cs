@@ -97,20 +97,12 @@ public static class GoFloat
     /// <summary>Formats like Go's fmt.Sprint(float64) (%v: shortest %g, exponent when exp &lt; -4 or &gt;= 6).</summary>
     public static string FormatV(double v)
     {
-        if (double.IsNaN(v))
+        if (TryFormatSpecial(v, exponent: false, out var special))
         {
-            return "NaN";
-        }
-        if (double.IsInfinity(v))
-        {
-            return v > 0 ? "+Inf" : "-Inf";
-        }
-        if (v == 0)
-        {
-            return double.IsNegative(v) ? "-0" : "0";
+            return special;
         }
         var (neg, digits, exp) = Decompose(v);
-        var sb = new StringBuilder();
+        var sb = new StringBuilder(digits.Length + 8);
         if (neg)
         {
             sb.Append('-');
@@ -118,21 +110,12 @@ public static class GoFloat
         // %v is %g with the shortest digits; Go then picks %e when exp < -4 || exp >= 6 (1e6 prints as 1e+06).
         if (exp < -4 || exp >= 6)
         {
-            sb.Append(digits[0]);
-            if (digits.Length > 1)
-            {
-                sb.Append('.').Append(digits, 1, digits.Length - 1);
-            }
-            sb.Append('e').Append(exp < 0 ? '-' : '+');
-            var abs = Math.Abs(exp);
-            if (abs < 10)
-            {
-                sb.Append('0');
-            }
-            sb.Append(abs.ToString(CultureInfo.InvariantCulture));
-            return sb.ToString();
+            AppendExponent(sb, digits, exp);
         }
-        AppendPlain(sb, digits, exp);
+        else
+        {
+            AppendPlain(sb, digits, exp);
+        }
         return sb.ToString();
     }
 
@@ -144,20 +127,12 @@ public static class GoFloat
             // Already the shortest round-trip digits in plain notation.
             return r;
         }
-        if (double.IsNaN(v))
+        if (TryFormatSpecial(v, exponent: false, out var special))
         {
-            return "NaN";
-        }
-        if (double.IsInfinity(v))
-        {
-            return v > 0 ? "+Inf" : "-Inf";
-        }
-        if (v == 0)
-        {
-            return double.IsNegative(v) ? "-0" : "0";
+            return special;
         }
         var (neg, digits, exp) = Decompose(v);
-        var sb = new StringBuilder();
+        var sb = new StringBuilder(digits.Length + 8);
         if (neg)
         {
             sb.Append('-');
@@ -169,17 +144,9 @@ public static class GoFloat
     /// <summary>Formats like Go's strconv.FormatFloat(v, 'e', -1, 64): the shortest digits, as <c>1.5e+00</c>.</summary>
     public static string FormatE(double v)
     {
-        if (double.IsNaN(v))
+        if (TryFormatSpecial(v, exponent: true, out var special))
         {
-            return "NaN";
-        }
-        if (double.IsInfinity(v))
-        {
-            return v > 0 ? "+Inf" : "-Inf";
-        }
-        if (v == 0)
-        {
-            return double.IsNegative(v) ? "-0e+00" : "0e+00";
+            return special;
         }
         var (neg, digits, exp) = Decompose(v);
         var sb = new StringBuilder(digits.Length + 8);
@@ -187,13 +154,36 @@ public static class GoFloat
         {
             sb.Append('-');
         }
+        AppendExponent(sb, digits, exp);
+        return sb.ToString();
+    }
+
+    /// <summary>NaN, the infinities and the zeros, which have no digits to lay out.</summary>
+    private static bool TryFormatSpecial(double v, bool exponent, out string text)
+    {
+        if (!double.IsFinite(v))
+        {
+            text = FormatNonFinite(v);
+            return true;
+        }
+        if (v == 0)
+        {
+            text = (double.IsNegative(v) ? "-0" : "0") + (exponent ? "e+00" : "");
+            return true;
+        }
+        text = "";
+        return false;
+    }
+
+    /// <summary><c>d.ddde±XX</c>: Go writes at least two exponent digits.</summary>
+    private static void AppendExponent(StringBuilder sb, string digits, int exp)
+    {
         sb.Append(digits[0]);
         if (digits.Length > 1)
         {
             sb.Append('.').Append(digits, 1, digits.Length - 1);
         }
         sb.Append('e').Append(exp < 0 ? '-' : '+').Append(Math.Abs(exp).ToString("00", CultureInfo.InvariantCulture));
-        return sb.ToString();
     }
 
     private static void AppendPlain(StringBuilder sb, string digits, int exp)

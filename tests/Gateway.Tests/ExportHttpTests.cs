@@ -18,7 +18,6 @@ namespace Orleans.Loki.Gateway.Tests;
 [Collection(GatewayClusterCollection.Name)]
 public sealed class ExportHttpTests(GatewayClusterFixture fixture) : IAsyncLifetime
 {
-    private static readonly SemaphoreSlim s_pushOnce = new(1);
     private static Corpus? s_corpus;
 
     private Corpus Data => s_corpus!;
@@ -27,18 +26,7 @@ public sealed class ExportHttpTests(GatewayClusterFixture fixture) : IAsyncLifet
 
     private long End => Data.BaseNs + (37 * Corpus.MinuteNs);
 
-    public async Task InitializeAsync()
-    {
-        await s_pushOnce.WaitAsync();
-        try
-        {
-            s_corpus ??= await Corpus.SharedAsync(fixture.Http);
-        }
-        finally
-        {
-            s_pushOnce.Release();
-        }
-    }
+    public async Task InitializeAsync() => s_corpus = await Corpus.SharedAsync(fixture.Http);
 
     public Task DisposeAsync()
     {

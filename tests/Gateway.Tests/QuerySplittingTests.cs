@@ -11,7 +11,6 @@ namespace Orleans.Loki.Gateway.Tests;
 public sealed class QuerySplittingTests(GatewayClusterFixture fixture) : IAsyncLifetime
 {
     private static readonly TimeSpan[] SplitIntervals = [TimeSpan.Zero, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(7)];
-    private static readonly SemaphoreSlim s_pushOnce = new(1);
     private static Corpus? s_corpus;
 
     private Corpus Data => s_corpus!;
@@ -20,18 +19,7 @@ public sealed class QuerySplittingTests(GatewayClusterFixture fixture) : IAsyncL
 
     private long End => Data.BaseNs + (37 * Corpus.MinuteNs);
 
-    public async Task InitializeAsync()
-    {
-        await s_pushOnce.WaitAsync();
-        try
-        {
-            s_corpus ??= await Corpus.SharedAsync(fixture.Http);
-        }
-        finally
-        {
-            s_pushOnce.Release();
-        }
-    }
+    public async Task InitializeAsync() => s_corpus = await Corpus.SharedAsync(fixture.Http);
 
     public Task DisposeAsync()
     {
