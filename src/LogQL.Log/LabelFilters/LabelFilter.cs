@@ -62,6 +62,18 @@ public abstract class LabelFilter : IStage
         }
     }
 
+    /// <summary>
+    /// A value that does not convert keeps the line marked <c>LabelFilterErr</c>, unless it is already in error: as
+    /// Loki's numeric, duration and bytes filters, which still compare values that convert on a line in error.
+    /// </summary>
+    private static void SetFirstError(LabelsBuilder labels, string? details)
+    {
+        if (!labels.HasError)
+        {
+            labels.SetError(PipelineErrors.LabelFilter, details);
+        }
+    }
+
     private sealed class StringLabelFilter(LabelMatcher matcher) : LabelFilter
     {
         public override bool Process(long timestampNs, ref ReadOnlySpan<byte> line, LabelsBuilder labels) =>
@@ -72,18 +84,13 @@ public abstract class LabelFilter : IStage
     {
         public override bool Process(long timestampNs, ref ReadOnlySpan<byte> line, LabelsBuilder labels)
         {
-            if (labels.HasError)
-            {
-                // only string matchers can filter out a line that is already in error
-                return true;
-            }
             if (!labels.TryGet(name, out var s))
             {
                 return false;
             }
             if (!GoFloat.TryParse(s, out var v, out var error))
             {
-                labels.SetError(PipelineErrors.LabelFilter, error);
+                SetFirstError(labels, error);
                 return true;
             }
             return op switch
@@ -102,17 +109,13 @@ public abstract class LabelFilter : IStage
     {
         public override bool Process(long timestampNs, ref ReadOnlySpan<byte> line, LabelsBuilder labels)
         {
-            if (labels.HasError)
-            {
-                return true;
-            }
             if (!labels.TryGet(name, out var s))
             {
                 return false;
             }
             if (!GoDuration.TryParse(s, out var v, out var error))
             {
-                labels.SetError(PipelineErrors.LabelFilter, error);
+                SetFirstError(labels, error);
                 return true;
             }
             return Compare(v.CompareTo(nanos), op);
@@ -123,17 +126,13 @@ public abstract class LabelFilter : IStage
     {
         public override bool Process(long timestampNs, ref ReadOnlySpan<byte> line, LabelsBuilder labels)
         {
-            if (labels.HasError)
-            {
-                return true;
-            }
             if (!labels.TryGet(name, out var s))
             {
                 return false;
             }
             if (!HumanizeBytes.TryParse(s, out var v, out var error))
             {
-                labels.SetError(PipelineErrors.LabelFilter, error);
+                SetFirstError(labels, error);
                 return true;
             }
             return Compare(v.CompareTo(bytes), op);

@@ -89,7 +89,7 @@ internal sealed partial class Evaluator(ILogQuerier querier, long[] steps, Cance
                 {
                     continue;
                 }
-                if (RangeFunctions.Apply(r.Operation, samples[lo..hi], r.Parameter, range, end) is { } v)
+                if (RangeFunctions.Apply(r.Operation, samples[lo..hi], r.Parameter, range) is { } v)
                 {
                     result[i].Add(new StepSample(series.Labels, series.LabelsString, v));
                 }

@@ -5,7 +5,7 @@ namespace Orleans.Loki.LogQL.Engine;
 /// <summary>Range aggregation functions over the samples of one window (t-range, t].</summary>
 internal static class RangeFunctions
 {
-    public static double? Apply(RangeOp op, ReadOnlySpan<SamplePoint> w, double? param, long rangeNs, long windowEndNs)
+    public static double? Apply(RangeOp op, ReadOnlySpan<SamplePoint> w, double? param, long rangeNs)
     {
         var seconds = rangeNs / 1e9;
         switch (op)
@@ -63,7 +63,7 @@ internal static class RangeFunctions
             case RangeOp.LastOverTime:
                 return w[^1].Value;
             case RangeOp.RateCounter:
-                return ExtrapolatedRate(w, rangeNs, windowEndNs);
+                return ExtrapolatedRate(w, rangeNs);
             default:
                 return null;
         }
@@ -118,25 +118,35 @@ internal static class RangeFunctions
         return (values[lower] * (1 - weight)) + (values[upper] * weight);
     }
 
-    // Prometheus' extrapolatedRate for counters (rate_counter): handles resets and extrapolates to the window edges.
-    private static double? ExtrapolatedRate(ReadOnlySpan<SamplePoint> w, long rangeNs, long windowEndNs)
+    /// <summary>
+    /// Loki's <c>rate_counter</c> (pkg/logql/range_vector.go <c>extrapolatedRate</c>, counter, per second), exactly as
+    /// Loki computes it: fewer than two samples give 0; the range start is taken as the first sample minus the range
+    /// and the range end as the last sample, and the sample timestamps are nanoseconds where the Prometheus original
+    /// has milliseconds, so the sampled interval is 10⁶ times the range's scale. The extrapolation therefore adds
+    /// about the whole range to the sampled interval only when the samples are packed closer than that, as Loki.
+    /// </summary>
+    private static double? ExtrapolatedRate(ReadOnlySpan<SamplePoint> w, long rangeNs)
     {
         if (w.Length < 2)
         {
-            return null;
+            return 0;
         }
+        var rangeMs = rangeNs / 1_000_000;
+        var rangeStart = w[0].TimestampNs - rangeMs;
+        var rangeEnd = w[^1].TimestampNs;
         var result = w[^1].Value - w[0].Value;
-        for (var i = 1; i < w.Length; i++)
+        var lastValue = 0.0;
+        foreach (var s in w)
         {
-            if (w[i].Value < w[i - 1].Value)
+            if (s.Value < lastValue)
             {
-                result += w[i - 1].Value;
+                result += lastValue;
             }
+            lastValue = s.Value;
         }
-        var rangeStart = windowEndNs - rangeNs;
-        var durationToStart = (w[0].TimestampNs - rangeStart) / 1e9;
-        var durationToEnd = (windowEndNs - w[^1].TimestampNs) / 1e9;
-        var sampled = (w[^1].TimestampNs - w[0].TimestampNs) / 1e9;
+        var durationToStart = (double)(w[0].TimestampNs - rangeStart) / 1000;
+        var durationToEnd = (double)(rangeEnd - w[^1].TimestampNs) / 1000;
+        var sampled = (double)(w[^1].TimestampNs - w[0].TimestampNs) / 1000;
         var averageBetween = sampled / (w.Length - 1);
         if (result > 0 && w[0].Value >= 0)
         {

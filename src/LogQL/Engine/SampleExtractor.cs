@@ -69,8 +69,9 @@ public sealed class SampleExtractor
             // A line without the unwrapped label yields no sample.
             return false;
         }
-        if (!TryConvert(_unwrap.Conversion, raw, out value, out var error) && !lb.HasError)
+        if (!TryConvert(_unwrap.Conversion, raw, out value, out var error))
         {
+            // As Loki: replaces an earlier error (a label filter's), details included.
             lb.SetError(PipelineErrors.SampleExtraction, error);
         }
         foreach (var f in _postFilters)

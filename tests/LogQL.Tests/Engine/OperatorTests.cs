@@ -17,6 +17,7 @@ public sealed class OperatorTests
         new(L("app", "a", "pod", "2"), Enumerable.Range(1, 5).Select(i => new InputEntry(2 * i * S, $"n={2 * i}")).ToList()),
         new(L("app", "counter"), [new(2 * S, "v=10"), new(3 * S, "v=20"), new(4 * S, "v=30")]),
         new(L("app", "reset"), [new(2 * S, "v=10"), new(3 * S, "v=20"), new(4 * S, "v=5")]),
+        new(L("app", "loki"), Enumerable.Range(46, 15).Select(t => new InputEntry(t * S, $"v={t + 1}")).ToList()),
     ];
 
     private static async Task<string[]> Vector(string query, long t)
@@ -27,20 +28,27 @@ public sealed class OperatorTests
         return r.Vector!.Select(v => $"{v.LabelsString} {v.Value}").ToArray();
     }
 
-    [Fact]
-    public async Task RateCounter_ExtrapolatesToTheWindowLikePrometheus()
+    // Loki's rate_counter (range_vector.go extrapolatedRate): the range start is the first sample minus the range,
+    // the range end the last sample, and the sampled interval is nanoseconds / 1000. With samples a second apart the
+    // start gap (the range in seconds) is under 1.1 average intervals (10^6 "seconds"), so the whole range is added.
+    [Theory]
+    // 10, 20, 30 at 2s..4s: 20 * (2e6 + 4) / 2e6 / 4s.
+    [InlineData("counter", "4s", 4, "5.0000100000000005")]
+    // 10, 20, 5: the value before the reset is added, 15 * (2e6 + 4) / 2e6 / 4s.
+    [InlineData("reset", "4s", 4, "3.7500075")]
+    // One sample in the window: 0, not absent.
+    [InlineData("counter", "1s", 2, "0")]
+    // Loki's own engine test: 15 samples 1s apart, 47..61, over [30s] at 60s.
+    [InlineData("loki", "30s", 60, "0.46666766666666665")]
+    public async Task RateCounter_ExtrapolatesAsLoki(string app, string range, long atSeconds, string expected)
     {
-        // (0s, 4s]: 10, 20, 30 at 2s..4s. The increase 20 extrapolates back to where the counter would be zero
-        // (1s before the first sample, under 1.1 sample intervals): 20 * 3s / 2s = 30 over 4s.
-        Assert.Equal(["{app=\"counter\"} 7.5"], await Vector("rate_counter({app=\"counter\"} | logfmt | unwrap v [4s])", 4 * S));
+        Assert.Equal([$"{{app=\"{app}\"}} {expected}"], await Vector($"rate_counter({{app=\"{app}\"}} | logfmt | unwrap v [{range}])", atSeconds * S));
     }
 
     [Fact]
-    public async Task RateCounter_AddsTheValueBeforeAReset()
+    public async Task RateCounter_WithoutSamplesInTheWindow_IsAbsent()
     {
-        // 10, 20, 5: increase 5 - 10 + 20 = 15; the zero point (1.33s back) is beyond 1.1 intervals, so half an
-        // interval is added: 15 * 2.5s / 2s = 18.75 over 4s.
-        Assert.Equal(["{app=\"reset\"} 4.6875"], await Vector("rate_counter({app=\"reset\"} | logfmt | unwrap v [4s])", 4 * S));
+        Assert.Empty(await Vector("rate_counter({app=\"counter\"} | logfmt | unwrap v [1s])", 10 * S));
     }
 
     [Fact]
