@@ -96,10 +96,11 @@ public sealed class LabelStageTests
     }
 
     [Fact]
-    public void ErrorLine_OnlyStringMatchersCanFilterIt()
+    public void ErrorLine_NumericFiltersStillCompare_StringMatchersFilterTheError()
     {
+        // Loki 3 (#12378): a numeric filter still applies to a line in error; without its label the line is dropped.
         var stages = new IStage[] { new JsonParser(), LabelFilter.Numeric("x", ComparisonOperator.Greater, 5) };
-        Assert.True(Run.Stages("not json", stages).Kept);
+        Assert.False(Run.Stages("not json", stages).Kept);
         var dropErrors = new IStage[] { new JsonParser(), LabelFilter.String(M("__error__", LabelMatchType.Equal, "")) };
         Assert.False(Run.Stages("not json", dropErrors).Kept);
         Assert.True(Run.Stages("{\"x\":1}", dropErrors).Kept);
