@@ -54,4 +54,49 @@ public static class LokiErrors
     /// <summary>Body of a 413 for a body that is larger than the limit on the wire.</summary>
     public static string MessageTooLarge(long size, long limit) =>
         $"{ErrRequestBodyTooLarge}: {ErrMessageSizeTooLarge} than max ({size} vs {limit})";
+
+    #region Query API parameters (pkg/loghttp/params.go, pkg/loghttp/query.go, pkg/util/validation)
+
+    public const string ErrEndBeforeStart = "end timestamp must not be before or equal to start time";
+    public const string ErrZeroOrNegativeStep = "zero or negative query resolution step widths are not accepted. Try a positive integer";
+    public const string ErrStepTooSmall = "exceeded maximum resolution of 11,000 points per time series. Try increasing the value of the step parameter";
+    public const string ErrNegativeInterval = "interval must be >= 0";
+    public const string ErrLimitNotPositive = "limit must be a positive value";
+    public const string ErrLogInstantQuery = "log queries are not supported as an instant query type, please change your query to a range query type";
+    public const string ErrLegacyMetricQuery = "legacy endpoints only support streams result type";
+    public const string ErrParseMatchers = "only label matchers are supported";
+
+    /// <summary>Prometheus' <c>model.ParseDuration</c> error; {0}: the value, Go-quoted.</summary>
+    public const string NotAValidDurationStringErrorMsg = "not a valid duration string: {0}";
+
+    /// <summary>{0}: the parameter (<c>limit</c>, <c>line_limit</c>), {1}: its value.</summary>
+    public const string LimitOutOfRangeErrorMsg = "{0} value {1} is out of range [0, 4294967295]";
+
+    /// <summary>{0}: the value as given.</summary>
+    public const string InvalidDirectionErrorMsg = "invalid direction '{0}'";
+
+    /// <summary>{0}: <c>start</c>, <c>end</c> or <c>since</c>; {1}: the parser's error.</summary>
+    public const string CouldNotParseParameterErrorMsg = "could not parse '{0}' parameter: {1}";
+
+    /// <summary>{0}: the value, Go-quoted.</summary>
+    public const string InvalidDurationErrorMsg = "cannot parse {0} to a valid duration";
+
+    /// <summary>{0}: the value, Go-quoted.</summary>
+    public const string DurationOverflowsErrorMsg = "cannot parse {0} to a valid duration. It overflows int64";
+
+    /// <summary>{0}: the length as a Go duration, {1}: the limit as a Prometheus duration.</summary>
+    public const string QueryTooLongErrorMsg = "the query time range exceeds the limit (query length: {0}, limit: {1})";
+
+    /// <summary>{0}: the limit asked, {1}: <c>max_entries_limit_per_query</c>.</summary>
+    public const string MaxEntriesLimitErrorMsg = "max entries limit per query exceeded, limit > max_entries_limit_per_query ({0} > {1})";
+
+    /// <summary>Go's <c>strconv</c> error: {0} the function (<c>ParseInt</c>, <c>Atoi</c>), {1} the Go-quoted input, {2} the reason.</summary>
+    public const string StrconvErrorMsg = "strconv.{0}: parsing {1}: {2}";
+    public const string StrconvInvalidSyntax = "invalid syntax";
+    public const string StrconvOutOfRange = "value out of range";
+
+    public static string Format(string format, params object[] args) =>
+        string.Format(System.Globalization.CultureInfo.InvariantCulture, format, args);
+
+    #endregion
 }

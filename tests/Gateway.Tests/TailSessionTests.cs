@@ -105,8 +105,9 @@ public sealed class TailSessionTests
     [InlineData("delay_for=x", "strconv.Atoi: parsing \"x\": invalid syntax")]
     [InlineData("limit=0", "limit must be a positive value")]
     [InlineData("limit=ten", "strconv.Atoi: parsing \"ten\": invalid syntax")]
-    [InlineData("limit=99999999999", "strconv.Atoi: parsing \"99999999999\": value out of range")]
-    [InlineData("start=yesterday", "strconv.ParseInt: parsing \"yesterday\": invalid syntax")]
+    [InlineData("limit=99999999999", "limit value 99999999999 is out of range [0, 4294967295]")]
+    [InlineData("limit=99999999999999999999", "strconv.Atoi: parsing \"99999999999999999999\": value out of range")]
+    [InlineData("start=yesterday", "could not parse 'start' parameter: strconv.ParseInt: parsing \"yesterday\": invalid syntax")]
     public void Request_BadParameter_IsRefusedWithLokisText(string parameter, string expected)
     {
         var (name, value) = (parameter.Split('=')[0], parameter.Split('=')[1]);

@@ -55,15 +55,10 @@ internal sealed class DetectedApi(GatewayOptions options, ITenantLimits limits, 
         if (!request.TryTenants(options, out var problem) || !request.TryRange(limits, LokiTime.NowNs(time), out problem) ||
             !request.TryPositiveInt("line_limit", DefaultLineLimit, out var lineLimit, out problem) ||
             !request.TryPositiveInt(request["limit"] is { Length: > 0 } ? "limit" : "field_limit", DefaultFieldLimit, out var limit, out problem) ||
-            !request.TryStep(out _, out problem) || !TrySelector(request["query"], out var selector, out problem))
+            !request.TryStep(out _, out problem) || !TrySelector(request["query"], out var selector, out problem) ||
+            !request.TryMaxEntries(limits, lineLimit, out problem))
         {
             await problem!.ExecuteAsync(ctx).ConfigureAwait(false);
-            return;
-        }
-        var max = request.Limits(limits).MaxEntriesLimitPerQuery;
-        if (max > 0 && lineLimit > max)
-        {
-            await ReadRequest.BadRequest($"max entries limit per query exceeded, limit > max_entries_limit_per_query ({lineLimit} > {max})").ExecuteAsync(ctx).ConfigureAwait(false);
             return;
         }
         var streams = await SelectAsync(request, selector, lineLimit, ctx).ConfigureAwait(false);

@@ -335,16 +335,9 @@ public sealed class ExportService(GatewayOptions options, ITenantLimits limits, 
             return false;
         }
         selector = s;
-        switch (request["direction"]?.ToLowerInvariant())
+        if (!request.TryDirection(Direction.Forward, out direction, out problem))
         {
-            case null or "" or "forward":
-                break;
-            case "backward":
-                direction = Direction.Backward;
-                break;
-            default:
-                problem = ReadRequest.BadRequest($"invalid parameter \"direction\": invalid direction '{request["direction"]}'");
-                return false;
+            return false;
         }
         switch (request["format"]?.ToLowerInvariant())
         {

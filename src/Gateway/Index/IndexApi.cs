@@ -17,7 +17,7 @@ internal sealed class IndexApi(GatewayOptions options, ITenantLimits limits, Ind
     public async Task StatsAsync(HttpContext ctx)
     {
         var request = await ReadRequest.ReadAsync(ctx).ConfigureAwait(false);
-        if (!request.TryTenants(options, out var problem) || !request.TryRange(limits, LokiTime.NowNs(time), out problem) ||
+        if (!request.TryTenants(options, out var problem) || !TryRangeQuery(request, out problem) ||
             !ReadRequest.TryMatchers(request["query"], out var matchers, out problem))
         {
             await problem!.ExecuteAsync(ctx).ConfigureAwait(false);
@@ -43,7 +43,7 @@ internal sealed class IndexApi(GatewayOptions options, ITenantLimits limits, Ind
     public async Task ShardsAsync(HttpContext ctx)
     {
         var request = await ReadRequest.ReadAsync(ctx).ConfigureAwait(false);
-        if (!request.TryTenants(options, out var problem) || !request.TryRange(limits, LokiTime.NowNs(time), out problem))
+        if (!request.TryTenants(options, out var problem) || !TryRangeQuery(request, out problem))
         {
             await problem!.ExecuteAsync(ctx).ConfigureAwait(false);
             return;
@@ -116,9 +116,12 @@ internal sealed class IndexApi(GatewayOptions options, ITenantLimits limits, Ind
     {
         var request = await ReadRequest.ReadAsync(ctx).ConfigureAwait(false);
         long stepNs = 0;
-        if (!request.TryTenants(options, out var problem) || !request.TryRange(limits, LokiTime.NowNs(time), out problem) ||
-            !TryLimit(request, out var limit, out problem) || (range && !request.TryStep(out stepNs, out problem)) ||
-            !TryAggregateBy(request, out var bySeries, out problem) || !TryVolumeMatchers(request, out var volumeRequest, out problem))
+        // Loki's ParseVolume(Instant|Range)Query: the volume limit (0 is the default), the instant or range query's
+        // parameters, the aggregation, then the bounds.
+        if (!request.TryTenants(options, out var problem) || !request.TryVolumeLimit(DefaultVolumeLimit, out var limit, out problem) ||
+            !(range ? TryRangeQuery(request, out problem) && request.TryStep(out stepNs, out problem) : TryInstantQuery(request, out problem) && request.TryRange(limits, LokiTime.NowNs(time), out problem)) ||
+            !TryAggregateBy(request, out var bySeries, out problem) ||
+            !TryVolumeMatchers(request, out var volumeRequest, out problem))
         {
             await problem!.ExecuteAsync(ctx).ConfigureAwait(false);
             return;
@@ -200,16 +203,19 @@ internal sealed class IndexApi(GatewayOptions options, ITenantLimits limits, Ind
         : LabelSet.TryParse(name, out var pairs, out var error) ? pairs
         : throw new InvalidOperationException($"volume series '{name}' does not parse: {error}");
 
-    private static bool TryLimit(ReadRequest request, out int limit, out IResult? problem)
-    {
-        if (request["limit"] == "0")
-        {
-            limit = DefaultVolumeLimit;
-            problem = null;
-            return true;
-        }
-        return request.TryPositiveInt("limit", DefaultVolumeLimit, out limit, out problem);
-    }
+    /// <summary>
+    /// Loki's <c>ParseRangeQuery</c>, which the index endpoints reuse: bounds, end before start, limit, direction,
+    /// step and interval, then the time-range limits.
+    /// </summary>
+    private bool TryRangeQuery(ReadRequest request, out IResult? problem) =>
+        request.TryBounds(LokiTime.NowNs(time), out problem) && request.TryEndNotBeforeStart(out problem) && request.TryLimit(out _, out problem) &&
+        request.TryDirection(Direction.Backward, out _, out problem) && request.TryStep(out _, out problem) && request.TryInterval(out _, out problem) &&
+        request.TryTimeRangeLimits(limits, LokiTime.NowNs(time), out problem);
+
+    /// <summary>Loki's <c>ParseInstantQuery</c> (volume): limit, time, direction.</summary>
+    private bool TryInstantQuery(ReadRequest request, out IResult? problem) =>
+        request.TryLimit(out _, out problem) && request.TryTime(LokiTime.NowNs(time), out _, out problem) &&
+        request.TryDirection(Direction.Backward, out _, out problem);
 
     private static bool TryAggregateBy(ReadRequest request, out bool bySeries, out IResult? problem)
     {

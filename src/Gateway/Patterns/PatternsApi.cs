@@ -22,8 +22,9 @@ internal sealed class PatternsApi(GatewayOptions options, ITenantLimits limits, 
     public async Task PatternsAsync(HttpContext ctx)
     {
         var request = await ReadRequest.ReadAsync(ctx).ConfigureAwait(false);
-        if (!request.TryTenants(options, out var problem) || !request.TryRange(limits, LokiTime.NowNs(time), out problem) ||
-            !request.TryStep(out var stepNs, out problem) || !DetectedApi.TrySelector(request["query"], out var selector, out problem))
+        // Loki's ParsePatternsQuery: bounds and step (no end-before-start check), then the time-range limits.
+        if (!request.TryTenants(options, out var problem) || !request.TryBounds(LokiTime.NowNs(time), out problem) ||
+            !request.TryStep(out var stepNs, out problem) || !request.TryTimeRangeLimits(limits, LokiTime.NowNs(time), out problem) || !DetectedApi.TrySelector(request["query"], out var selector, out problem))
         {
             await problem!.ExecuteAsync(ctx).ConfigureAwait(false);
             return;

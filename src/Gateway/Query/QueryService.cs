@@ -1,11 +1,8 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
-using Orleans.Loki.Gateway.Http;
 using Orleans.Loki.Gateway.Limits;
 using Orleans.Loki.Gateway.Query.Frontend;
-using Orleans.Loki.Gateway.Tenancy;
 using Orleans.Loki.LogQL.Engine;
 using Orleans.Loki.LogQL.Syntax;
 using Orleans.Loki.Model;
@@ -21,41 +18,22 @@ public sealed partial class QueryService(GatewayOptions options, ITenantLimits l
 {
     private readonly QueryFrontend _frontend = new(data, scheduler ?? new FairScheduler(options.Frontend.MaxConcurrent, options.Frontend.MaxOutstandingPerTenant), cache);
 
-    private const int MaxPoints = 11_000;
-    private const long HourNs = 3_600_000_000_000L;
-
     /// <summary><c>query_range</c>; <paramref name="legacy"/>: <c>/api/prom/query</c> (Loki's legacy log shape and its <c>regexp</c> parameter).</summary>
     public async Task QueryRangeAsync(HttpContext ctx, bool legacy = false)
     {
-        var form = await ReadParamsAsync(ctx).ConfigureAwait(false);
-        if (!TryTenants(ctx, out var tenants, out var problem) ||
-            !TryRange(LimitsOf(tenants), form, out var startNs, out var endNs, out problem) ||
-            !TryLimitAndDirection(LimitsOf(tenants), form, out var limit, out var direction, out problem))
+        // Loki's ParseRangeQuery order: bounds, end before start, limit, direction, step, interval; then the
+        // frontend's limits.
+        var request = await ReadRequest.ReadAsync(ctx).ConfigureAwait(false);
+        var now = LokiTime.NowNs(time);
+        if (!request.TryTenants(options, out var problem) || !request.TryBounds(now, out problem) || !request.TryEndNotBeforeStart(out problem) ||
+            !request.TryLimit(out var limit, out problem) || !request.TryDirection(Direction.Backward, out var direction, out problem) ||
+            !request.TryStep(out var stepNs, out problem) || !request.TryInterval(out var intervalNs, out problem))
         {
             await problem!.ExecuteAsync(ctx).ConfigureAwait(false);
             return;
         }
-        long stepNs = LokiTime.DefaultStepNs(startNs, endNs);
-        if (form.TryGetValue("step", out var stepText) && !string.IsNullOrEmpty(stepText))
-        {
-            if (!LokiTime.TryParseSecondsOrDuration(stepText!, out stepNs))
-            {
-                await BadRequest($"invalid parameter \"step\": cannot parse \"{stepText}\" to a valid duration").ExecuteAsync(ctx).ConfigureAwait(false);
-                return;
-            }
-        }
-        if (stepNs <= 0)
-        {
-            await BadRequest("zero or negative query resolution step widths are not accepted. Try a positive integer").ExecuteAsync(ctx).ConfigureAwait(false);
-            return;
-        }
-        if ((endNs - startNs) / stepNs > MaxPoints)
-        {
-            await BadRequest("exceeded maximum resolution of 11,000 points per timeseries. Try increasing the value of the step parameter").ExecuteAsync(ctx).ConfigureAwait(false);
-            return;
-        }
-        var query = form.GetValueOrDefault("query") ?? "";
-        if (legacy && form.GetValueOrDefault("regexp") is { Length: > 0 } regexp)
+        var query = request["query"] ?? "";
+        if (legacy && request["regexp"] is { Length: > 0 } regexp)
         {
             // Loki's legacy regexp parameter: a |~ filter appended to the selector.
             try
@@ -68,6 +46,18 @@ public sealed partial class QueryService(GatewayOptions options, ITenantLimits l
                 return;
             }
         }
+        if (legacy && LogQLParser.TryParse(query, out var legacyExpr, out _) && !legacyExpr.IsLogQuery)
+        {
+            // Loki's ParseRangeQuery short-circuits metric queries on the legacy path.
+            await BadRequest(LokiErrors.ErrLegacyMetricQuery).ExecuteAsync(ctx).ConfigureAwait(false);
+            return;
+        }
+        if (!request.TryTimeRangeLimits(limits, now, out problem) || !request.TryMaxEntries(limits, limit, out problem))
+        {
+            await problem!.ExecuteAsync(ctx).ConfigureAwait(false);
+            return;
+        }
+        long startNs = request.StartNs, endNs = request.QueryEndNs;
         if (options.Frontend.AlignQueriesWithStep && LogQLParser.TryParse(query, out var parsed, out _) && !parsed.IsLogQuery)
         {
             // query_range.align_queries_with_step: Loki's frontend moves both ends down to a multiple of the step (in ms).
@@ -78,14 +68,7 @@ public sealed partial class QueryService(GatewayOptions options, ITenantLimits l
                 endNs = FloorMs(endNs) / stepMs * stepMs * 1_000_000;
             }
         }
-        long intervalNs = 0;
-        if (form.TryGetValue("interval", out var intervalText) && !string.IsNullOrEmpty(intervalText) &&
-            !LokiTime.TryParseSecondsOrDuration(intervalText!, out intervalNs))
-        {
-            await BadRequest($"invalid parameter \"interval\": cannot parse \"{intervalText}\" to a valid duration").ExecuteAsync(ctx).ConfigureAwait(false);
-            return;
-        }
-        await ExecuteAsync(ctx, tenants, new QueryParams
+        await ExecuteAsync(ctx, request.Tenants, new QueryParams
         {
             Query = query,
             StartNs = startNs,
@@ -99,26 +82,26 @@ public sealed partial class QueryService(GatewayOptions options, ITenantLimits l
 
     public async Task InstantQueryAsync(HttpContext ctx)
     {
-        var form = await ReadParamsAsync(ctx).ConfigureAwait(false);
-        if (!TryTenants(ctx, out var tenants, out var problem) ||
-            !TryLimitAndDirection(LimitsOf(tenants), form, out var limit, out var direction, out problem))
+        // Loki's ParseInstantQuery order: limit, time, direction.
+        var request = await ReadRequest.ReadAsync(ctx).ConfigureAwait(false);
+        if (!request.TryTenants(options, out var problem) || !request.TryLimit(out var limit, out problem) ||
+            !request.TryTime(LokiTime.NowNs(time), out var at, out problem) || !request.TryDirection(Direction.Backward, out var direction, out problem))
         {
             await problem!.ExecuteAsync(ctx).ConfigureAwait(false);
             return;
         }
-        if (!LokiTime.TryParseTimestamp(form.GetValueOrDefault("time"), LokiTime.NowNs(time), out var at))
-        {
-            await BadRequest($"invalid parameter \"time\": cannot parse \"{form.GetValueOrDefault("time")}\" to a valid timestamp").ExecuteAsync(ctx).ConfigureAwait(false);
-            return;
-        }
-        var query = form.GetValueOrDefault("query") ?? "";
+        var query = request["query"] ?? "";
         if (LogQLParser.TryParse(query, out var expr, out _) && expr.IsLogQuery)
         {
-            await BadRequest("log queries are not supported as an instant query type, please change your query to a range query type")
-                .ExecuteAsync(ctx).ConfigureAwait(false);
+            await BadRequest(LokiErrors.ErrLogInstantQuery).ExecuteAsync(ctx).ConfigureAwait(false);
             return;
         }
-        await ExecuteAsync(ctx, tenants, new QueryParams
+        if (!request.TryMaxEntries(limits, limit, out problem))
+        {
+            await problem!.ExecuteAsync(ctx).ConfigureAwait(false);
+            return;
+        }
+        await ExecuteAsync(ctx, request.Tenants, new QueryParams
         {
             Query = query,
             StartNs = at,
@@ -214,63 +197,80 @@ public sealed partial class QueryService(GatewayOptions options, ITenantLimits l
     /// <summary><c>labels</c>; <paramref name="legacy"/>: <c>/api/prom/label</c>, answered as <c>{"values":[..]}</c>.</summary>
     public async Task LabelsAsync(HttpContext ctx, bool legacy = false)
     {
-        var form = await ReadParamsAsync(ctx).ConfigureAwait(false);
-        if (!TryTenants(ctx, out var tenants, out var problem) || !TryMetadataRange(LimitsOf(tenants), form, out var startNs, out var endNs, out problem) ||
-            !TryMatchers(form.GetValueOrDefault("query"), out var matchers, out problem))
+        var request = await ReadMetadataRequestAsync(ctx).ConfigureAwait(false);
+        if (request.Problem is not null)
         {
-            await problem!.ExecuteAsync(ctx).ConfigureAwait(false);
+            await request.Problem.ExecuteAsync(ctx).ConfigureAwait(false);
             return;
         }
-        var names = BeyondLookback(LimitsOf(tenants), endNs - 1)
+        var r = request.Request;
+        var names = r.BeyondLookback(limits, LokiTime.NowNs(time))
             ? []
-            : await MultiTenant.LabelNamesAsync(data, tenants, matchers, startNs, endNs, ctx.RequestAborted).ConfigureAwait(false);
+            : await MultiTenant.LabelNamesAsync(data, r.Tenants, request.Matchers, r.StartNs, r.EndNs, ctx.RequestAborted).ConfigureAwait(false);
         await (legacy ? Results.Json(new { values = names }) : Results.Json(new { status = "success", data = names })).ExecuteAsync(ctx).ConfigureAwait(false);
     }
 
     /// <summary><c>label/{name}/values</c>; <paramref name="legacy"/>: <c>/api/prom/label/{name}/values</c>, answered as <c>{"values":[..]}</c>.</summary>
     public async Task LabelValuesAsync(HttpContext ctx, string name, bool legacy = false)
     {
-        var form = await ReadParamsAsync(ctx).ConfigureAwait(false);
-        if (!TryTenants(ctx, out var tenants, out var problem) || !TryMetadataRange(LimitsOf(tenants), form, out var startNs, out var endNs, out problem) ||
-            !TryMatchers(form.GetValueOrDefault("query"), out var matchers, out problem))
+        var request = await ReadMetadataRequestAsync(ctx).ConfigureAwait(false);
+        if (request.Problem is not null)
         {
-            await problem!.ExecuteAsync(ctx).ConfigureAwait(false);
+            await request.Problem.ExecuteAsync(ctx).ConfigureAwait(false);
             return;
         }
-        var values = BeyondLookback(LimitsOf(tenants), endNs - 1)
+        var r = request.Request;
+        var values = r.BeyondLookback(limits, LokiTime.NowNs(time))
             ? []
-            : await MultiTenant.LabelValuesAsync(data, tenants, name, matchers, startNs, endNs, ctx.RequestAborted).ConfigureAwait(false);
+            : await MultiTenant.LabelValuesAsync(data, r.Tenants, name, request.Matchers, r.StartNs, r.EndNs, ctx.RequestAborted).ConfigureAwait(false);
         await (legacy ? Results.Json(new { values }) : Results.Json(new { status = "success", data = values })).ExecuteAsync(ctx).ConfigureAwait(false);
+    }
+
+    /// <summary>The labels endpoints' request: tenants, range and limits, and the optional <c>query</c> (validated matchers).</summary>
+    private async Task<(ReadRequest Request, List<Orleans.Loki.Grains.Abstractions.MatcherSpec> Matchers, IResult? Problem)> ReadMetadataRequestAsync(HttpContext ctx)
+    {
+        var request = await ReadRequest.ReadAsync(ctx).ConfigureAwait(false);
+        List<Orleans.Loki.Grains.Abstractions.MatcherSpec> matchers = [];
+        _ = request.TryTenants(options, out var problem) && request.TryRange(limits, LokiTime.NowNs(time), out problem) &&
+            ReadRequest.TryMatchers(request["query"], out matchers, out problem, validate: true, allowEmpty: true);
+        return (request, matchers, problem);
     }
 
     public async Task SeriesAsync(HttpContext ctx)
     {
-        var form = await ReadParamsAsync(ctx).ConfigureAwait(false);
-        if (!TryTenants(ctx, out var tenants, out var problem) || !TryMetadataRange(LimitsOf(tenants), form, out var startNs, out var endNs, out problem))
+        var request = await ReadRequest.ReadAsync(ctx).ConfigureAwait(false);
+        if (!request.TryTenants(options, out var problem) || !request.TryRange(limits, LokiTime.NowNs(time), out problem))
         {
             await problem!.ExecuteAsync(ctx).ConfigureAwait(false);
             return;
         }
-        var selectors = ctx.Request.Query["match[]"].Concat(ctx.Request.HasFormContentType ? ctx.Request.Form["match[]"] : default).Where(s => !string.IsNullOrEmpty(s)).ToList();
+        var tenants = request.Tenants;
+        // Loki's ParseSeriesQuery: match and match[] together, distinct; one {} alone matches every stream.
+        var selectors = request.Values("match").Concat(request.Values("match[]")).Where(s => s.Length > 0)
+            .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).Select(s => (string?)s).ToList();
+        if (selectors.Count == 1 && selectors[0]!.Replace(" ", "", StringComparison.Ordinal) == "{}")
+        {
+            selectors.Clear();
+        }
         if (selectors.Count == 0)
         {
             selectors.Add(null);
         }
-        if (BeyondLookback(LimitsOf(tenants), endNs - 1))
+        if (request.BeyondLookback(limits, LokiTime.NowNs(time)))
         {
             selectors.Clear();
         }
         var series = new SortedDictionary<string, Dictionary<string, string>>(StringComparer.Ordinal);
         foreach (var selector in selectors)
         {
-            if (!TryMatchers(selector, out var matchers, out problem))
+            if (!ReadRequest.TryMatchers(selector, out var matchers, out problem, validate: false, allowEmpty: true))
             {
                 await problem!.ExecuteAsync(ctx).ConfigureAwait(false);
                 return;
             }
             foreach (var (tenant, tenantMatchers) in MultiTenant.Select(tenants, matchers))
             {
-                foreach (var match in await data.LookupAsync(tenant, tenantMatchers, startNs, endNs, ctx.RequestAborted).ConfigureAwait(false))
+                foreach (var match in await data.LookupAsync(tenant, tenantMatchers, request.StartNs, request.EndNs, ctx.RequestAborted).ConfigureAwait(false))
                 {
                     if (Orleans.Loki.Model.LabelSet.TryParse(match.Labels, out var pairs, out _))
                     {
@@ -289,8 +289,8 @@ public sealed partial class QueryService(GatewayOptions options, ITenantLimits l
 
     public async Task FormatQueryAsync(HttpContext ctx)
     {
-        var form = await ReadParamsAsync(ctx).ConfigureAwait(false);
-        var query = form.GetValueOrDefault("query") ?? "";
+        var request = await ReadRequest.ReadAsync(ctx).ConfigureAwait(false);
+        var query = request["query"] ?? "";
         if (!LogQLParser.TryParse(query, out var expr, out var error))
         {
             await BadRequest(error.Message).ExecuteAsync(ctx).ConfigureAwait(false);
@@ -299,126 +299,10 @@ public sealed partial class QueryService(GatewayOptions options, ITenantLimits l
         await Results.Json(new { status = "success", data = LogQLPrettifier.Prettify(expr) }).ExecuteAsync(ctx).ConfigureAwait(false);
     }
 
-    private bool TryTenants(HttpContext ctx, out string[] tenants, out IResult? problem)
-    {
-        problem = null;
-        if (TenantResolver.TryResolveMany(ctx, options.AuthEnabled, out tenants, out var error))
-        {
-            return true;
-        }
-        problem = Results.Text(error!.Message, statusCode: error.StatusCode);
-        return false;
-    }
-
     /// <summary>The limits of a query: a multi-tenant query gets the smallest of its tenants' limits, as Loki.</summary>
     private QueryLimits LimitsOf(string[] tenants) => MultiTenant.Smallest(tenants.Select(limits.Query));
 
-    private bool TryRange(QueryLimits queryLimits, Dictionary<string, string?> form, out long startNs, out long endNs, out IResult? problem)
-    {
-        problem = null;
-        var now = LokiTime.NowNs(time);
-        startNs = 0;
-        if (!LokiTime.TryParseTimestamp(form.GetValueOrDefault("end"), now, out endNs))
-        {
-            problem = BadRequest($"invalid parameter \"end\": cannot parse \"{form.GetValueOrDefault("end")}\" to a valid timestamp");
-            return false;
-        }
-        if (!LokiTime.TryParseTimestamp(form.GetValueOrDefault("start"), endNs - HourNs, out startNs))
-        {
-            problem = BadRequest($"invalid parameter \"start\": cannot parse \"{form.GetValueOrDefault("start")}\" to a valid timestamp");
-            return false;
-        }
-        if (endNs < startNs)
-        {
-            problem = BadRequest("end timestamp must not be before or equal to start time");
-            return false;
-        }
-        // As Loki's frontend: the range is first cut to max_query_lookback, then checked against max_query_length
-        // (0 disables either); the length is measured in whole milliseconds.
-        var lookbackStart = queryLimits.LookbackStartNs(now);
-        if (startNs < lookbackStart)
-        {
-            startNs = Math.Min(lookbackStart, endNs);
-        }
-        var length = TimeSpan.FromMilliseconds(FloorMs(endNs) - FloorMs(startNs));
-        if (queryLimits.MaxQueryLength > TimeSpan.Zero && length > queryLimits.MaxQueryLength)
-        {
-            problem = BadRequest(QueryTooLong(length, queryLimits.MaxQueryLength));
-            return false;
-        }
-        return true;
-    }
-
-    private bool TryMetadataRange(QueryLimits queryLimits, Dictionary<string, string?> form, out long startNs, out long endNs, out IResult? problem)
-    {
-        if (!TryRange(queryLimits, form, out startNs, out endNs, out problem))
-        {
-            return false;
-        }
-        // Metadata endpoints treat end as inclusive.
-        endNs++;
-        return true;
-    }
-
-    private static bool TryLimitAndDirection(QueryLimits queryLimits, Dictionary<string, string?> form, out int limit, out Direction direction, out IResult? problem)
-    {
-        problem = null;
-        limit = 100;
-        direction = Direction.Backward;
-        if (form.GetValueOrDefault("limit") is { Length: > 0 } limitText)
-        {
-            if (!int.TryParse(limitText, NumberStyles.Integer, CultureInfo.InvariantCulture, out limit) || limit <= 0)
-            {
-                problem = BadRequest("limit must be a positive value");
-                return false;
-            }
-        }
-        if (queryLimits.MaxEntriesLimitPerQuery > 0 && limit > queryLimits.MaxEntriesLimitPerQuery)
-        {
-            problem = BadRequest($"max entries limit per query exceeded, limit > max_entries_limit_per_query ({limit} > {queryLimits.MaxEntriesLimitPerQuery})");
-            return false;
-        }
-        switch (form.GetValueOrDefault("direction")?.ToLowerInvariant())
-        {
-            case null or "" or "backward":
-                break;
-            case "forward":
-                direction = Direction.Forward;
-                break;
-            default:
-                problem = BadRequest($"invalid parameter \"direction\": invalid direction '{form.GetValueOrDefault("direction")}'");
-                return false;
-        }
-        return true;
-    }
-
-    private static bool TryMatchers(string? selector, out List<Orleans.Loki.Grains.Abstractions.MatcherSpec> matchers, out IResult? problem)
-    {
-        problem = null;
-        matchers = [];
-        if (string.IsNullOrEmpty(selector))
-        {
-            return true;
-        }
-        try
-        {
-            matchers = GrainLogQuerier.ToSpecs(LogQLParser.ParseLogSelector(selector, validate: false).Matchers);
-            return true;
-        }
-        catch (ParseException e)
-        {
-            problem = BadRequest(e.Message);
-            return false;
-        }
-    }
-
     private static IResult BadRequest(string message) => Results.Text(message, statusCode: 400);
-
-    private static string Go(TimeSpan t) => DurationText.FormatGo(t.Ticks * 100);
-
-    /// <summary>Loki's text: the length as a Go duration, the limit as a Prometheus duration (<c>30d1h</c>).</summary>
-    internal static string QueryTooLong(TimeSpan length, TimeSpan limit) =>
-        $"the query time range exceeds the limit (query length: {Go(length)}, limit: {DurationText.FormatPrometheus(limit.Ticks * 100)})";
 
     private static QueryResult EmptyResult(Expr expr, bool instant) => new(
         expr.IsLogQuery ? "streams" : instant ? "vector" : "matrix",
@@ -429,22 +313,4 @@ public sealed partial class QueryService(GatewayOptions options, ITenantLimits l
 
     /// <summary>True when the whole range ends before <c>max_query_lookback</c> allows: Loki answers it empty without reading.</summary>
     private bool BeyondLookback(QueryLimits queryLimits, long endNs) => endNs < queryLimits.LookbackStartNs(LokiTime.NowNs(time));
-
-    private static async Task<Dictionary<string, string?>> ReadParamsAsync(HttpContext ctx)
-    {
-        var result = new Dictionary<string, string?>(StringComparer.Ordinal);
-        foreach (var (k, v) in ctx.Request.Query)
-        {
-            result[k] = v.ToString();
-        }
-        if (ctx.Request.HasFormContentType)
-        {
-            var form = await FormBody.ReadAsync(ctx).ConfigureAwait(false);
-            foreach (var (k, v) in form)
-            {
-                result[k] = v.ToString();
-            }
-        }
-        return result;
-    }
 }

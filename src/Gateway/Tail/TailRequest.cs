@@ -1,8 +1,8 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Orleans.Loki.Gateway.Query;
 using Orleans.Loki.LogQL.Syntax;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.Gateway.Tail;
 
@@ -31,25 +31,35 @@ internal sealed record TailRequest(string Query, Expr Expr, int Limit, long Star
         var limit = DefaultLimit;
         if (q["limit"].ToString() is { Length: > 0 } limitText)
         {
-            if (!TryParseGoInt(limitText, out limit, out error))
+            if (!TryParseGoInt("limit", limitText, out limit, out error))
             {
                 return false;
             }
             if (limit <= 0)
             {
-                error = "limit must be a positive value";
+                error = LokiErrors.ErrLimitNotPositive;
                 return false;
             }
         }
-        var startText = q["start"].ToString();
-        if (!LokiTime.TryParseTimestamp(startText, nowNs - DefaultSinceNs, out var startNs))
+        // Loki's bounds: since, end, then start (default: since before the end, or before now if the end is later).
+        var since = DefaultSinceNs;
+        if (q["since"].ToString() is { Length: > 0 } sinceText && !DurationText.TryParsePrometheus(sinceText, out since, out _))
         {
-            // Loki's parser tries a float, then an integer, then RFC3339, and reports the integer parse's error.
-            error = $"strconv.ParseInt: parsing \"{startText}\": {(IsDigits(startText) ? "value out of range" : "invalid syntax")}";
+            error = LokiErrors.Format(LokiErrors.CouldNotParseParameterErrorMsg, "since", LokiErrors.Format(LokiErrors.NotAValidDurationStringErrorMsg, GoQuote.Quote(sinceText)));
+            return false;
+        }
+        if (!LokiTime.TryParseTimestamp(q["end"].ToString(), nowNs, out var endNs, out var timeError))
+        {
+            error = LokiErrors.Format(LokiErrors.CouldNotParseParameterErrorMsg, "end", timeError!);
+            return false;
+        }
+        if (!LokiTime.TryParseTimestamp(q["start"].ToString(), Math.Min(endNs, nowNs) - since, out var startNs, out timeError))
+        {
+            error = LokiErrors.Format(LokiErrors.CouldNotParseParameterErrorMsg, "start", timeError!);
             return false;
         }
         var delay = 0;
-        if (q["delay_for"].ToString() is { Length: > 0 } delayText && !TryParseGoInt(delayText, out delay, out error))
+        if (q["delay_for"].ToString() is { Length: > 0 } delayText && !TryParseGoInt("delay_for", delayText, out delay, out error))
         {
             return false;
         }
@@ -64,22 +74,20 @@ internal sealed record TailRequest(string Query, Expr Expr, int Limit, long Star
         return true;
     }
 
-    /// <summary>Go's <c>strconv.Atoi</c>, with its error texts.</summary>
-    private static bool TryParseGoInt(string text, out int value, [NotNullWhen(false)] out string? error)
+    /// <summary>Go's <c>strconv.Atoi</c>, with its error texts; values beyond uint32 are out of range for Loki.</summary>
+    private static bool TryParseGoInt(string name, string text, out int value, [NotNullWhen(false)] out string? error)
     {
-        if (int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value))
+        value = 0;
+        if (!LokiTime.TryParseGoInt(text, "Atoi", out var n, out error))
         {
-            error = null;
-            return true;
+            return false;
         }
-        error = $"strconv.Atoi: parsing \"{text}\": {(IsDigits(text) ? "value out of range" : "invalid syntax")}";
-        return false;
-    }
-
-    /// <summary>An optionally signed run of digits: Go reports such a number as out of range rather than invalid.</summary>
-    private static bool IsDigits(string text)
-    {
-        var digits = text.AsSpan().TrimStart("+-");
-        return digits.Length > 0 && !digits.ContainsAnyExcept("0123456789");
+        if (n > uint.MaxValue)
+        {
+            error = LokiErrors.Format(LokiErrors.LimitOutOfRangeErrorMsg, name, n);
+            return false;
+        }
+        value = (int)Math.Clamp(n, int.MinValue, int.MaxValue);
+        return true;
     }
 }
