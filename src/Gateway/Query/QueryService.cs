@@ -90,15 +90,16 @@ public sealed partial class QueryService(GatewayOptions options, ITenantLimits l
             await problem!.ExecuteAsync(ctx).ConfigureAwait(false);
             return;
         }
+        // The frontend's limits come before the engine's refusal of log queries.
+        if (!request.TryMaxEntries(limits, limit, out problem))
+        {
+            await problem!.ExecuteAsync(ctx).ConfigureAwait(false);
+            return;
+        }
         var query = request["query"] ?? "";
         if (LogQLParser.TryParse(query, out var expr, out _) && expr.IsLogQuery)
         {
             await BadRequest(LokiErrors.ErrLogInstantQuery).ExecuteAsync(ctx).ConfigureAwait(false);
-            return;
-        }
-        if (!request.TryMaxEntries(limits, limit, out problem))
-        {
-            await problem!.ExecuteAsync(ctx).ConfigureAwait(false);
             return;
         }
         await ExecuteAsync(ctx, request.Tenants, new QueryParams

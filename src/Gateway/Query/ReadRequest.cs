@@ -206,11 +206,12 @@ internal sealed class ReadRequest
         return true;
     }
 
-    /// <summary>Loki's <c>volumeLimit</c>: as <c>limit</c>, but 0 means the default.</summary>
+    /// <summary>Loki's <c>volumeLimit</c>: as <c>limit</c>, but 0 means the default (written back, as Loki sets the form value).</summary>
     public bool TryVolumeLimit(int defaultValue, out int value, out IResult? problem)
     {
         if (this["limit"] is { Length: > 0 } text && LokiTime.TryParseGoInt(text, "Atoi", out var n, out _) && n == 0)
         {
+            _form["limit"] = defaultValue.ToString(System.Globalization.CultureInfo.InvariantCulture);
             value = defaultValue;
             problem = null;
             return true;

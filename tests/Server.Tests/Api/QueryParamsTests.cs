@@ -114,7 +114,7 @@ public sealed class QueryParamsTests(QueryParamsFixture fixture) : IClassFixture
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.StartsWith("the query time range exceeds the limit", body, StringComparison.Ordinal);
         // Ten characters or fewer are seconds.
-        Assert.Equal([0, 1, 2, 3, 4], await LinesAsync(("start", Form("seconds", Base)), ("end", Form("seconds", Base + (45 * S))), ("direction", "forward")));
+        Assert.Equal(new[] { 0, 1, 2, 3, 4 }, await LinesAsync(("start", Form("seconds", Base)), ("end", Form("seconds", Base + (45 * S))), ("direction", "forward")));
     }
 
     [Theory]
