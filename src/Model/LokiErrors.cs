@@ -65,6 +65,7 @@ public static class LokiErrors
     public const string ErrLogInstantQuery = "log queries are not supported as an instant query type, please change your query to a range query type";
     public const string ErrLegacyMetricQuery = "legacy endpoints only support streams result type";
     public const string ErrParseMatchers = "only label matchers are supported";
+    public const string ErrTargetBytesPerShardNotPositive = "targetBytesPerShard must be a positive value";
 
     /// <summary>Prometheus' <c>model.ParseDuration</c> error; {0}: the value, Go-quoted.</summary>
     public const string NotAValidDurationStringErrorMsg = "not a valid duration string: {0}";

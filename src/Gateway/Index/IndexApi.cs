@@ -48,9 +48,11 @@ internal sealed class IndexApi(GatewayOptions options, ITenantLimits limits, Ind
             await problem!.ExecuteAsync(ctx).ConfigureAwait(false);
             return;
         }
-        if (request["targetBytesPerShard"] is { Length: > 0 } target && !IsByteSize(target))
+        // Loki's ParseIndexShardsQuery checks the size before its parse error: missing, zero or unreadable are all
+        // "must be a positive value".
+        if (request["targetBytesPerShard"] is not { Length: > 0 } target || !IsByteSize(target) || !target.Any(c => c is >= '1' and <= '9'))
         {
-            await ReadRequest.BadRequest($"invalid targetBytesPerShard: {target}").ExecuteAsync(ctx).ConfigureAwait(false);
+            await ReadRequest.BadRequest(LokiErrors.ErrTargetBytesPerShardNotPositive).ExecuteAsync(ctx).ConfigureAwait(false);
             return;
         }
         List<MatcherSpec> matchers;

@@ -90,7 +90,7 @@ public sealed class LegacyPathsTests(LegacyServerFixture fixture) : IClassFixtur
     [InlineData("/api/prom/series?match[]=%7Bapp%3D%22legacy%22%7D")]
     [InlineData("/loki/api/v1/drilldown-limits")]
     [InlineData("/config/tenant/v1/limits")]
-    [InlineData("/loki/api/v1/index/shards?query=%7Bapp%3D%22legacy%22%7D")]
+    [InlineData("/loki/api/v1/index/shards?query=%7Bapp%3D%22legacy%22%7D&targetBytesPerShard=600MB")]
     public async Task Paths_need_an_org_id_and_see_only_their_tenant(string url)
     {
         var (status, body, _) = await Server.SendAsync(HttpMethod.Get, url);

@@ -244,6 +244,9 @@ public sealed class QueryParamsTests(QueryParamsFixture fixture) : IClassFixture
     [InlineData("/loki/api/v1/patterns", "step", "-1", "zero or negative query resolution step widths are not accepted. Try a positive integer")]
     [InlineData("/loki/api/v1/detected_fields", "line_limit", "x", "strconv.Atoi: parsing \"x\": invalid syntax")]
     [InlineData("/loki/api/v1/detected_labels", "start", "2026-02-30T00:00:00Z", "could not parse 'start' parameter: strconv.ParseInt: parsing \"2026-02-30T00:00:00Z\": invalid syntax")]
+    [InlineData("/loki/api/v1/index/shards", "targetBytesPerShard", "", "targetBytesPerShard must be a positive value")]
+    [InlineData("/loki/api/v1/index/shards", "targetBytesPerShard", "0MB", "targetBytesPerShard must be a positive value")]
+    [InlineData("/loki/api/v1/index/shards", "targetBytesPerShard", "lots", "targetBytesPerShard must be a positive value")]
     [InlineData("/api/prom/query", "direction", "x", "invalid direction 'x'")]
     [InlineData("/api/prom/label", "end", "x", "could not parse 'end' parameter: strconv.ParseInt: parsing \"x\": invalid syntax")]
     public async Task Every_read_endpoint_binds_parameters_alike(string path, string name, string value, string text)
