@@ -182,7 +182,15 @@ internal sealed partial class TailConnection(
             }
             if (session.Deletes is { } deletes && session.HasDue(LokiTime.NowNs(time)))
             {
-                await deletes.RefreshAsync(ct).ConfigureAwait(false);
+                try
+                {
+                    await deletes.RefreshAsync(ct).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // The requests' grain is unreachable for now: the requests last read still apply; the next message retries.
+                    LogDeletesRefreshFailed(logger, e, _tenant);
+                }
             }
             var frame = session.TakeFrame(LokiTime.NowNs(time), out var nextDueNs);
             if (frame is not null)
@@ -346,6 +354,9 @@ internal sealed partial class TailConnection(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Tail of tenant {Tenant}: lease renewal failed; retrying")]
     private static partial void LogRenewFailed(ILogger logger, Exception exception, string tenant);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Tail of tenant {Tenant}: reading the delete requests failed; the last read ones apply")]
+    private static partial void LogDeletesRefreshFailed(ILogger logger, Exception exception, string tenant);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Tail of tenant {Tenant}: unsubscribe failed; the lease will expire")]
     private static partial void LogUnsubscribeFailed(ILogger logger, Exception exception, string tenant);
