@@ -6,7 +6,8 @@ using Orleans.Loki.Chunks;
 
 // Cold compaction benchmark: the compactor's merge + zstd recompression over chunks flushed the way idle streams flush
 // them (small LZ4 chunks), against the same run's `lz4 -1` and `zstd -3` on the same lines, and the scan speed of a
-// needle filter over LZ4 and over zstd chunks. Single-threaded, so MB/s is per core.
+// needle filter over LZ4 and over zstd chunks, and the load test's needle and regex queries as the querier runs them
+// over both. Single-threaded, so MB/s is per core.
 var rawTarget = args.Length > 0 ? long.Parse(args[0], CultureInfo.InvariantCulture) * 1024 * 1024 : 100L * 1024 * 1024;
 var corpus = Corpus.Generate(20261126, rawTarget, 20, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000, TimeSpan.FromHours(2));
 var raw = corpus.RawBytes;
@@ -130,6 +131,64 @@ double Scan(List<byte[]> chunks)
 var scanHot = Scan([.. hot.Select(h => h.Chunk)]);
 var scanCold = Scan(cold[6]);
 
+// The load test's needle and regex queries as the querier runs them: blocks whose token filter rules out a required
+// literal are skipped undecoded, the others are decoded and every line goes through the query's pipeline.
+var querySets = new (string Name, List<byte[]> Chunks)[] { ("LZ4 chunks (as flushed)", [.. hot.Select(h => h.Chunk)]), ("zstd-9 chunks (compactor default)", cold[9]), ("zstd-6 chunks", cold[6]) };
+var queryRows = new List<string>();
+foreach (var (query, expected) in new[]
+{
+    ($"{{job=\"bench\"}} |= \"{Corpus.Needle}\"", (long)corpus.NeedleCount),
+    ("{job=\"bench\"} |~ \"user_id=u-12[0-9]+ \"", corpus.Entries.LongCount(e => UserRegex().IsMatch(Encoding.UTF8.GetString(corpus.Line(e).Span)))),
+})
+{
+    var selector = (Orleans.Loki.LogQL.Syntax.LogSelectorExpr)Orleans.Loki.LogQL.Syntax.LogQLParser.Parse(query);
+    var literals = selector.RequiredLiterals.Select(l => Encoding.UTF8.GetBytes(l)).ToArray();
+    Func<BlockMeta, bool>? blockFilter = literals.Length == 0 ? null : block => literals.All(l => block.MayContain(l));
+    var times = querySets.Select(_ => new List<double>()).ToArray();
+    var decoded = new long[querySets.Length];
+    // Runs interleave the chunk sets, so that a change in the machine's load hits every set alike.
+    for (var run = 0; run < 5; run++)
+    {
+        for (var set = 0; set < querySets.Length; set++)
+        {
+            var (name, chunks) = querySets[set];
+            var pipeline = Orleans.Loki.LogQL.Engine.PipelineBuilder.Build(selector);
+            var sw = Stopwatch.StartNew();
+            long found = 0;
+            long blocks = 0;
+            foreach (var c in chunks)
+            {
+                var reader = ChunkReader.Open(c);
+                Orleans.Loki.Model.LabelSet.TryParse(reader.Labels, out var pairs, out _);
+                var stream = pipeline.ForStream(pairs);
+                foreach (var e in reader.Iterate(long.MinValue, long.MaxValue, false, blockFilter))
+                {
+                    var line = e.Line.Span;
+                    if (stream.Process(e.TimestampNs, ref line, e.Metadata))
+                    {
+                        found++;
+                    }
+                }
+                blocks += reader.BlocksDecompressed;
+            }
+            times[set].Add(sw.Elapsed.TotalSeconds);
+            decoded[set] = blocks;
+            if (found != expected)
+            {
+                throw new InvalidOperationException($"{query} over {name}: {found} lines, expected {expected}");
+            }
+        }
+    }
+    var lz4Seconds = Median(times[0]);
+    for (var set = 0; set < querySets.Length; set++)
+    {
+        var (name, chunks) = querySets[set];
+        var median = Median(times[set]);
+        var totalBlocks = chunks.Sum(c => ChunkReader.Open(c).Blocks.Count);
+        queryRows.Add($"| `{query[(query.IndexOf('}') + 2)..]}` | {name} | {median * 1000:F0} | {raw / 1e9 / median:F2} | {decoded[set]}/{totalBlocks} | {lz4Seconds / median:F2}x |");
+    }
+}
+
 Console.WriteLine($"""
     ## Cold compaction (compactor merge + zstd recompression)
 
@@ -154,4 +213,14 @@ Console.WriteLine($"""
     |---|---|
     | LZ4 chunks (as flushed) | {scanHot:F2} |
     | zstd-6 chunks (after compaction) | {scanCold:F2} ({scanCold / scanHot:F2}x) |
+
+    | query (one thread: block token filters, then the pipeline per line; median of 5 interleaved runs) | chunks | ms | GB/s of raw lines | blocks decoded | speed vs LZ4 |
+    |---|---|---|---|---|---|
+    {string.Join("\n", queryRows)}
     """);
+
+internal static partial class Program
+{
+    [System.Text.RegularExpressions.GeneratedRegex("user_id=u-12[0-9]+ ")]
+    private static partial System.Text.RegularExpressions.Regex UserRegex();
+}

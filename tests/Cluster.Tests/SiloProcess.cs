@@ -46,7 +46,8 @@ public sealed class SiloProcess : IAsyncDisposable
         return new SiloProcess("all", config, httpPort);
     }
 
-    public static SiloProcess Create(string target, string connectionString, string container, string clusterId)
+    /// <summary>A process of a cluster on the shared Azure storage; <paramref name="extraYaml"/> is appended to its config.</summary>
+    public static SiloProcess Create(string target, string connectionString, string container, string clusterId, string extraYaml = "")
     {
         var httpPort = FreePort();
         var config = Path.Combine(Path.GetTempPath(), $"loki-cluster-{clusterId}-{target}-{httpPort}.yaml");
@@ -66,6 +67,7 @@ public sealed class SiloProcess : IAsyncDisposable
               advertised_address: 127.0.0.1
               silo_port: {FreePort()}
               gateway_port: {FreePort()}
+            {extraYaml}
             """);
         return new SiloProcess(target, config, httpPort);
     }

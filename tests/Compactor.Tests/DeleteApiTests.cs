@@ -213,6 +213,64 @@ public sealed class DeleteApiTests
     }
 
     [Fact]
+    public async Task AShardedRequest_ReportsNPercentComplete_OverHttp_UntilEveryShardIsApplied()
+    {
+        // delete_batch_size bounds the shards applied per run, so a 3-shard request takes three runs.
+        await using var server = await CompactorServer.StartAsync(Config + "\n  delete_batch_size: 1\n", Overrides);
+        var from = server.Clock.GetUtcNow().ToUnixTimeMilliseconds() * 1_000_000 - 3 * 3_600_000_000_000;
+        var to = from + 3 * 3_600_000_000_000;
+        const string early = "early password=hunter2-s0";
+        const string late = "late password=hunter2-s2";
+        await server.PushAndFlushAsync("""{"app":"shards"}""", [(from + 1_800_000_000_000, early), (from + 1_800_000_000_001, "kept one"), (to - 1_800_000_000_000, late), (to - 1_799_999_999_999, "kept two")]);
+        var (status, body, response) = await server.SendAsync(HttpMethod.Post,
+            $"/loki/api/v1/delete?query={Q("{app=\"shards\"} |= \"hunter2\"")}&start={Seconds(from)}&end={Seconds(to)}&max_interval=1h");
+        Assert.True(status == HttpStatusCode.NoContent, body);
+        var id = response.Headers.GetValues("X-Delete-Request-ID").Single();
+        async Task<string> StatusAsync() => Assert.Single((await server.GetJsonAsync("/loki/api/v1/delete")).EnumerateArray()).GetProperty("status").GetString()!;
+        async Task<bool> StoredAsync(string line)
+        {
+            var needle = Encoding.UTF8.GetBytes(line);
+            foreach (var key in await server.KeysAsync("fake/chunks/"))
+            {
+                if ((await server.Store.GetAsync(key))!.AsSpan().IndexOf(needle) >= 0 ||
+                    Orleans.Loki.Chunks.ChunkReader.Open((await server.Store.GetAsync(key))!).Iterate(long.MinValue, long.MaxValue, false).Any(e => Encoding.UTF8.GetString(e.Line.Span) == line))
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        Assert.Equal("received", await StatusAsync());
+        Assert.Equal(["kept one", "kept two"], await server.LinesAsync("""{app="shards"}""", from, to + 1));
+        server.Clock.Advance(TimeSpan.FromMinutes(62));
+
+        var first = await server.Compactor.RunOnceAsync();
+        Assert.Equal(1, first.DeleteShardsProcessed);
+        Assert.Equal("33% Complete", await StatusAsync());
+        Assert.False(await StoredAsync(early));
+        Assert.True(await StoredAsync(late));
+        // Still hidden at query time, and a partially applied request cannot be cancelled without force.
+        Assert.Equal(["kept one", "kept two"], await server.LinesAsync("""{app="shards"}""", from, to + 1));
+        var (cancel, cancelBody, _) = await server.SendAsync(HttpMethod.Delete, $"/loki/api/v1/delete?request_id={id}");
+        Assert.Equal(HttpStatusCode.BadRequest, cancel);
+        Assert.StartsWith("Cancellation of partially completed delete request", cancelBody);
+
+        await server.Compactor.RunOnceAsync();
+        Assert.Equal("66% Complete", await StatusAsync());
+        Assert.True(await StoredAsync(late));
+
+        var third = await server.Compactor.RunOnceAsync();
+        Assert.Equal(1, third.DeleteShardsProcessed);
+        Assert.Equal("processed", await StatusAsync());
+        Assert.False(await StoredAsync(late));
+        Assert.True(await StoredAsync("kept one"));
+        Assert.True(await StoredAsync("kept two"));
+        Assert.Equal(["kept one", "kept two"], await server.LinesAsync("""{app="shards"}""", from, to + 1));
+        Assert.Equal(0, (await server.Compactor.RunOnceAsync()).DeleteShardsProcessed);
+    }
+
+    [Fact]
     public async Task ALiveTail_DoesNotSendDeletedLines()
     {
         await using var server = await CompactorServer.StartAsync(Config, Overrides);

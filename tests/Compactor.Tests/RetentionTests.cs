@@ -163,6 +163,46 @@ public sealed class RetentionTests
         Assert.Empty(Directory.Exists(Path.Combine(server.DataDir, "data", "fake")) ? Directory.GetFileSystemEntries(Path.Combine(server.DataDir, "data", "fake")) : []);
     }
 
+    [Fact]
+    public async Task ApplyRetentionInterval_AppliesRetentionOnlyThatOften_ByTheCompactorsClock()
+    {
+        await using var server = await CompactorServer.StartAsync("""
+            compactor:
+              retention_enabled: true
+              retention_delete_delay: 0s
+              compaction_interval: 1h
+              apply_retention_interval: 3h
+              cold_chunk_age: 1000h
+            limits_config:
+              retention_period: 2h
+            """);
+        await server.PushAndFlushAsync("""{"app":"ageing"}""", [(CompactorServer.HoursAgoNs(1), "ageing line")]);
+        var from = CompactorServer.HoursAgoNs(4);
+        var to = CompactorServer.NowNs + 1;
+
+        // The first run applies retention (nothing has expired yet) and starts the interval.
+        Assert.Equal(0, (await server.Compactor.RunOnceAsync()).ChunksMarked);
+        server.Clock.Advance(TimeSpan.FromHours(1.5));
+        // The line is now 2.5h old, past the period, but retention is not due for another 1.5h: runs only sweep.
+        Assert.Equal(0, (await server.Compactor.RunOnceAsync()).ChunksMarked);
+        server.Clock.Advance(TimeSpan.FromHours(0.5));
+        Assert.Equal(0, (await server.Compactor.RunOnceAsync()).ChunksMarked);
+        Assert.Equal(["ageing line"], await server.LinesAsync("""{app="ageing"}""", from, to));
+        Assert.Single(await server.KeysAsync("fake/chunks/"));
+
+        server.Clock.Advance(TimeSpan.FromHours(1));
+        var due = await server.Compactor.RunOnceAsync();
+        Assert.Equal(1, due.ChunksMarked);
+        Assert.Equal(1, due.ChunksDeleted);
+        Assert.Empty(await server.LinesAsync("""{app="ageing"}""", from, to));
+        Assert.Empty(await server.KeysAsync("fake/chunks/"));
+        // The next run is again inside the interval.
+        server.Clock.Advance(TimeSpan.FromHours(1));
+        await server.PushAndFlushAsync("""{"app":"later"}""", [(CompactorServer.HoursAgoNs(5), "old on arrival")]);
+        Assert.Equal(0, (await server.Compactor.RunOnceAsync()).ChunksMarked);
+        Assert.Single(await server.KeysAsync("fake/chunks/"));
+    }
+
     [Theory]
     [InlineData("retention_stream:\n    - selector: '{app=\"x\"}'\n      priority: 1\n      period: 12h", "retention period must be >= 24h was 12h0m0s")]
     [InlineData("retention_stream:\n    - selector: 'app=x'\n      priority: 1\n      period: 24h", "invalid labels matchers: ")]

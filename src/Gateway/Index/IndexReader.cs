@@ -11,7 +11,11 @@ namespace Orleans.Loki.Gateway.Index;
 /// when the range reaches into <c>query_ingesters_within</c>, the in-memory chunks of the matching stream grains
 /// (described by span, entries and bytes; nothing is decompressed or sent but those numbers).
 /// </summary>
-internal sealed class IndexReader(IGrainFactory grains, IngesterOptions ingester, TimeProvider time)
+/// <remarks>
+/// Lines hidden by the tenant's delete requests are subtracted from entries and bytes (see <see cref="DeletedShare"/>),
+/// so stats and volume agree with what queries return.
+/// </remarks>
+internal sealed class IndexReader(IGrainFactory grains, IngesterOptions ingester, TimeProvider time, GrainDataSource data)
 {
     /// <summary>Loki's <c>volume_max_series</c> default: more aggregated series than this fail the volume request.</summary>
     public const int VolumeMaxSeries = 1000;
@@ -20,6 +24,7 @@ internal sealed class IndexReader(IGrainFactory grains, IngesterOptions ingester
     {
         var days = PerDay(fromNs, throughNs, day => Index(tenant, day).StatsAsync(matchers, fromNs, throughNs));
         var memory = InMemoryAsync(tenant, matchers, fromNs, throughNs, ct);
+        var hidden = DeletedShare.ComputeAsync(data, tenant, matchers, [fromNs, throughNs], ct);
         await Task.WhenAll(days).WaitAsync(ct).ConfigureAwait(false);
         var streams = new HashSet<ulong>();
         long chunks = 0, bytes = 0, entries = 0;
@@ -37,7 +42,8 @@ internal sealed class IndexReader(IGrainFactory grains, IngesterOptions ingester
         }
         var recent = acc.Result();
         streams.UnionWith(recent.Fingerprints);
-        return new IndexStats([.. streams], chunks + recent.Chunks, bytes + recent.Bytes, entries + recent.Entries);
+        var (hiddenEntries, hiddenBytes) = DeletedShare.Totals(await hidden.ConfigureAwait(false));
+        return new IndexStats([.. streams], chunks + recent.Chunks, Math.Max(0, bytes + recent.Bytes - hiddenBytes), Math.Max(0, entries + recent.Entries - hiddenEntries));
     }
 
     /// <summary>Per aggregated name, bytes per bucket of the request's bounds; <c>MaxSeriesHit</c> when over the limit.</summary>
@@ -48,6 +54,7 @@ internal sealed class IndexReader(IGrainFactory grains, IngesterOptions ingester
         var buckets = request.BucketBounds.Count - 1;
         var days = PerDay(fromNs, throughNs, day => Index(tenant, day).VolumeAsync(request));
         var memory = InMemoryAsync(tenant, request.Matchers, fromNs, throughNs, ct);
+        var hidden = DeletedShare.ComputeAsync(data, tenant, request.Matchers, request.BucketBounds, ct);
         await Task.WhenAll(days).WaitAsync(ct).ConfigureAwait(false);
 
         var acc = new VolumeAccumulator(request, fromNs, throughNs);
@@ -73,6 +80,7 @@ internal sealed class IndexReader(IGrainFactory grains, IngesterOptions ingester
                 }
             }
         }
+        DeletedShare.Subtract(merged, await hidden.ConfigureAwait(false), request, fromNs, throughNs);
         return (merged, hit || merged.Count > request.MaxSeries);
     }
 

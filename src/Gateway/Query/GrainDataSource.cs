@@ -66,18 +66,25 @@ public sealed class GrainDataSource(IGrainFactory grains, IngesterOptions ingest
         Shards(tenant, series, new SelectRequest(tenant, [], fromNs, throughNs, false, query, false, 0) { RequiredLabels = requiredLabels, Windows = windows },
             static (q, r, ct) => q.SelectSamplesAsync(r, ct), ct);
 
+    /// <summary>
+    /// As above, without windows; <paramref name="hideDeleted"/> false reads the lines of the tenant's delete requests too
+    /// (index reads subtract what the requests hide).
+    /// </summary>
+    public Task<SamplePage[]> SelectSamplesAsync(string tenant, List<SeriesMatch> series, long fromNs, long throughNs, string query, bool hideDeleted, CancellationToken ct) =>
+        Shards(tenant, series, new SelectRequest(tenant, [], fromNs, throughNs, false, query, false, 0), static (q, r, ct) => q.SelectSamplesAsync(r, ct), ct, hideDeleted);
+
     /// <summary>Series per querier call for <paramref name="count"/> series.</summary>
     public static int ShardCount(int count) => (count + SeriesPerShard - 1) / SeriesPerShard;
 
     private async Task<T[]> Shards<T>(string tenant, List<SeriesMatch> series, SelectRequest template,
-        Func<IQuerierGrain, SelectRequest, CancellationToken, Task<T>> call, CancellationToken ct)
+        Func<IQuerierGrain, SelectRequest, CancellationToken, Task<T>> call, CancellationToken ct, bool hideDeleted = true)
     {
         if (series.Count == 0)
         {
             return [];
         }
         var includeUnflushed = template.ThroughNs > ingester.IngesterWindowStartNs(LokiTime.NowNs(time));
-        var deletes = await DeletesAsync(tenant, template.FromNs, template.ThroughNs).ConfigureAwait(false);
+        var deletes = hideDeleted ? await DeletesAsync(tenant, template.FromNs, template.ThroughNs).ConfigureAwait(false) : null;
         var shards = new List<Task<T>>();
         for (var i = 0; i < series.Count; i += SeriesPerShard)
         {
@@ -92,7 +99,7 @@ public sealed class GrainDataSource(IGrainFactory grains, IngesterOptions ingest
     /// The tenant's delete requests overlapping <c>[fromNs, throughNs)</c>, read on every query (no cache: a request is
     /// hidden from the first query after its 204). Null when there are none.
     /// </summary>
-    private async Task<IReadOnlyList<DeleteFilterSpec>?> DeletesAsync(string tenant, long fromNs, long throughNs)
+    public async Task<IReadOnlyList<DeleteFilterSpec>?> DeletesAsync(string tenant, long fromNs, long throughNs)
     {
         var all = await GrainRefs.Get<IDeleteRequestsGrain>(grains, tenant).FiltersAsync().ConfigureAwait(false);
         if (all.Count == 0)

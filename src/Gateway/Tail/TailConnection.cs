@@ -92,9 +92,10 @@ internal sealed partial class TailConnection(
             return e.Message;
         }
 
-        // Single-tenant tails hide the tenant's deleted lines, as queries do.
-        var deletes = tenants.Length == 1 ? await GrainRefs.Get<Grains.Abstractions.IDeleteRequestsGrain>(grains, tenants[0]).FiltersAsync().ConfigureAwait(false) : null;
-        var session = new TailSession(pipeline, request.DelayForSeconds * 1_000_000_000L) { Deletes = deletes is { Count: > 0 } ? deletes : null };
+        // Tails hide the tenants' deleted lines, as queries do; the requests are read again before every message.
+        var deletes = new TailDeletes(grains, tenants);
+        await deletes.RefreshAsync(ct).ConfigureAwait(false);
+        var session = new TailSession(pipeline, request.DelayForSeconds * 1_000_000_000L) { Deletes = deletes };
         // One subscription per tenant read; __tenant_id__ matchers choose the tenants and are not sent to the hubs.
         var subscriptions = MultiTenant.Select(tenants, GrainLogQuerier.ToSpecs(selector.Matchers))
             .Select(t =>
@@ -178,6 +179,18 @@ internal sealed partial class TailConnection(
                     await RenewAsync(subscription.Hub, subscription.Subscriber, ct).ConfigureAwait(false);
                 }
                 nextRenewal = now + TailLeases.RenewPeriod;
+            }
+            if (session.Deletes is { } deletes && session.HasDue(LokiTime.NowNs(time)))
+            {
+                try
+                {
+                    await deletes.RefreshAsync(ct).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // The requests' grain is unreachable for now: the requests last read still apply; the next message retries.
+                    LogDeletesRefreshFailed(logger, e, _tenant);
+                }
             }
             var frame = session.TakeFrame(LokiTime.NowNs(time), out var nextDueNs);
             if (frame is not null)
@@ -341,6 +354,9 @@ internal sealed partial class TailConnection(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Tail of tenant {Tenant}: lease renewal failed; retrying")]
     private static partial void LogRenewFailed(ILogger logger, Exception exception, string tenant);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Tail of tenant {Tenant}: reading the delete requests failed; the last read ones apply")]
+    private static partial void LogDeletesRefreshFailed(ILogger logger, Exception exception, string tenant);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Tail of tenant {Tenant}: unsubscribe failed; the lease will expire")]
     private static partial void LogUnsubscribeFailed(ILogger logger, Exception exception, string tenant);

@@ -29,11 +29,14 @@ internal sealed class TailSession(Pipeline pipeline, long delayNs) : ITailObserv
 
     private readonly Lock _gate = new();
     private readonly Dictionary<string, StreamPipeline> _streams = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Grains.Compactor.DeleteFilter?> _deleteFilters = new(StringComparer.Ordinal);
 
-    /// <summary>The tenant's delete requests when the tail started: their lines are never sent.</summary>
-    public IReadOnlyList<Grains.Abstractions.DeleteFilterSpec>? Deletes { get; init; }
-    private readonly PriorityQueue<TailLine, (long Ts, long Seq)> _buffer = new();
+    /// <summary>The tenants' delete requests: their lines are never sent (checked again when the requests change).</summary>
+    public TailDeletes? Deletes { get; init; }
+
+    /// <summary>A buffered line with what the delete check needs: the entry as stored and the requests' version it was checked under.</summary>
+    private sealed record Buffered(TailLine Line, string? Tenant, string StreamLabels, byte[]? RawLine, KeyValuePair<string, string>[]? Metadata, int Version);
+
+    private readonly PriorityQueue<Buffered, (long Ts, long Seq)> _buffer = new();
     private readonly List<DroppedEntry> _dropped = [];
     private readonly Channel<bool> _signal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private HashSet<(string Labels, long Ts, string Line)>? _replayed;
@@ -45,9 +48,15 @@ internal sealed class TailSession(Pipeline pipeline, long delayNs) : ITailObserv
         return Task.CompletedTask;
     }
 
-    /// <summary>Runs the pipeline over one stream's entries and buffers what passes (or records it as dropped).</summary>
-    public void Accept(string streamLabels, List<LogEntry> entries)
+    /// <summary>
+    /// Runs the pipeline over one stream's entries and buffers what passes (or records it as dropped).
+    /// <paramref name="tenant"/> and <paramref name="storedLabels"/> name the stream for the delete requests when
+    /// <paramref name="streamLabels"/> carries more (multi-tenant tails add <c>__tenant_id__</c>).
+    /// </summary>
+    public void Accept(string streamLabels, List<LogEntry> entries, string? tenant = null, string? storedLabels = null)
     {
+        storedLabels ??= streamLabels;
+        var version = Deletes?.Version ?? 0;
         var added = false;
         lock (_gate)
         {
@@ -59,13 +68,11 @@ internal sealed class TailSession(Pipeline pipeline, long delayNs) : ITailObserv
                 }
                 sp = pipeline.ForStream(pairs);
                 _streams.Add(streamLabels, sp);
-                _deleteFilters[streamLabels] = Grains.Compactor.DeleteFilter.ForStream(Deletes, pairs);
             }
-            var deletes = _deleteFilters.GetValueOrDefault(streamLabels);
             foreach (var entry in entries)
             {
                 var line = entry.Line.Span;
-                if (deletes is not null && deletes.Deletes(entry.TimestampNs, line, entry.Metadata))
+                if (Deletes is not null && Deletes.Deletes(tenant, storedLabels, entry.TimestampNs, line, entry.Metadata))
                 {
                     continue;
                 }
@@ -86,7 +93,8 @@ internal sealed class TailSession(Pipeline pipeline, long delayNs) : ITailObserv
                     }
                     continue;
                 }
-                _buffer.Enqueue(tailLine, (tailLine.TimestampNs, _sequence++));
+                var raw = Deletes is null ? null : entry.Line.ToArray();
+                _buffer.Enqueue(new Buffered(tailLine, tenant, storedLabels, raw, entry.Metadata, version), (tailLine.TimestampNs, _sequence++));
                 added = true;
             }
         }
@@ -105,15 +113,24 @@ internal sealed class TailSession(Pipeline pipeline, long delayNs) : ITailObserv
         lock (_gate)
         {
             _replayed = [.. replayed.Select(l => (l.LabelsKey, l.TimestampNs, l.Line))];
-            var kept = new List<(TailLine, (long, long))>(_buffer.Count);
+            var kept = new List<(Buffered, (long, long))>(_buffer.Count);
             while (_buffer.TryDequeue(out var line, out var priority))
             {
-                if (!_replayed.Contains((line.LabelsKey, line.TimestampNs, line.Line)))
+                if (!_replayed.Contains((line.Line.LabelsKey, line.Line.TimestampNs, line.Line.Line)))
                 {
                     kept.Add((line, priority));
                 }
             }
             _buffer.EnqueueRange(kept);
+        }
+    }
+
+    /// <summary>True when a buffered entry is due at <paramref name="nowNs"/>.</summary>
+    public bool HasDue(long nowNs)
+    {
+        lock (_gate)
+        {
+            return _buffer.TryPeek(out var line, out _) && line.Line.TimestampNs + delayNs <= nowNs;
         }
     }
 
@@ -127,11 +144,19 @@ internal sealed class TailSession(Pipeline pipeline, long delayNs) : ITailObserv
         lock (_gate)
         {
             List<TailLine>? lines = null;
-            while ((lines?.Count ?? 0) < MaxEntriesPerFrame && _buffer.TryPeek(out var line, out _) && line.TimestampNs + delayNs <= nowNs)
+            var version = Deletes?.Version ?? 0;
+            while ((lines?.Count ?? 0) < MaxEntriesPerFrame && _buffer.TryPeek(out var line, out _) && line.Line.TimestampNs + delayNs <= nowNs)
             {
-                (lines ??= []).Add(_buffer.Dequeue());
+                _buffer.Dequeue();
+                // Delete requests created since the line was buffered apply too.
+                if (line.Version != version && line.RawLine is not null &&
+                    Deletes!.Deletes(line.Tenant, line.StreamLabels, line.Line.TimestampNs, line.RawLine, line.Metadata))
+                {
+                    continue;
+                }
+                (lines ??= []).Add(line.Line);
             }
-            nextDueNs = _buffer.TryPeek(out var next, out _) ? next.TimestampNs + delayNs : null;
+            nextDueNs = _buffer.TryPeek(out var next, out _) ? next.Line.TimestampNs + delayNs : null;
             if (lines is null)
             {
                 return null;

@@ -19,7 +19,7 @@ internal sealed class TenantTailObserver(TailSession session, string tenant) : I
     {
         if (Labelled(entries.Labels) is { } labels)
         {
-            session.Accept(labels, EntryBatch.Decode(entries.Batch));
+            session.Accept(labels, EntryBatch.Decode(entries.Batch), tenant, entries.Labels);
         }
         return Task.CompletedTask;
     }

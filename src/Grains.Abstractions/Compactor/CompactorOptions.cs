@@ -6,7 +6,7 @@ public sealed record CompactorOptions
     /// <summary><c>compaction_interval</c>: how often the compactor runs.</summary>
     public TimeSpan CompactionInterval { get; init; } = TimeSpan.FromMinutes(10);
 
-    /// <summary><c>apply_retention_interval</c>; 0 means every run.</summary>
+    /// <summary><c>apply_retention_interval</c>: retention and delete requests are applied this often; 0 means every run.</summary>
     public TimeSpan ApplyRetentionInterval { get; init; } = TimeSpan.Zero;
 
     /// <summary><c>retention_enabled</c>: retention and the delete API; without it the compactor only sweeps.</summary>

@@ -19,8 +19,8 @@ internal sealed partial class CompactorGrain
         var limits = Limits.Compactor(tenant);
         var (days, chunks) = await LoadIndexAsync(tenant);
 
-        var requests = await EligibleDeletesAsync(tenant, limits, nowNs);
-        var filters = requests.Select(r => new DeleteFilterSpec(r.Query, r.StartNs, r.EndNs)).ToList();
+        var shards = await EligibleShardsAsync(tenant, limits, nowNs);
+        var filters = shards.Select(s => new DeleteFilterSpec(s.Request.Query, s.StartNs, s.EndNs)).ToList();
         var drop = new List<IndexedChunk>();
         var rewrites = new List<(IndexedChunk Old, ChunkRef New, byte[] Bytes)>();
         foreach (var indexed in chunks.Values)
@@ -86,15 +86,21 @@ internal sealed partial class CompactorGrain
             LogTenantApplied(logger, tenant, drop.Count, rewrites.Count, result.SeriesRemoved);
         }
 
-        if (requests.Count > 0)
+        if (shards.Count > 0)
         {
             Faults?.Before(CompactorSteps.MarkProcessed);
             var grain = GrainRefs.Get<IDeleteRequestsGrain>(GrainFactory, tenant);
-            foreach (var request in requests)
+            foreach (var group in shards.GroupBy(s => s.Request.RequestId))
             {
-                await grain.MarkProcessedAsync(request.RequestId, request.Shards);
-                result.DeleteShards += request.Shards - request.ProcessedShards;
-                CompactorMetrics.DeleteRequestsProcessed.WithLabels(tenant).Inc();
+                // The shards of a request are taken in start order, so they extend its processed prefix.
+                var request = group.First().Request;
+                var processed = request.ProcessedShards + group.Count();
+                await grain.MarkProcessedAsync(request.RequestId, processed);
+                result.DeleteShards += group.Count();
+                if (processed >= request.Shards)
+                {
+                    CompactorMetrics.DeleteRequestsProcessed.WithLabels(tenant).Inc();
+                }
             }
         }
     }
@@ -136,8 +142,14 @@ internal sealed partial class CompactorGrain
 
     private async Task<bool> IndexExistsAsync(string tenant, int day) => await store.GetRangeAsync(StorageKeys.IndexFile(tenant, day), 0, 1) is not null;
 
-    /// <summary>Requests past their cancel period (plus Loki's minute), not yet processed, oldest first, at most <c>delete_batch_size</c>.</summary>
-    private async Task<List<DeleteRequest>> EligibleDeletesAsync(string tenant, CompactorLimits limits, long nowNs)
+    private readonly record struct DeleteShard(DeleteRequest Request, int Shard, long StartNs, long EndNs);
+
+    /// <summary>
+    /// Unprocessed shards of the requests past their cancel period (plus Loki's minute), by start time, at most
+    /// <c>delete_batch_size</c> per run (Loki stores each shard as a request of its own and batches those): a request
+    /// with more shards than that is applied over several runs and reports <c>N% Complete</c> in between.
+    /// </summary>
+    private async Task<List<DeleteShard>> EligibleShardsAsync(string tenant, CompactorLimits limits, long nowNs)
     {
         if (limits.DeletionMode != CompactorLimits.FilterAndDelete)
         {
@@ -150,7 +162,12 @@ internal sealed partial class CompactorGrain
         }
         var cancelNs = options.DeleteRequestCancelPeriod.Ticks * 100;
         return [.. all.Where(r => r.Status != "processed" && r.CreatedNs + cancelNs + s_deleteGraceNs <= nowNs)
-            .OrderBy(r => r.StartNs).Take(options.DeleteBatchSize)];
+            .SelectMany(r => Enumerable.Range(r.ProcessedShards, r.Shards - r.ProcessedShards).Select(shard =>
+            {
+                var (start, end) = r.ShardRange(shard);
+                return new DeleteShard(r, shard, start, end);
+            }))
+            .OrderBy(s => s.StartNs).ThenBy(s => s.Shard).Take(options.DeleteBatchSize)];
     }
 
     private readonly record struct DeleteAction(bool Drop, (ChunkRef Ref, byte[] Bytes)? Rewrite, long LinesDeleted);

@@ -83,11 +83,12 @@ internal sealed partial class CompactorGrain(
         try
         {
             var now = NowNs;
-            if (options.RetentionEnabled || options.ColdChunkCompaction)
+            var retention = options.RetentionEnabled && RetentionDue(now);
+            if (retention || options.ColdChunkCompaction)
             {
                 foreach (var tenant in await TenantsAsync())
                 {
-                    if (options.RetentionEnabled)
+                    if (retention)
                     {
                         await ApplyTenantAsync(tenant, now, result);
                     }
@@ -96,7 +97,10 @@ internal sealed partial class CompactorGrain(
                         await CompactTenantAsync(tenant, now, result);
                     }
                 }
-                state.State.LastRetentionNs = now;
+                if (retention)
+                {
+                    state.State.LastRetentionNs = now;
+                }
             }
             Faults?.Before(CompactorSteps.Sweep);
             await SweepAsync(now, result);
@@ -112,6 +116,19 @@ internal sealed partial class CompactorGrain(
             CompactorMetrics.Runs.WithLabels("failure").Inc();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Whether this run applies retention and delete requests: every run when <c>apply_retention_interval</c> is 0,
+    /// otherwise once that interval has passed since the last retention pass (persisted, so a restart or a move to
+    /// another silo keeps the rhythm). Runs come every <c>compaction_interval</c>; half of one is allowed for timer
+    /// jitter, so an interval of k compaction intervals applies retention on every k-th run.
+    /// </summary>
+    private bool RetentionDue(long nowNs)
+    {
+        var interval = options.ApplyRetentionInterval.Ticks * 100;
+        return interval <= 0 || state.State.LastRetentionNs == 0
+            || nowNs - state.State.LastRetentionNs >= interval - (options.CompactionInterval.Ticks * 50);
     }
 
     /// <summary>Tenants with an index: the first segment of every <c>{tenant}/index/{day}/0</c> key.</summary>

@@ -50,8 +50,9 @@ internal sealed class EntryProcessor : IEntryVisitor
         IReadOnlyList<Abstractions.DeleteFilterSpec>? deletes = null) =>
         new(extractor.ForStream(labels), extractor, null, samples, backward: false) { _deletes = Compactor.DeleteFilter.ForStream(deletes, labels) };
 
-    public static EntryProcessor ForExport(Pipeline pipeline, KeyValuePair<string, string>[] labels, ExportCollector export) =>
-        new(pipeline.ForStream(labels), null, null, null, backward: false, export);
+    public static EntryProcessor ForExport(Pipeline pipeline, KeyValuePair<string, string>[] labels, ExportCollector export,
+        IReadOnlyList<Abstractions.DeleteFilterSpec>? deletes = null) =>
+        new(pipeline.ForStream(labels), null, null, null, backward: false, export) { _deletes = Compactor.DeleteFilter.ForStream(deletes, labels) };
 
     /// <summary>True when nothing at <paramref name="ts"/> or beyond it (in direction) can be selected any more.</summary>
     public bool Rejects(long ts) => Logs is not null && Logs.Rejects(ts);

@@ -49,7 +49,7 @@ internal sealed class QuerierGrain(IObjectStore store) : Grain, IQuerierGrain
             try
             {
                 var export = new ExportCollector();
-                await scan.RunAsync(series, EntryProcessor.ForExport(pipeline, labels, export));
+                await scan.RunAsync(series, EntryProcessor.ForExport(pipeline, labels, export, request.Deletes));
                 return export;
             }
             finally
