@@ -42,6 +42,14 @@ public sealed record SelectRequest(
     /// <summary>The tenant's delete requests overlapping the range: their lines are dropped before the pipeline. Null: none.</summary>
     [Id(10)]
     public IReadOnlyList<DeleteFilterSpec>? Deletes { get; init; }
+
+    /// <summary>
+    /// Metric queries: the label names (sorted) each sample's series is reduced to (samples with a pipeline error keep
+    /// their full labels, which the query's error names); series that become equal are merged. Null: full label sets.
+    /// Set only where the engine groups by exactly these names anyway.
+    /// </summary>
+    [Id(11)]
+    public string[]? Grouping { get; init; }
 }
 
 /// <summary>
@@ -73,6 +81,10 @@ public sealed record HeadSelect(
     /// <summary>As <see cref="SelectRequest.Deletes"/>.</summary>
     [Id(8)]
     public IReadOnlyList<DeleteFilterSpec>? Deletes { get; init; }
+
+    /// <summary>As <see cref="SelectRequest.Grouping"/>.</summary>
+    [Id(9)]
+    public string[]? Grouping { get; init; }
 }
 
 /// <summary>A stream grain's answer to <see cref="HeadSelect"/>.</summary>

@@ -67,16 +67,38 @@ public sealed class FileSystemObjectStore : IObjectStore
         }
     }
 
-    public async ValueTask<byte[]?> GetAsync(string key, CancellationToken ct = default)
+    public ValueTask<byte[]?> GetAsync(string key, CancellationToken ct = default)
     {
+        ct.ThrowIfCancellationRequested();
         var path = PathFor(key);
         try
         {
-            return await File.ReadAllBytesAsync(path, ct).ConfigureAwait(false);
+            // Synchronous reads into an uninitialised array: on Linux an asynchronous file read is the same read on
+            // another pool thread, and objects are mostly in the page cache, so the hop and the zeroing of a
+            // chunk-sized array cost more than the copy itself.
+            using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            var size = RandomAccess.GetLength(handle);
+            if (size > Array.MaxLength)
+            {
+                throw new IOException($"object {key} is too large to read whole ({size} bytes)");
+            }
+            var result = GC.AllocateUninitializedArray<byte>((int)size);
+            var filled = 0;
+            while (filled < result.Length)
+            {
+                var read = RandomAccess.Read(handle, result.AsSpan(filled), filled);
+                if (read == 0)
+                {
+                    // Truncated underneath us: what is there.
+                    return ValueTask.FromResult<byte[]?>(result[..filled]);
+                }
+                filled += read;
+            }
+            return ValueTask.FromResult<byte[]?>(result);
         }
         catch (Exception e) when (IsAbsent(e, path))
         {
-            return null;
+            return ValueTask.FromResult<byte[]?>(null);
         }
     }
 

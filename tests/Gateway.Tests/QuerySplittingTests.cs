@@ -140,6 +140,50 @@ public sealed class QuerySplittingTests(GatewayClusterFixture fixture) : IAsyncL
     }
 
     [Fact]
+    public async Task Sum_by_a_parsed_label_of_counts_matches_the_pushed_data_whatever_the_split()
+    {
+        // The queriers label each sample with the grouping's labels only (here a label parsed per line), for entries
+        // of flushed chunks and of the heads alike; the sums must still be those of the entries.
+        var step = 37 * Corpus.SecondNs;
+        var range = 5 * Corpus.MinuteNs;
+        foreach (var split in SplitIntervals)
+        {
+            fixture.Limits.Current = new QueryLimits { SplitQueriesByInterval = split, MaxQueryParallelism = 3 };
+            foreach (var (query, rate) in new[] { ("sum by (level) (count_over_time({job=\"app\"} | logfmt [5m]))", false), ("sum by (level) (rate({job=\"app\"} | logfmt [5m]))", true) })
+            {
+                var (status, body) = await QueryClient.RangeAsync(fixture.Http, query, Start, End, step);
+                Assert.True(status == HttpStatusCode.OK, body);
+                var expected = new List<string>();
+                foreach (var level in Data.Entries.Select(e => e.Level).Distinct().Order(StringComparer.Ordinal))
+                {
+                    var values = new List<string>();
+                    for (var t = Start; t <= End; t += step)
+                    {
+                        var count = Data.Entries.Count(e => e.Level == level && e.TimestampNs > t - range && e.TimestampNs <= t);
+                        if (count > 0)
+                        {
+                            var value = rate ? count / 300.0 : count;
+                            values.Add($"[{t / 1_000_000_000},\"{value.ToString(CultureInfo.InvariantCulture)}\"]");
+                        }
+                    }
+                    expected.Add($"{{\"metric\":{{\"level\":\"{level}\"}},\"values\":[{string.Join(",", values)}]}}");
+                }
+                Assert.Equal("[" + string.Join(",", expected) + "]", QueryClient.Result(body));
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_pipeline_error_under_sum_by_names_the_full_series_as_Loki_does()
+    {
+        fixture.Limits.Current = new QueryLimits { SplitQueriesByInterval = TimeSpan.Zero };
+        var (status, body) = await QueryClient.RangeAsync(fixture.Http, "sum by (pod) (count_over_time({job=\"app\"} | json [5m]))", Start, End, Corpus.MinuteNs);
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.StartsWith("pipeline error: 'JSONParserErr' for series: '{__error__=\"JSONParserErr\", __error_details__=", body, StringComparison.Ordinal);
+        Assert.Contains("job=\"app\", pod=\"p", body, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Needle_count_per_pod_matches_the_pushed_data()
     {
         fixture.Limits.Current = new QueryLimits { SplitQueriesByInterval = TimeSpan.FromMinutes(1) };

@@ -51,4 +51,84 @@ public sealed class SampleCollectorTests
         Assert.Equal([0L, 2, 3], info.Timestamps);
         Assert.Equal(["app", "a", "detected_level", "info"], info.LabelPairs);
     }
+
+    [Fact]
+    public void Window_sums_of_runs_added_from_many_collectors_equal_the_sums_computed_from_every_sample()
+    {
+        var random = new Random(20261202);
+        for (var round = 0; round < 300; round++)
+        {
+            // Ranges shorter, equal to and longer than the step; samples before, inside and after the windows.
+            var step = random.Next(1, 40);
+            var windows = new StepWindows(random.Next(-50, 50), step, random.Next(1, 30), random.Next(1, 120));
+            var samples = new List<(long Ts, double Value)>();
+            var total = new SampleCollector();
+            for (var run = random.Next(1, 6); run > 0; run--)
+            {
+                var part = new SampleCollector();
+                var builder = new LabelsBuilder([new("app", "a")]);
+                var ts = (long)random.Next(-200, 200);
+                var ordered = random.Next(3) > 0;
+                for (var n = random.Next(0, 40); n > 0; n--)
+                {
+                    ts = ordered ? ts + random.Next(0, 15) : random.Next(-200, 900);
+                    double value = random.Next(1, 100);
+                    samples.Add((ts, value));
+                    part.Add(builder, ts, value);
+                }
+                total.Add(part);
+            }
+
+            var page = total.ToPage(new ReadStats(), windows);
+
+            var expectedEnds = new List<long>();
+            var expectedSums = new List<double>();
+            for (var i = 0; i < windows.Count; i++)
+            {
+                var end = windows.FirstEndNs + (i * windows.StepNs);
+                var inWindow = samples.Where(x => x.Ts > end - windows.RangeNs && x.Ts <= end).ToList();
+                if (inWindow.Count > 0)
+                {
+                    expectedEnds.Add(end);
+                    expectedSums.Add(inWindow.Sum(x => x.Value));
+                }
+            }
+            if (expectedEnds.Count == 0)
+            {
+                Assert.Empty(page.Series);
+                continue;
+            }
+            var series = Assert.Single(page.Series);
+            Assert.Equal(expectedEnds, series.Timestamps);
+            Assert.Equal(expectedSums, series.Values);
+        }
+    }
+
+    [Fact]
+    public void A_grouping_reduces_each_sample_to_the_grouping_labels_but_a_sample_with_an_error_keeps_them_all()
+    {
+        var collector = new SampleCollector(["level"]);
+        var builder = new LabelsBuilder([new("app", "a"), new("pod", "p0")]);
+        string?[] levels = ["info", "error", null, "info"];
+        for (var i = 0; i < levels.Length; i++)
+        {
+            builder.Reset();
+            builder.Set(LabelCategory.StructuredMetadata, "detected_level", "x" + i);
+            if (levels[i] is { } level)
+            {
+                builder.Set(LabelCategory.Parsed, "level", new string(level.AsSpan()));
+            }
+            collector.Add(builder, i, 1);
+        }
+        builder.Reset();
+        builder.SetError("JSONParserErr", "bad json");
+        collector.Add(builder, 9, 1);
+
+        var page = collector.ToPage(new ReadStats());
+
+        Assert.Equal(["{__error__=\"JSONParserErr\", __error_details__=\"bad json\", app=\"a\", pod=\"p0\"}", "{level=\"error\"}", "{level=\"info\"}", "{}"],
+            page.Series.Select(s => s.Labels).Order(StringComparer.Ordinal));
+        Assert.Equal([0L, 3], page.Series.Single(s => s.Labels == "{level=\"info\"}").Timestamps);
+        Assert.Equal(["level", "info"], page.Series.Single(s => s.Labels == "{level=\"info\"}").LabelPairs);
+    }
 }

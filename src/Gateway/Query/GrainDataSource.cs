@@ -61,9 +61,13 @@ public sealed class GrainDataSource(IGrainFactory grains, IngesterOptions ingest
     public Task<SamplePage[]> SelectSamplesAsync(string tenant, List<SeriesMatch> series, long fromNs, long throughNs, string query, string[]? requiredLabels, CancellationToken ct) =>
         SelectSamplesAsync(tenant, series, fromNs, throughNs, query, requiredLabels, null, ct);
 
-    /// <summary>As above; with <paramref name="windows"/>, each page holds summed values per window instead of samples.</summary>
-    public Task<SamplePage[]> SelectSamplesAsync(string tenant, List<SeriesMatch> series, long fromNs, long throughNs, string query, string[]? requiredLabels, StepWindows? windows, CancellationToken ct) =>
-        Shards(tenant, series, new SelectRequest(tenant, [], fromNs, throughNs, false, query, false, 0) { RequiredLabels = requiredLabels, Windows = windows },
+    /// <summary>
+    /// As above; with <paramref name="windows"/>, each page holds summed values per window instead of samples, and with
+    /// <paramref name="grouping"/> its series carry only those labels (see <see cref="SelectRequest.Grouping"/>).
+    /// </summary>
+    public Task<SamplePage[]> SelectSamplesAsync(string tenant, List<SeriesMatch> series, long fromNs, long throughNs, string query, string[]? requiredLabels, StepWindows? windows,
+        CancellationToken ct, string[]? grouping = null) =>
+        Shards(tenant, series, new SelectRequest(tenant, [], fromNs, throughNs, false, query, false, 0) { RequiredLabels = requiredLabels, Windows = windows, Grouping = grouping },
             static (q, r, ct) => q.SelectSamplesAsync(r, ct), ct);
 
     /// <summary>

@@ -124,10 +124,12 @@ public sealed class GrainLogQuerier(GrainDataSource data, string[] tenants) : IL
         var windows = p.WindowSteps is { } w
             ? new StepWindows(w.StartNs - p.Expr.Left.OffsetNs, w.StepNs, w.Count, p.Expr.Left.RangeNs)
             : null;
+        // The tenant label is added here, after the queriers: they never see it.
+        var grouping = p.Grouping is null ? null : p.Grouping.Where(l => l != MultiTenant.TenantLabel).ToArray();
         var perTenant = MultiTenant.Select(tenants, ToSpecs(selector.Matchers)).Select(async t =>
         {
             var series = await LookupAsync(t.Tenant, t.Matchers, p.StartNs, p.EndNs, ct).ConfigureAwait(false);
-            return (t.Tenant, Pages: await data.SelectSamplesAsync(t.Tenant, series, p.StartNs, p.EndNs, text, hints, windows, ct).ConfigureAwait(false));
+            return (t.Tenant, Pages: await data.SelectSamplesAsync(t.Tenant, series, p.StartNs, p.EndNs, text, hints, windows, ct, grouping).ConfigureAwait(false));
         }).ToList();
         var bySeries = new Dictionary<string, SampleSeries>(StringComparer.Ordinal);
         foreach (var (tenant, pages) in await Task.WhenAll(perTenant).ConfigureAwait(false))

@@ -40,7 +40,7 @@ internal sealed partial class StreamGrain
         if (select.Samples)
         {
             var extractor = query.RentExtractor();
-            var collector = new SampleCollector();
+            var collector = new SampleCollector(select.Grouping);
             var processor = EntryProcessor.ForSamples(extractor, labels, collector, select.Deletes);
             processor.VisitAll(rest);
             query.Return(extractor);

@@ -73,7 +73,7 @@ internal sealed class QuerierGrain(IObjectStore store) : Grain, IQuerierGrain
             var extractor = query.RentExtractor();
             try
             {
-                var samples = new SampleCollector();
+                var samples = new SampleCollector(request.Grouping);
                 var processor = EntryProcessor.ForSamples(extractor, labels, samples, request.Deletes);
                 await scan.RunAsync(series, processor);
                 return samples;

@@ -54,7 +54,7 @@ internal sealed class SeriesScan(IObjectStore store, IGrainFactory grains, Selec
         }
         var grain = GrainRefs.Get<IStreamGrain>(grains, StorageKeys.StreamGrainKey(request.Tenant, series.Fingerprint));
         var page = await grain.SelectHeadAsync(new HeadSelect(request.Query, processor.Samples is not null, request.FromNs, request.ThroughNs,
-            request.Backward, request.Limit, intervals) { RequiredLabels = request.RequiredLabels, Deletes = request.Deletes }).WaitAsync(ct).ConfigureAwait(false);
+            request.Backward, request.Limit, intervals) { RequiredLabels = request.RequiredLabels, Deletes = request.Deletes, Grouping = request.Grouping }).WaitAsync(ct).ConfigureAwait(false);
         if (page.Logs is not null && processor.Export is not null)
         {
             processor.Export.Add(page.Logs);

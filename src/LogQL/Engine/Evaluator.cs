@@ -32,6 +32,7 @@ internal sealed partial class Evaluator(ILogQuerier querier, long[] steps, Cance
         {
             RequiredLabels = ParserHintPlanner.RequiredLabels(r, parent),
             WindowSteps = AdditiveWindows(r),
+            Grouping = ParserHintPlanner.SeriesGrouping(r, parent),
         };
         var merged = new Dictionary<string, SampleSeries>(StringComparer.Ordinal);
         await foreach (var s in querier.SelectSamplesAsync(p, ct).ConfigureAwait(false))

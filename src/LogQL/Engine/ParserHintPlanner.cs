@@ -55,6 +55,35 @@ internal static class ParserHintPlanner
         return names;
     }
 
+    /// <summary>
+    /// The labels the samples of <paramref name="range"/> may be reduced to before they leave the data (sorted), or null
+    /// when every label matters; see <see cref="SelectSampleParams.Grouping"/>. Only for counts, rates and bytes without
+    /// unwrap: their window values are integral sums, exact in any order of addition, so merging series early changes
+    /// nothing, whatever order the shards answer in. A range aggregation's own <c>by</c> wins; otherwise a <c>sum</c>
+    /// (with <c>by</c>, or none: one group) directly around it.
+    /// </summary>
+    public static IReadOnlyList<string>? SeriesGrouping(RangeAggregationExpr range, VectorAggregationExpr? parent)
+    {
+        if (range.Left.Unwrap is not null || range.Operation is not (RangeOp.CountOverTime or RangeOp.Rate or RangeOp.BytesOverTime or RangeOp.BytesRate))
+        {
+            return null;
+        }
+        var grouping = range.Grouping;
+        if (grouping is null)
+        {
+            if (parent is not { Operation: VectorOp.Sum })
+            {
+                return null;
+            }
+            grouping = parent.Grouping;
+        }
+        if (grouping is null)
+        {
+            return [];
+        }
+        return grouping.Without ? null : [.. grouping.Groups.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+    }
+
     private static void AddNames(LabelFilter filter, HashSet<string> into)
     {
         switch (filter)

@@ -31,6 +31,15 @@ public sealed record SelectSampleParams(Syntax.RangeAggregationExpr Expr, long S
     /// <c>(step - offset - range, step - offset]</c> instead of every sample. Null: samples only.
     /// </summary>
     public StepRange? WindowSteps { get; init; }
+
+    /// <summary>
+    /// Label names (sorted) the engine groups the samples by before anything else reads them (null: every label
+    /// matters). Set when the range aggregation groups itself with <c>by</c>, or when a <c>sum by</c> directly around a
+    /// range aggregation whose value is linear in its samples (count, rate, bytes, sum) makes other labels irrelevant.
+    /// A source may then label each sample with just these names (a sample with <c>__error__</c> keeps every label, for
+    /// the error text) and merge the series that become equal: the per-line label work shrinks to the grouping labels.
+    /// </summary>
+    public IReadOnlyList<string>? Grouping { get; init; }
 }
 
 /// <summary>Evenly spaced evaluation steps: <see cref="StartNs"/> + i·<see cref="StepNs"/> for i &lt; <see cref="Count"/>.</summary>

@@ -20,6 +20,24 @@ public sealed class ParserHintTests
     ];
 
     [Theory]
+    [InlineData("sum by (level) (count_over_time({app=\"a\"}[1m]))", "level")]
+    [InlineData("sum by (pod, level, pod) (rate({app=\"a\"} | logfmt [1m]))", "level,pod")]
+    [InlineData("sum(bytes_over_time({app=\"a\"}[1m]))", "")]
+    [InlineData("sum by (level) (bytes_rate({app=\"a\"}[1m] offset 5m))", "level")]
+    [InlineData("sum without (n) (count_over_time({app=\"a\"} | logfmt [1m]))", null)]
+    [InlineData("max by (level) (count_over_time({app=\"a\"}[1m]))", null)]
+    [InlineData("count_over_time({app=\"a\"}[1m])", null)]
+    [InlineData("sum by (level) (sum_over_time({app=\"a\"} | logfmt | unwrap n [1m]))", null)]
+    [InlineData("sum by (level) (rate_counter({app=\"a\"} | logfmt | unwrap n [1m]))", null)]
+    [InlineData("sum by (level) (rate({app=\"a\"} | logfmt | unwrap n [1m]))", null)]
+    public void Series_grouping_is_pushed_down_only_for_integral_sums_under_sum_by(string query, string? expected)
+    {
+        var (range, parent) = Find(LogQLParser.Parse(query), null);
+        var names = ParserHintPlanner.SeriesGrouping(range!, parent);
+        Assert.Equal(expected, names is null ? null : string.Join(",", names));
+    }
+
+    [Theory]
     [InlineData("sum(count_over_time({app=\"a\"} | logfmt | status >= 500 [1m]))", "status")]
     [InlineData("sum by (level) (rate({app=\"a\"} | json [1m]))", "level")]
     [InlineData("sum by (level) (count_over_time({app=\"a\"} | logfmt | drop n | status=~\"5..\" or pod=\"2\" [1m]))", "level,n,pod,status")]
