@@ -1,5 +1,5 @@
 using Orleans.Loki.Grains.Index;
-using Orleans.Loki.LogQL.Syntax;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.Grains.Tail;
 

@@ -1,7 +1,6 @@
 using Orleans.Loki.LogQL.Log;
 using Orleans.Loki.LogQL.Syntax;
 using LogFilter = Orleans.Loki.LogQL.Log.LabelFilter;
-using LogMatcher = Orleans.Loki.LogQL.Log.LabelMatcher;
 using SyntaxFilter = Orleans.Loki.LogQL.Syntax.LabelFilter;
 
 namespace Orleans.Loki.LogQL.Engine;
@@ -55,7 +54,7 @@ public static class PipelineBuilder
         list.Select(e => new KeyValuePair<string, string>(e.Identifier, e.Expression)).ToArray();
 
     private static List<LabelSelector> Selectors(ValueList<NamedLabelMatcher> items) =>
-        items.Select(i => i.Matcher is null ? new LabelSelector(i.Name) : LabelSelector.FromMatcher(ToLogMatcher(i.Matcher))).ToList();
+        items.Select(i => i.Matcher is null ? new LabelSelector(i.Name) : LabelSelector.FromMatcher(i.Matcher)).ToList();
 
     /// <summary>The line filter of one stage (alternatives or-ed).</summary>
     public static LineFilter BuildLineFilter(LineFilterExpr lf)
@@ -102,7 +101,7 @@ public static class PipelineBuilder
     /// <summary>The LogQL.Log label filter for an AST label filter.</summary>
     public static LogFilter BuildLabelFilter(SyntaxFilter filter) => filter switch
     {
-        StringLabelFilter s => LogFilter.String(ToLogMatcher(s.Matcher)),
+        StringLabelFilter s => LogFilter.String(s.Matcher),
         NumericLabelFilter n => LogFilter.Numeric(n.Name, ToComparison(n.Op), n.Value),
         DurationLabelFilter d => LogFilter.Duration(d.Name, ToComparison(d.Op), d.ValueNs),
         BytesLabelFilter b => LogFilter.Bytes(b.Name, ToComparison(b.Op), b.Value),
@@ -122,16 +121,4 @@ public static class PipelineBuilder
         LabelFilterOp.LesserThan => ComparisonOperator.Less,
         _ => ComparisonOperator.LessOrEqual,
     };
-
-    private static LogMatcher ToLogMatcher(Syntax.LabelMatcher m)
-    {
-        var type = m.Type switch
-        {
-            Syntax.LabelMatchType.Equal => Log.LabelMatchType.Equal,
-            Syntax.LabelMatchType.NotEqual => Log.LabelMatchType.NotEqual,
-            Syntax.LabelMatchType.Regexp => Log.LabelMatchType.Regex,
-            _ => Log.LabelMatchType.NotRegex,
-        };
-        return LogMatcher.TryCreate(m.Name, type, m.Value, out var lm, out var error) ? lm! : throw new QueryException("invalid matcher: " + error);
-    }
 }

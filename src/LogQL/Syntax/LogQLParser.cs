@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.LogQL.Syntax;
 

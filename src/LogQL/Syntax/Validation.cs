@@ -1,5 +1,6 @@
 using System.Globalization;
 using Orleans.Loki.LogQL.Log;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.LogQL.Syntax;
 

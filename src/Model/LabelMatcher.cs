@@ -1,10 +1,13 @@
 using System.Text;
 using System.Text.RegularExpressions;
-using Orleans.Loki.Model;
 
-namespace Orleans.Loki.LogQL.Syntax;
+namespace Orleans.Loki.Model;
 
-/// <summary>A label matcher (<c>name="v"</c>, <c>name=~"re"</c> …) with its regex compiled once, anchored at both ends.</summary>
+/// <summary>
+/// A label matcher (<c>name="v"</c>, <c>name=~"re"</c> …) with its RE2 regex compiled once through <see cref="GoRegex"/>,
+/// anchored at both ends with <c>.</c> matching newlines (Prometheus semantics): the one matcher of stream selectors,
+/// label filters, <c>keep</c>/<c>drop</c>, tails, the index and retention and delete selectors.
+/// </summary>
 public sealed class LabelMatcher : IEquatable<LabelMatcher>
 {
     private readonly Regex? _regex;
@@ -29,6 +32,8 @@ public sealed class LabelMatcher : IEquatable<LabelMatcher>
     /// <summary>Creates a matcher; false with an error text if the regex is invalid.</summary>
     public static bool TryCreate(LabelMatchType type, string name, string value, out LabelMatcher? matcher, out string? error)
     {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(value);
         matcher = null;
         error = null;
         Regex? regex = null;
@@ -44,14 +49,33 @@ public sealed class LabelMatcher : IEquatable<LabelMatcher>
     public static LabelMatcher Create(LabelMatchType type, string name, string value) =>
         TryCreate(type, name, value, out var m, out var error) ? m! : throw new ArgumentException(error, nameof(value));
 
+    /// <summary>An equality matcher.</summary>
+    public static LabelMatcher Equal(string name, string value) =>
+        new(LabelMatchType.Equal, name ?? throw new ArgumentNullException(nameof(name)), value ?? throw new ArgumentNullException(nameof(value)), null);
+
     /// <summary>Whether <paramref name="value"/> (an absent label is "") satisfies the matcher.</summary>
-    public bool Matches(string value) => Type switch
+    public bool Matches(string value)
     {
-        LabelMatchType.Equal => string.Equals(value, Value, StringComparison.Ordinal),
-        LabelMatchType.NotEqual => !string.Equals(value, Value, StringComparison.Ordinal),
-        LabelMatchType.Regexp => _regex!.IsMatch(value),
-        _ => !_regex!.IsMatch(value),
-    };
+        switch (Type)
+        {
+            case LabelMatchType.Equal:
+                return string.Equals(value, Value, StringComparison.Ordinal);
+            case LabelMatchType.NotEqual:
+                return !string.Equals(value, Value, StringComparison.Ordinal);
+            default:
+                bool m;
+                try
+                {
+                    m = _regex!.IsMatch(value);
+                }
+                catch (RegexMatchTimeoutException)
+                {
+                    // only backtracking fallbacks time out; a runaway match counts as no match
+                    m = false;
+                }
+                return Type == LabelMatchType.Regexp ? m : !m;
+        }
+    }
 
     /// <summary>The operator text.</summary>
     public static string OperatorText(LabelMatchType type) => type switch
@@ -61,6 +85,29 @@ public sealed class LabelMatcher : IEquatable<LabelMatcher>
         LabelMatchType.Regexp => "=~",
         _ => "!~",
     };
+
+    /// <summary>The operator of <paramref name="text"/> (<c>= != =~ !~</c>); false for anything else.</summary>
+    public static bool TryParseOperator(string text, out LabelMatchType type)
+    {
+        switch (text)
+        {
+            case "=":
+                type = LabelMatchType.Equal;
+                return true;
+            case "!=":
+                type = LabelMatchType.NotEqual;
+                return true;
+            case "=~":
+                type = LabelMatchType.Regexp;
+                return true;
+            case "!~":
+                type = LabelMatchType.NotRegexp;
+                return true;
+            default:
+                type = default;
+                return false;
+        }
+    }
 
     /// <summary>Appends <c>name op "value"</c>.</summary>
     public void WriteTo(StringBuilder sb)
