@@ -9,6 +9,7 @@ using Orleans.Loki.Grains;
 using Orleans.Loki.Grains.Abstractions;
 using Orleans.Loki.Grains.Compactor;
 using Orleans.Loki.LogQL.Syntax;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.Gateway.Deletion;
 
@@ -114,17 +115,17 @@ public static class DeleteApi
             var maxText = q["max_interval"].ToString();
             if (maxText.Length > 0)
             {
-                if (!DurationText.TryParseGo(maxText, out var given) || given < 1_000_000_000)
+                if (!GoDuration.TryParseWithDays(maxText, out var given) || given < 1_000_000_000)
                 {
                     return BadRequest("invalid max_interval: valid time units are 's', 'm', 'h'");
                 }
                 if (interval > 0 && given > interval)
                 {
-                    return BadRequest($"max_interval can't be greater than {RetentionStreamRule.GoDuration(compactor.DeleteMaxInterval)}");
+                    return BadRequest($"max_interval can't be greater than {GoDuration.Format(compactor.DeleteMaxInterval)}");
                 }
                 if (given > endNs - startNs)
                 {
-                    return BadRequest($"max_interval can't be greater than the interval to be deleted ({RetentionStreamRule.GoDuration(TimeSpan.FromTicks((endNs - startNs) / 100))})");
+                    return BadRequest($"max_interval can't be greater than the interval to be deleted ({GoDuration.Format(TimeSpan.FromTicks((endNs - startNs) / 100))})");
                 }
                 interval = given;
             }
@@ -197,7 +198,7 @@ public static class DeleteApi
             CancelOutcome.Cancelled => Results.NoContent(),
             CancelOutcome.NotFound => Results.Text(Text("could not find delete request with given id"), "text/plain; charset=utf-8", statusCode: 404),
             CancelOutcome.AlreadyProcessed => BadRequest("deletion of request which is in process or already processed is not allowed"),
-            _ => BadRequest($"Cancellation of partially completed delete request or delete request past the deadline of {RetentionStreamRule.GoDuration(compactor.DeleteRequestCancelPeriod)} since its creation is not allowed. To force, use the ?force query parameter"),
+            _ => BadRequest($"Cancellation of partially completed delete request or delete request past the deadline of {GoDuration.Format(compactor.DeleteRequestCancelPeriod)} since its creation is not allowed. To force, use the ?force query parameter"),
         };
     }
 

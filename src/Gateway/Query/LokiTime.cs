@@ -1,5 +1,5 @@
 using System.Globalization;
-using Orleans.Loki.LogQL.Syntax;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.Gateway.Query;
 
@@ -75,7 +75,7 @@ public static class LokiTime
             ns = (long)Math.Round(seconds * 1e9);
             return true;
         }
-        return DurationText.TryParsePrometheus(value, out ns, out _);
+        return GoDuration.TryParsePrometheus(value, out ns, out _);
     }
 
     /// <summary>Loki's default step for range queries: <c>max(floor((end-start)/250), 1s)</c>.</summary>

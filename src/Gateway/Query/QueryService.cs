@@ -414,11 +414,11 @@ public sealed partial class QueryService(GatewayOptions options, ITenantLimits l
 
     private static IResult BadRequest(string message) => Results.Text(message, statusCode: 400);
 
-    private static string Go(TimeSpan t) => DurationText.FormatGo(t.Ticks * 100);
+    private static string Go(TimeSpan t) => GoDuration.Format(t.Ticks * 100);
 
     /// <summary>Loki's text: the length as a Go duration, the limit as a Prometheus duration (<c>30d1h</c>).</summary>
     internal static string QueryTooLong(TimeSpan length, TimeSpan limit) =>
-        $"the query time range exceeds the limit (query length: {Go(length)}, limit: {DurationText.FormatPrometheus(limit.Ticks * 100)})";
+        $"the query time range exceeds the limit (query length: {Go(length)}, limit: {GoDuration.FormatPrometheus(limit.Ticks * 100)})";
 
     private static QueryResult EmptyResult(Expr expr, bool instant) => new(
         expr.IsLogQuery ? "streams" : instant ? "vector" : "matrix",

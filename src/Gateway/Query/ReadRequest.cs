@@ -88,7 +88,7 @@ internal sealed class ReadRequest
             return false;
         }
         var since = HourNs;
-        if (this["since"] is { Length: > 0 } sinceText && !DurationText.TryParsePrometheus(sinceText, out since, out _))
+        if (this["since"] is { Length: > 0 } sinceText && !GoDuration.TryParsePrometheus(sinceText, out since, out _))
         {
             problem = BadRequest($"could not parse 'since' parameter: not a valid duration string: {GoQuote.Quote(sinceText)}");
             return false;

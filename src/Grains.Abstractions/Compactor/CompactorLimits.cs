@@ -16,7 +16,7 @@ public sealed record RetentionStreamRule(string Selector, int Priority, TimeSpan
     {
         if (Period < TimeSpan.FromHours(24))
         {
-            return $"retention period must be >= 24h was {GoDuration(Period)}";
+            return $"retention period must be >= 24h was {GoDuration.Format(Period)}";
         }
         try
         {
@@ -34,21 +34,6 @@ public sealed record RetentionStreamRule(string Selector, int Priority, TimeSpan
         LogSelectorExpr { Stages.Count: 0 } s => [.. s.Matchers],
         _ => throw new ParseException("only label matchers are allowed", 0, 0),
     };
-
-    /// <summary>Go's <c>time.Duration.String()</c> for whole seconds and above (as Loki prints periods).</summary>
-    public static string GoDuration(TimeSpan d)
-    {
-        if (d == TimeSpan.Zero)
-        {
-            return "0s";
-        }
-        var sign = d < TimeSpan.Zero ? "-" : "";
-        d = d.Duration();
-        var hours = (long)d.TotalHours;
-        var seconds = d.TotalSeconds - (hours * 3600) - (d.Minutes * 60);
-        var secText = seconds.ToString("0.#########", System.Globalization.CultureInfo.InvariantCulture) + "s";
-        return hours > 0 ? $"{sign}{hours}h{d.Minutes}m{secText}" : d.Minutes > 0 ? $"{sign}{d.Minutes}m{secText}" : sign + secText;
-    }
 }
 
 /// <summary>The compactor's per-tenant limits (<c>limits_config</c> keys, overridable per tenant at run time).</summary>

@@ -131,7 +131,7 @@ public abstract class LabelFilter : IStage
             {
                 return false;
             }
-            if (!HumanizeBytes.TryParse(s, out var v, out var error))
+            if (!GoBytes.TryParse(s, out var v, out var error))
             {
                 labels.SetError(PipelineErrors.LabelFilter, error);
                 return true;
