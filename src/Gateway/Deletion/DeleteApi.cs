@@ -66,29 +66,29 @@ public static class DeleteApi
         var query = q["query"].ToString();
         if (query.Length == 0)
         {
-            return BadRequest("query not set");
+            return BadRequest(LokiErrors.DeleteQueryNotSet);
         }
         LogSelectorExpr selector;
         try
         {
             if (LogQLParser.Parse(query) is not LogSelectorExpr s)
             {
-                return BadRequest("invalid query expression");
+                return BadRequest(LokiErrors.DeleteInvalidQuery);
             }
             selector = s;
         }
         catch (ParseException)
         {
-            return BadRequest("invalid query expression");
+            return BadRequest(LokiErrors.DeleteInvalidQuery);
         }
         var startText = q["start"].ToString();
         if (startText.Length == 0)
         {
-            return BadRequest("start time not set");
+            return BadRequest(LokiErrors.DeleteStartNotSet);
         }
         if (!TryParseTime(startText, out var startNs))
         {
-            return BadRequest("invalid start time: require unix seconds or RFC3339 format");
+            return BadRequest(LokiErrors.DeleteInvalidStart);
         }
         var nowNs = NowNs(ctx);
         var endNs = nowNs;
@@ -97,16 +97,16 @@ public static class DeleteApi
         {
             if (!TryParseTime(endText, out endNs))
             {
-                return BadRequest("invalid end time: require unix seconds or RFC3339 format");
+                return BadRequest(LokiErrors.DeleteInvalidEnd);
             }
             if (endNs > nowNs)
             {
-                return BadRequest("deletes in the future are not allowed");
+                return BadRequest(LokiErrors.DeleteInFuture);
             }
         }
         if (startNs >= endNs)
         {
-            return BadRequest("start time can't be greater than or equal to end time");
+            return BadRequest(LokiErrors.DeleteStartNotBeforeEnd);
         }
         var shards = 1;
         if (selector.HasFilter)
@@ -117,15 +117,15 @@ public static class DeleteApi
             {
                 if (!GoDuration.TryParseWithDays(maxText, out var given) || given < 1_000_000_000)
                 {
-                    return BadRequest("invalid max_interval: valid time units are 's', 'm', 'h'");
+                    return BadRequest(LokiErrors.DeleteInvalidMaxInterval);
                 }
                 if (interval > 0 && given > interval)
                 {
-                    return BadRequest($"max_interval can't be greater than {GoDuration.Format(compactor.DeleteMaxInterval)}");
+                    return BadRequest(LokiErrors.DeleteMaxIntervalOverLimit(GoDuration.Format(compactor.DeleteMaxInterval)));
                 }
                 if (given > endNs - startNs)
                 {
-                    return BadRequest($"max_interval can't be greater than the interval to be deleted ({GoDuration.Format(TimeSpan.FromTicks((endNs - startNs) / 100))})");
+                    return BadRequest(LokiErrors.DeleteMaxIntervalOverRange(GoDuration.Format(TimeSpan.FromTicks((endNs - startNs) / 100))));
                 }
                 interval = given;
             }
@@ -152,11 +152,11 @@ public static class DeleteApi
         {
             if (!TryParseTime(s, out var f))
             {
-                return BadRequest("invalid start time: require unix seconds or RFC3339 format");
+                return BadRequest(LokiErrors.DeleteInvalidStart);
             }
             if (!TryParseTime(e, out var t))
             {
-                return BadRequest("invalid end time: require unix seconds or RFC3339 format");
+                return BadRequest(LokiErrors.DeleteInvalidEnd);
             }
             (from, to) = (f, t);
         }
@@ -197,8 +197,8 @@ public static class DeleteApi
         {
             CancelOutcome.Cancelled => Results.NoContent(),
             CancelOutcome.NotFound => Results.Text(Text("could not find delete request with given id"), "text/plain; charset=utf-8", statusCode: 404),
-            CancelOutcome.AlreadyProcessed => BadRequest("deletion of request which is in process or already processed is not allowed"),
-            _ => BadRequest($"Cancellation of partially completed delete request or delete request past the deadline of {GoDuration.Format(compactor.DeleteRequestCancelPeriod)} since its creation is not allowed. To force, use the ?force query parameter"),
+            CancelOutcome.AlreadyProcessed => BadRequest(LokiErrors.DeleteAlreadyProcessed),
+            _ => BadRequest(LokiErrors.DeleteCancelPastDeadline(GoDuration.Format(compactor.DeleteRequestCancelPeriod))),
         };
     }
 

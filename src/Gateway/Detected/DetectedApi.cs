@@ -5,6 +5,7 @@ using Orleans.Loki.Gateway.Limits;
 using Orleans.Loki.Gateway.Query;
 using Orleans.Loki.LogQL.Engine;
 using Orleans.Loki.LogQL.Syntax;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.Gateway.Detected;
 
@@ -63,7 +64,7 @@ internal sealed class DetectedApi(GatewayOptions options, ITenantLimits limits, 
         var max = request.Limits(limits).MaxEntriesLimitPerQuery;
         if (max > 0 && lineLimit > max)
         {
-            await ReadRequest.BadRequest($"max entries limit per query exceeded, limit > max_entries_limit_per_query ({lineLimit} > {max})").ExecuteAsync(ctx).ConfigureAwait(false);
+            await ReadRequest.BadRequest(LokiErrors.MaxEntriesLimitPerQuery(lineLimit, max)).ExecuteAsync(ctx).ConfigureAwait(false);
             return;
         }
         var streams = await SelectAsync(request, selector, lineLimit, ctx).ConfigureAwait(false);

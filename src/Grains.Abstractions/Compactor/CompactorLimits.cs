@@ -16,7 +16,7 @@ public sealed record RetentionStreamRule(string Selector, int Priority, TimeSpan
     {
         if (Period < TimeSpan.FromHours(24))
         {
-            return $"retention period must be >= 24h was {GoDuration.Format(Period)}";
+            return LokiErrors.RetentionPeriodTooShort(GoDuration.Format(Period));
         }
         try
         {
@@ -24,7 +24,7 @@ public sealed record RetentionStreamRule(string Selector, int Priority, TimeSpan
         }
         catch (ParseException e)
         {
-            return $"invalid labels matchers: {e.Message}";
+            return LokiErrors.InvalidLabelsMatchers(e.Message);
         }
         return null;
     }
@@ -32,7 +32,7 @@ public sealed record RetentionStreamRule(string Selector, int Priority, TimeSpan
     private static LabelMatcher[] Parse(string selector) => LogQLParser.Parse(selector) switch
     {
         LogSelectorExpr { Stages.Count: 0 } s => [.. s.Matchers],
-        _ => throw new ParseException("only label matchers are allowed", 0, 0),
+        _ => throw new ParseException(LokiErrors.OnlyLabelMatchersAllowed, 0, 0),
     };
 }
 

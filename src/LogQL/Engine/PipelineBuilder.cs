@@ -1,5 +1,6 @@
 using Orleans.Loki.LogQL.Log;
 using Orleans.Loki.LogQL.Syntax;
+using Orleans.Loki.Model;
 using LogFilter = Orleans.Loki.LogQL.Log.LabelFilter;
 using SyntaxFilter = Orleans.Loki.LogQL.Syntax.LabelFilter;
 
@@ -77,7 +78,7 @@ public static class PipelineBuilder
         {
             if (!LineFilter.TryIp(term.Value, out f, out error))
             {
-                throw new QueryException("invalid ip filter: " + error);
+                throw new QueryException(LokiErrors.InvalidIpFilter(error));
             }
             return positive ? f : LineFilter.Not(f);
         }
@@ -94,7 +95,7 @@ public static class PipelineBuilder
             case LineFilterType.Pattern or LineFilterType.NotPattern when LineFilter.TryPattern(term.Value, out f, out error):
                 return positive ? f : LineFilter.Not(f);
             default:
-                throw new QueryException("invalid line filter: " + error);
+                throw new QueryException(LokiErrors.InvalidLineFilter(error));
         }
     }
 
@@ -105,7 +106,7 @@ public static class PipelineBuilder
         NumericLabelFilter n => LogFilter.Numeric(n.Name, ToComparison(n.Op), n.Value),
         DurationLabelFilter d => LogFilter.Duration(d.Name, ToComparison(d.Op), d.ValueNs),
         BytesLabelFilter b => LogFilter.Bytes(b.Name, ToComparison(b.Op), b.Value),
-        IpLabelFilter ip => LogFilter.TryIp(ip.Name, !ip.Negate, ip.Pattern, out var f, out var err) ? f : throw new QueryException("invalid ip filter: " + err),
+        IpLabelFilter ip => LogFilter.TryIp(ip.Name, !ip.Negate, ip.Pattern, out var f, out var err) ? f : throw new QueryException(LokiErrors.InvalidIpFilter(err)),
         BinaryLabelFilter bin => bin.And
             ? LogFilter.And(BuildLabelFilter(bin.Left), BuildLabelFilter(bin.Right))
             : LogFilter.Or(BuildLabelFilter(bin.Left), BuildLabelFilter(bin.Right)),

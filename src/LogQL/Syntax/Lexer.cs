@@ -109,7 +109,7 @@ internal sealed class Lexer
                     }
                     if (AtEnd())
                     {
-                        throw new ParseException("missing closing ']' in duration", line, col);
+                        throw new ParseException(LokiErrors.MissingClosingBracketInDuration, line, col);
                     }
                     var body = _src[start.._pos];
                     Advance();
@@ -311,7 +311,7 @@ internal sealed class Lexer
         {
             if (AtEnd() || Peek() == '\n')
             {
-                throw new ParseException("literal not terminated", line, col);
+                throw new ParseException(LokiErrors.LiteralNotTerminated, line, col);
             }
             var ch = Peek();
             if (ch == '"')
@@ -343,7 +343,7 @@ internal sealed class Lexer
         }
         if (AtEnd())
         {
-            throw new ParseException("literal not terminated", line, col);
+            throw new ParseException(LokiErrors.LiteralNotTerminated, line, col);
         }
         var body = _src[start.._pos];
         Advance();
@@ -356,7 +356,7 @@ internal sealed class Lexer
     {
         if (!GoFloat.TryParse(text, out var value, out var error))
         {
-            throw new ParseException($"unable to parse literal as a float: {error}", 0, 0);
+            throw new ParseException(LokiErrors.LiteralNotFloat(error), 0, 0);
         }
         return value;
     }
