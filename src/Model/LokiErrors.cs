@@ -170,4 +170,32 @@ public static class LokiErrors
 
     public static string DeleteCancelPastDeadline(string period) =>
         $"Cancellation of partially completed delete request or delete request past the deadline of {period} since its creation is not allowed. To force, use the ?force query parameter";
+
+    // Shared by every path that gives up on a deadline (Go's context.DeadlineExceeded).
+    public const string ContextDeadlineExceeded = "context deadline exceeded";
+
+    // Tail: the text Loki's websocket library answers to a plain HTTP request.
+    public const string WebsocketUpgradeMissing = "websocket: the client is not using the websocket protocol: 'upgrade' token not found in 'Connection' header";
+
+    // Delete API, tenant and lookup.
+    public const string DeletionNotAvailable = "deletion is not available for this tenant";
+    public const string DeleteRequestNotFound = "could not find delete request with given id";
+
+    // Ruler API and evaluation (pkg/ruler, Prometheus' rules).
+    public const string NoRuleGroupsFound = "no rule groups found";
+    public const string RuleGroupNotFound = "group does not exist";
+    public const string RuleNamespaceNotFound = "group namespace does not exist";
+    public const string RuleResultNotVector = "rule result is not a vector or scalar";
+    public const string DuplicateAlertLabelset = "vector contains metrics with the same labelset after applying alert labels";
+    public const string DuplicateRuleLabelset = "vector contains metrics with the same labelset after applying rule labels";
+
+    public static string RuleGroupUndecodable(string? cause) => $"unable to decoded rule group: {cause}";
+
+    public static string RulesPerGroupLimit(int limit, int actual) => $"per-user rules per rule group limit (limit: {limit} actual: {actual}) exceeded";
+
+    public static string RuleGroupsLimit(int limit, int actual) => $"per-user rule groups limit (limit: {limit} actual: {actual}) exceeded";
+
+    public static string AlertLimitExceeded(int limit, int active) => $"exceeded limit of {limit} with {active} alerts";
+
+    public static string SeriesLimitExceeded(int limit, int series) => $"exceeded limit of {limit} with {series} series";
 }

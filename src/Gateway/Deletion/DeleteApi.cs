@@ -48,7 +48,7 @@ public static class DeleteApi
         var limits = ctx.RequestServices.GetService<ICompactorLimitsSource>()?.Compactor(tenant) ?? gateway.Compactor;
         if (limits.DeletionMode == CompactorLimits.Disabled)
         {
-            problem = Results.Text(Text("deletion is not available for this tenant"), "text/plain; charset=utf-8", statusCode: 403);
+            problem = Results.Text(Text(LokiErrors.DeletionNotAvailable), "text/plain; charset=utf-8", statusCode: 403);
             return false;
         }
         return true;
@@ -196,7 +196,7 @@ public static class DeleteApi
         return outcome switch
         {
             CancelOutcome.Cancelled => Results.NoContent(),
-            CancelOutcome.NotFound => Results.Text(Text("could not find delete request with given id"), "text/plain; charset=utf-8", statusCode: 404),
+            CancelOutcome.NotFound => Results.Text(Text(LokiErrors.DeleteRequestNotFound), "text/plain; charset=utf-8", statusCode: 404),
             CancelOutcome.AlreadyProcessed => BadRequest(LokiErrors.DeleteAlreadyProcessed),
             _ => BadRequest(LokiErrors.DeleteCancelPastDeadline(GoDuration.Format(compactor.DeleteRequestCancelPeriod))),
         };

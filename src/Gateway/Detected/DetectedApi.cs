@@ -136,7 +136,7 @@ internal sealed class DetectedApi(GatewayOptions options, ITenantLimits limits, 
         }
         catch (OperationCanceledException)
         {
-            await Results.Text("context deadline exceeded", statusCode: 504).ExecuteAsync(ctx).ConfigureAwait(false);
+            await Results.Text(LokiErrors.ContextDeadlineExceeded, statusCode: 504).ExecuteAsync(ctx).ConfigureAwait(false);
             return null;
         }
     }

@@ -155,7 +155,7 @@ internal sealed partial class TailConnection(
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            return "context deadline exceeded";
+            return LokiErrors.ContextDeadlineExceeded;
         }
         session.MarkReplayed(replayed);
         for (var i = 0; i < replayed.Count; i += TailSession.MaxEntriesPerFrame)
