@@ -86,6 +86,29 @@ public sealed class LabelMatcher : IEquatable<LabelMatcher>
         _ => "!~",
     };
 
+    /// <summary>Whether every matcher accepts <paramref name="labels"/> (an absent label is "").</summary>
+    public static bool MatchesAll(IReadOnlyList<LabelMatcher> matchers, KeyValuePair<string, string>[] labels)
+    {
+        for (var i = 0; i < matchers.Count; i++)
+        {
+            var m = matchers[i];
+            var value = "";
+            foreach (var (name, v) in labels)
+            {
+                if (string.Equals(name, m.Name, StringComparison.Ordinal))
+                {
+                    value = v;
+                    break;
+                }
+            }
+            if (!m.Matches(value))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /// <summary>The operator of <paramref name="text"/> (<c>= != =~ !~</c>); false for anything else.</summary>
     public static bool TryParseOperator(string text, out LabelMatchType type)
     {

@@ -77,26 +77,7 @@ public sealed record CompactorLimits
         return best?.Period ?? RetentionPeriod;
     }
 
-    public static bool Matches(IReadOnlyList<LabelMatcher> matchers, KeyValuePair<string, string>[] labels)
-    {
-        foreach (var m in matchers)
-        {
-            var value = "";
-            foreach (var (n, v) in labels)
-            {
-                if (n == m.Name)
-                {
-                    value = v;
-                    break;
-                }
-            }
-            if (!m.Matches(value))
-            {
-                return false;
-            }
-        }
-        return true;
-    }
+    public static bool Matches(IReadOnlyList<LabelMatcher> matchers, KeyValuePair<string, string>[] labels) => LabelMatcher.MatchesAll(matchers, labels);
 }
 
 /// <summary>Where the compactor reads a tenant's limits; the gateway's runtime overrides implement it.</summary>
