@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using Orleans.Loki.Bench.Generation;
 using Orleans.Loki.LogQL.Log;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.Bench;
 

@@ -1,3 +1,5 @@
+using Orleans.Loki.Model;
+
 namespace Orleans.Loki.LogQL.Log;
 
 /// <summary>A <c>drop</c>/<c>keep</c> entry: a bare label name, or a matcher on the label's value.</summary>

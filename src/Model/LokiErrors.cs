@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Orleans.Loki.Model;
 
 /// <summary>
@@ -54,6 +56,143 @@ public static class LokiErrors
     /// <summary>Body of a 413 for a body that is larger than the limit on the wire.</summary>
     public static string MessageTooLarge(long size, long limit) =>
         $"{ErrRequestBodyTooLarge}: {ErrMessageSizeTooLarge} than max ({size} vs {limit})";
+
+    // Push bodies (pkg/loghttp/push).
+    public const string SnappyCorrupt = "snappy: corrupt input";
+    public const string InvalidPushRequest = "invalid push request";
+
+    public static string InvalidJsonPushRequest(string cause) => $"invalid JSON push request: {cause}";
+
+    public static string ProtoError(string cause) => $"proto: {cause}";
+
+    // LogQL parse and validation (pkg/logql/syntax); the parser prefixes them with "parse error : ".
+    public const string AtLeastOneEqualityMatcherRequired =
+        "queries require at least one regexp or equality matcher that does not have an empty-compatible value. For instance, app=~\".*\" does not meet this requirement, but app=~\".+\" will";
+    public const string MissingClosingBracketInDuration = "missing closing ']' in duration";
+    public const string LiteralNotTerminated = "literal not terminated";
+    public const string OnlyLogSelector = "only log selector is supported";
+    public const string OnlySampleExpression = "only sample expression supported";
+    public const string OnlyLabelMatchers = "only label matchers is supported";
+    public const string IpInvalidOperation = "ip: invalid operation";
+    public const string NamedCapturesNotAllowed = "named captures are not allowed";
+    public const string SortGroupingNotAllowed = "sort and sort_desc doesn't allow grouping by ";
+    public const string RegexpNoNamedCapture = "invalid regexp parser: at least one named capture must be supplied";
+    public const string PatternNoCapture = "invalid pattern parser: at least one capture is required";
+
+    public static string LiteralNotFloat(string? cause) => $"unable to parse literal as a float: {cause}";
+
+    public static string InputSizeTooLong(int size, int max) => $"input size too long ({size} > {max})";
+
+    public static string NestedTooDeep(int max) => $"syntax error: expression nested deeper than {max} levels";
+
+    /// <summary><paramref name="leg"/> is <c>left</c> or <c>right</c>; <paramref name="type"/> Go's type name of the operand.</summary>
+    public static string UnexpectedLegType(string leg, string op, string type) =>
+        $"unexpected type for {leg} leg of binary operation ({op}): {type}";
+
+    public static string UnexpectedLegLiteral(string leg, string op, double value) =>
+        $"unexpected literal for {leg} leg of logical/set binary operation ({op}): {value.ToString("F6", CultureInfo.InvariantCulture)}";
+
+    public static string InvalidLabelReplaceRegex(string? cause) => "invalid regex in label_replace: " + cause;
+
+    public static string ParameterNotSupported(string param, string op) => $"parameter {param} not supported for operation {op}";
+
+    public static string ParameterRequired(string op) => $"parameter required for operation {op}";
+
+    public static string GroupingNotAllowed(string op) => $"grouping not allowed for {op} aggregation";
+
+    public static string AggregationWithUnwrap(string op) => $"invalid aggregation {op} with unwrap";
+
+    public static string AggregationWithoutUnwrap(string op) => $"invalid aggregation {op} without unwrap";
+
+    public static string InvalidParameter(string op, string param) => $"invalid parameter {op}({param},";
+
+    public static string ParameterNotPositive(string op, string param) => $"invalid parameter (must be greater than 0) {op}({param}";
+
+    public static string UnsupportedParameter(string op, string param) => $"unsupported parameter for operation {op}({param},";
+
+    public static string RegexpDuplicateLabel(string name) => $"invalid regexp parser: duplicate extracted label name '{name}'";
+
+    public static string InvalidRegexpParser(string? cause) => "invalid regexp parser: " + cause;
+
+    public static string PatternConsecutiveCapture(string capture) => "invalid pattern parser: found consecutive capture '" + capture + "'";
+
+    // LogQL evaluation (pkg/logql).
+    public const string CountMinSketchInstantOnly = "count min sketches are only supported on instant queries";
+    public const string LogQueryAsInstant = "log queries are not supported as an instant query type, please change your query to a range query type";
+    public const string NonPositiveStep = "zero or negative query resolution step widths are not accepted. Try a positive integer";
+    public const string EndBeforeStart = "end timestamp must not be before start time";
+    public const string MaxResolution = "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)";
+    public const string ManyToOneMustBeExplicit = "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)";
+    public const string GroupingNotUnique = "multiple matches for labels: grouping labels must ensure unique matches";
+
+    public static string InvalidIpFilter(string? cause) => "invalid ip filter: " + cause;
+
+    public static string InvalidLineFilter(string? cause) => "invalid line filter: " + cause;
+
+    // Read API parameters and limits (pkg/querier, pkg/loghttp).
+    public const string InvalidAggregationOption = "invalid aggregation option";
+
+    public static string MaxEntriesLimitPerQuery(int limit, int max) => Format(MaxEntriesLimitErrorMsg, limit, max);
+
+    public static string MaxSeriesLimit(int limit) => $"the query hit the max number of series limit (limit: {limit} series)";
+
+    // The export endpoint (this server's own).
+    public const string ExportLogQueriesOnly = "export supports log queries only, not metric queries";
+
+    public static string ExportInvalidFormat(string? value) => $"invalid parameter \"format\": must be ndjson or text, not '{value}'";
+
+    // Retention (pkg/validation, pkg/compactor/retention).
+    public const string OnlyLabelMatchersAllowed = "only label matchers are allowed";
+
+    public static string RetentionPeriodTooShort(string period) => $"retention period must be >= 24h was {period}";
+
+    public static string InvalidLabelsMatchers(string cause) => $"invalid labels matchers: {cause}";
+
+    // Delete API (pkg/compactor/deletion).
+    public const string DeleteQueryNotSet = "query not set";
+    public const string DeleteInvalidQuery = "invalid query expression";
+    public const string DeleteStartNotSet = "start time not set";
+    public const string DeleteInvalidStart = "invalid start time: require unix seconds or RFC3339 format";
+    public const string DeleteInvalidEnd = "invalid end time: require unix seconds or RFC3339 format";
+    public const string DeleteInFuture = "deletes in the future are not allowed";
+    public const string DeleteStartNotBeforeEnd = "start time can't be greater than or equal to end time";
+    public const string DeleteInvalidMaxInterval = "invalid max_interval: valid time units are 's', 'm', 'h'";
+    public const string DeleteAlreadyProcessed = "deletion of request which is in process or already processed is not allowed";
+
+    public static string DeleteMaxIntervalOverLimit(string limit) => $"max_interval can't be greater than {limit}";
+
+    public static string DeleteMaxIntervalOverRange(string interval) => $"max_interval can't be greater than the interval to be deleted ({interval})";
+
+    public static string DeleteCancelPastDeadline(string period) =>
+        $"Cancellation of partially completed delete request or delete request past the deadline of {period} since its creation is not allowed. To force, use the ?force query parameter";
+
+    // Shared by every path that gives up on a deadline (Go's context.DeadlineExceeded).
+    public const string ContextDeadlineExceeded = "context deadline exceeded";
+
+    // Tail: the text Loki's websocket library answers to a plain HTTP request.
+    public const string WebsocketUpgradeMissing = "websocket: the client is not using the websocket protocol: 'upgrade' token not found in 'Connection' header";
+
+    // Delete API, tenant and lookup.
+    public const string DeletionNotAvailable = "deletion is not available for this tenant";
+    public const string DeleteRequestNotFound = "could not find delete request with given id";
+
+    // Ruler API and evaluation (pkg/ruler, Prometheus' rules).
+    public const string NoRuleGroupsFound = "no rule groups found";
+    public const string RuleGroupNotFound = "group does not exist";
+    public const string RuleNamespaceNotFound = "group namespace does not exist";
+    public const string RuleResultNotVector = "rule result is not a vector or scalar";
+    public const string DuplicateAlertLabelset = "vector contains metrics with the same labelset after applying alert labels";
+    public const string DuplicateRuleLabelset = "vector contains metrics with the same labelset after applying rule labels";
+
+    public static string RuleGroupUndecodable(string? cause) => $"unable to decoded rule group: {cause}";
+
+    public static string RulesPerGroupLimit(int limit, int actual) => $"per-user rules per rule group limit (limit: {limit} actual: {actual}) exceeded";
+
+    public static string RuleGroupsLimit(int limit, int actual) => $"per-user rule groups limit (limit: {limit} actual: {actual}) exceeded";
+
+    public static string AlertLimitExceeded(int limit, int active) => $"exceeded limit of {limit} with {active} alerts";
+
+    public static string SeriesLimitExceeded(int limit, int series) => $"exceeded limit of {limit} with {series} series";
 
     #region Query API parameters (pkg/loghttp/params.go, pkg/loghttp/query.go, pkg/util/validation)
 

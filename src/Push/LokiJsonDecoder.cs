@@ -44,11 +44,11 @@ internal ref struct LokiJsonDecoder
         try
         {
             var streams = decoder.ReadRequest();
-            return streams is null ? PushDecodeResult.BadRequest(decoder._error ?? "invalid push request") : PushDecodeResult.Ok(streams);
+            return streams is null ? PushDecodeResult.BadRequest(decoder._error ?? LokiErrors.InvalidPushRequest) : PushDecodeResult.Ok(streams);
         }
         catch (JsonException e)
         {
-            return PushDecodeResult.BadRequest($"invalid JSON push request: {e.Message}");
+            return PushDecodeResult.BadRequest(LokiErrors.InvalidJsonPushRequest(e.Message));
         }
     }
 

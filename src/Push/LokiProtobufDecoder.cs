@@ -32,7 +32,7 @@ internal static class LokiProtobufDecoder
         var declared = DeclaredLength(body);
         if (declared < 0)
         {
-            return PushDecodeResult.BadRequest("snappy: corrupt input");
+            return PushDecodeResult.BadRequest(LokiErrors.SnappyCorrupt);
         }
 
         if (max > 0 && declared > max)
@@ -44,7 +44,7 @@ internal static class LokiProtobufDecoder
         // than its elements produce, or that is corrupt further on, is refused before the output buffer is taken.
         if (!body.IsEmpty && !SnappyBlock.IsWellFormed(body, declared))
         {
-            return PushDecodeResult.BadRequest("snappy: corrupt input");
+            return PushDecodeResult.BadRequest(LokiErrors.SnappyCorrupt);
         }
 
         var buffer = PushBuffers.Rent(Math.Max(declared, 1));
@@ -58,7 +58,7 @@ internal static class LokiProtobufDecoder
             }
             else if (!Snappier.Snappy.TryDecompress(body, buffer, out length) || length != declared)
             {
-                return PushDecodeResult.BadRequest("snappy: corrupt input");
+                return PushDecodeResult.BadRequest(LokiErrors.SnappyCorrupt);
             }
 
             var streams = new List<PushStream>();
@@ -72,7 +72,7 @@ internal static class LokiProtobufDecoder
         }
         catch (InvalidDataException)
         {
-            return PushDecodeResult.BadRequest("snappy: corrupt input");
+            return PushDecodeResult.BadRequest(LokiErrors.SnappyCorrupt);
         }
         finally
         {

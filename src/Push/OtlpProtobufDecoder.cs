@@ -1,4 +1,5 @@
 using Google.Protobuf;
+using Orleans.Loki.Model;
 using Orleans.Loki.Push.Otlp;
 
 namespace Orleans.Loki.Push;
@@ -16,7 +17,7 @@ internal static class OtlpProtobufDecoder
         }
         catch (InvalidProtocolBufferException e)
         {
-            return PushDecodeResult.BadRequest($"proto: {e.Message}");
+            return PushDecodeResult.BadRequest(LokiErrors.ProtoError(e.Message));
         }
 
         return OtlpMapper.Map(request, time);

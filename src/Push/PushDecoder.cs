@@ -115,7 +115,7 @@ public static class PushDecoder
         }
         catch (InvalidDataException)
         {
-            return PushDecodeResult.BadRequest("snappy: corrupt input");
+            return PushDecodeResult.BadRequest(LokiErrors.SnappyCorrupt);
         }
         if (max > 0 && declared > max)
         {
@@ -123,7 +123,7 @@ public static class PushDecoder
         }
         if (!body.IsEmpty && !SnappyBlock.IsWellFormed(body, declared))
         {
-            return PushDecodeResult.BadRequest("snappy: corrupt input");
+            return PushDecodeResult.BadRequest(LokiErrors.SnappyCorrupt);
         }
 
         var buffer = PushBuffers.Rent(Math.Max(declared, 1));
@@ -131,13 +131,13 @@ public static class PushDecoder
         {
             if (!body.IsEmpty && (!Snappier.Snappy.TryDecompress(body, buffer, out var length) || length != declared))
             {
-                return PushDecodeResult.BadRequest("snappy: corrupt input");
+                return PushDecodeResult.BadRequest(LokiErrors.SnappyCorrupt);
             }
             return DecodeFormat(buffer.AsSpan(0, declared), format, max, time);
         }
         catch (InvalidDataException)
         {
-            return PushDecodeResult.BadRequest("snappy: corrupt input");
+            return PushDecodeResult.BadRequest(LokiErrors.SnappyCorrupt);
         }
         finally
         {

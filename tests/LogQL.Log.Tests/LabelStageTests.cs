@@ -1,10 +1,12 @@
+using Orleans.Loki.Model;
+
 namespace Orleans.Loki.LogQL.Log.Tests;
 
 public sealed class LabelStageTests
 {
     private static LabelMatcher M(string name, LabelMatchType t, string v)
     {
-        Assert.True(LabelMatcher.TryCreate(name, t, v, out var m, out var error), error);
+        Assert.True(LabelMatcher.TryCreate(t, name, v, out var m, out var error), error);
         return m!;
     }
 
@@ -17,9 +19,9 @@ public sealed class LabelStageTests
     [Theory]
     [InlineData(LabelMatchType.Equal, "GET", true)]
     [InlineData(LabelMatchType.NotEqual, "GET", false)]
-    [InlineData(LabelMatchType.Regex, "G.*", true)]
-    [InlineData(LabelMatchType.Regex, "E", false)]
-    [InlineData(LabelMatchType.NotRegex, "P.*", true)]
+    [InlineData(LabelMatchType.Regexp, "G.*", true)]
+    [InlineData(LabelMatchType.Regexp, "E", false)]
+    [InlineData(LabelMatchType.NotRegexp, "P.*", true)]
     public void StringFilter_RegexIsFullyAnchored(LabelMatchType type, string value, bool expected) =>
         Assert.Equal(expected, Filter(LabelFilter.String(M("method", type, value)), ("method", "GET")).Kept);
 
@@ -113,7 +115,7 @@ public sealed class LabelStageTests
         [
             new LabelSelector("a"),
             LabelSelector.FromMatcher(M("b", LabelMatchType.Equal, "x")),
-            LabelSelector.FromMatcher(M("c", LabelMatchType.Regex, "y.*")),
+            LabelSelector.FromMatcher(M("c", LabelMatchType.Regexp, "y.*")),
             new LabelSelector("__error__"),
             new LabelSelector("__error_details__"),
         ]);

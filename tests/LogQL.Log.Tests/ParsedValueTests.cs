@@ -1,4 +1,5 @@
 using System.Text;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.LogQL.Log.Tests;
 

@@ -9,6 +9,7 @@ using Orleans.Loki.Grains;
 using Orleans.Loki.Grains.Abstractions;
 using Orleans.Loki.Grains.Compactor;
 using Orleans.Loki.LogQL.Syntax;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.Gateway.Deletion;
 
@@ -47,7 +48,7 @@ public static class DeleteApi
         var limits = ctx.RequestServices.GetService<ICompactorLimitsSource>()?.Compactor(tenant) ?? gateway.Compactor;
         if (limits.DeletionMode == CompactorLimits.Disabled)
         {
-            problem = Results.Text(Text("deletion is not available for this tenant"), "text/plain; charset=utf-8", statusCode: 403);
+            problem = Results.Text(Text(LokiErrors.DeletionNotAvailable), "text/plain; charset=utf-8", statusCode: 403);
             return false;
         }
         return true;
@@ -65,29 +66,29 @@ public static class DeleteApi
         var query = q["query"].ToString();
         if (query.Length == 0)
         {
-            return BadRequest("query not set");
+            return BadRequest(LokiErrors.DeleteQueryNotSet);
         }
         LogSelectorExpr selector;
         try
         {
             if (LogQLParser.Parse(query) is not LogSelectorExpr s)
             {
-                return BadRequest("invalid query expression");
+                return BadRequest(LokiErrors.DeleteInvalidQuery);
             }
             selector = s;
         }
         catch (ParseException)
         {
-            return BadRequest("invalid query expression");
+            return BadRequest(LokiErrors.DeleteInvalidQuery);
         }
         var startText = q["start"].ToString();
         if (startText.Length == 0)
         {
-            return BadRequest("start time not set");
+            return BadRequest(LokiErrors.DeleteStartNotSet);
         }
         if (!TryParseTime(startText, out var startNs))
         {
-            return BadRequest("invalid start time: require unix seconds or RFC3339 format");
+            return BadRequest(LokiErrors.DeleteInvalidStart);
         }
         var nowNs = NowNs(ctx);
         var endNs = nowNs;
@@ -96,16 +97,16 @@ public static class DeleteApi
         {
             if (!TryParseTime(endText, out endNs))
             {
-                return BadRequest("invalid end time: require unix seconds or RFC3339 format");
+                return BadRequest(LokiErrors.DeleteInvalidEnd);
             }
             if (endNs > nowNs)
             {
-                return BadRequest("deletes in the future are not allowed");
+                return BadRequest(LokiErrors.DeleteInFuture);
             }
         }
         if (startNs >= endNs)
         {
-            return BadRequest("start time can't be greater than or equal to end time");
+            return BadRequest(LokiErrors.DeleteStartNotBeforeEnd);
         }
         var shards = 1;
         if (selector.HasFilter)
@@ -114,17 +115,17 @@ public static class DeleteApi
             var maxText = q["max_interval"].ToString();
             if (maxText.Length > 0)
             {
-                if (!DurationText.TryParseGo(maxText, out var given) || given < 1_000_000_000)
+                if (!GoDuration.TryParseWithDays(maxText, out var given) || given < 1_000_000_000)
                 {
-                    return BadRequest("invalid max_interval: valid time units are 's', 'm', 'h'");
+                    return BadRequest(LokiErrors.DeleteInvalidMaxInterval);
                 }
                 if (interval > 0 && given > interval)
                 {
-                    return BadRequest($"max_interval can't be greater than {RetentionStreamRule.GoDuration(compactor.DeleteMaxInterval)}");
+                    return BadRequest(LokiErrors.DeleteMaxIntervalOverLimit(GoDuration.Format(compactor.DeleteMaxInterval)));
                 }
                 if (given > endNs - startNs)
                 {
-                    return BadRequest($"max_interval can't be greater than the interval to be deleted ({RetentionStreamRule.GoDuration(TimeSpan.FromTicks((endNs - startNs) / 100))})");
+                    return BadRequest(LokiErrors.DeleteMaxIntervalOverRange(GoDuration.Format(TimeSpan.FromTicks((endNs - startNs) / 100))));
                 }
                 interval = given;
             }
@@ -151,11 +152,11 @@ public static class DeleteApi
         {
             if (!TryParseTime(s, out var f))
             {
-                return BadRequest("invalid start time: require unix seconds or RFC3339 format");
+                return BadRequest(LokiErrors.DeleteInvalidStart);
             }
             if (!TryParseTime(e, out var t))
             {
-                return BadRequest("invalid end time: require unix seconds or RFC3339 format");
+                return BadRequest(LokiErrors.DeleteInvalidEnd);
             }
             (from, to) = (f, t);
         }
@@ -195,9 +196,9 @@ public static class DeleteApi
         return outcome switch
         {
             CancelOutcome.Cancelled => Results.NoContent(),
-            CancelOutcome.NotFound => Results.Text(Text("could not find delete request with given id"), "text/plain; charset=utf-8", statusCode: 404),
-            CancelOutcome.AlreadyProcessed => BadRequest("deletion of request which is in process or already processed is not allowed"),
-            _ => BadRequest($"Cancellation of partially completed delete request or delete request past the deadline of {RetentionStreamRule.GoDuration(compactor.DeleteRequestCancelPeriod)} since its creation is not allowed. To force, use the ?force query parameter"),
+            CancelOutcome.NotFound => Results.Text(Text(LokiErrors.DeleteRequestNotFound), "text/plain; charset=utf-8", statusCode: 404),
+            CancelOutcome.AlreadyProcessed => BadRequest(LokiErrors.DeleteAlreadyProcessed),
+            _ => BadRequest(LokiErrors.DeleteCancelPastDeadline(GoDuration.Format(compactor.DeleteRequestCancelPeriod))),
         };
     }
 

@@ -5,6 +5,7 @@ using Orleans.Loki.Gateway.Limits;
 using Orleans.Loki.Gateway.Query;
 using Orleans.Loki.LogQL.Engine;
 using Orleans.Loki.LogQL.Syntax;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.Gateway.Detected;
 
@@ -130,7 +131,7 @@ internal sealed class DetectedApi(GatewayOptions options, ITenantLimits limits, 
         }
         catch (OperationCanceledException)
         {
-            await Results.Text("context deadline exceeded", statusCode: 504).ExecuteAsync(ctx).ConfigureAwait(false);
+            await Results.Text(LokiErrors.ContextDeadlineExceeded, statusCode: 504).ExecuteAsync(ctx).ConfigureAwait(false);
             return null;
         }
     }

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Orleans.Loki.LogQL.Syntax;
 using Orleans.Loki.Model;
 
 namespace Orleans.Loki.Gateway.Detected;
@@ -36,7 +35,7 @@ internal static partial class FieldTypes
         {
             return Duration;
         }
-        return BytesText.TryParse(value, out _) ? Bytes : String;
+        return GoBytes.TryParse(value, out _) ? Bytes : String;
     }
 
     /// <summary>Go's <c>strconv.ParseInt(v, 10, 64)</c>: optional sign, decimal digits, in range.</summary>
@@ -52,7 +51,7 @@ internal static partial class FieldTypes
     /// </summary>
     public static string? FormatBytesValue(string value)
     {
-        if (!BytesText.TryParse(value, out var bytes) || !HasBytesUnit(value.ToLowerInvariant()))
+        if (!GoBytes.TryParse(value, out var bytes) || !HasBytesUnit(value.ToLowerInvariant()))
         {
             return null;
         }

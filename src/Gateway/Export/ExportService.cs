@@ -8,6 +8,7 @@ using Orleans.Loki.Grains.Abstractions;
 using Orleans.Loki.Gateway.Query;
 using Orleans.Loki.LogQL.Engine;
 using Orleans.Loki.LogQL.Syntax;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.Gateway.Export;
 
@@ -331,7 +332,7 @@ public sealed class ExportService(GatewayOptions options, ITenantLimits limits, 
         }
         if (expr is not LogSelectorExpr s)
         {
-            problem = ReadRequest.BadRequest("export supports log queries only, not metric queries");
+            problem = ReadRequest.BadRequest(LokiErrors.ExportLogQueriesOnly);
             return false;
         }
         selector = s;
@@ -347,7 +348,7 @@ public sealed class ExportService(GatewayOptions options, ITenantLimits limits, 
                 format = ExportFormat.Text;
                 break;
             default:
-                problem = ReadRequest.BadRequest($"invalid parameter \"format\": must be ndjson or text, not '{request["format"]}'");
+                problem = ReadRequest.BadRequest(LokiErrors.ExportInvalidFormat(request["format"]));
                 return false;
         }
         return true;

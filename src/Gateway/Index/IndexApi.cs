@@ -133,7 +133,7 @@ internal sealed class IndexApi(GatewayOptions options, ITenantLimits limits, Ind
         var (volumes, maxHit) = await MultiTenantIndex.VolumeAsync(index, request.Tenants, volumeRequest, ctx.RequestAborted).ConfigureAwait(false);
         if (maxHit)
         {
-            await ReadRequest.BadRequest($"the query hit the max number of series limit (limit: {IndexReader.VolumeMaxSeries} series)").ExecuteAsync(ctx).ConfigureAwait(false);
+            await ReadRequest.BadRequest(LokiErrors.MaxSeriesLimit(IndexReader.VolumeMaxSeries)).ExecuteAsync(ctx).ConfigureAwait(false);
             return;
         }
         var result = ToResult(volumes, bounds, request.EndNs - 1, limit, bySeries, range);
@@ -231,7 +231,7 @@ internal sealed class IndexApi(GatewayOptions options, ITenantLimits limits, Ind
                 bySeries = false;
                 return true;
             default:
-                problem = ReadRequest.BadRequest("invalid aggregation option");
+                problem = ReadRequest.BadRequest(LokiErrors.InvalidAggregationOption);
                 return false;
         }
     }

@@ -4,6 +4,7 @@ using Orleans.Loki.Gateway.Detected;
 using Orleans.Loki.Gateway.Limits;
 using Orleans.Loki.Gateway.Query;
 using Orleans.Loki.LogQL.Engine;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.Gateway.Patterns;
 
@@ -58,7 +59,7 @@ internal sealed class PatternsApi(GatewayOptions options, ITenantLimits limits, 
         }
         catch (OperationCanceledException)
         {
-            await Results.Text("context deadline exceeded", statusCode: 504).ExecuteAsync(ctx).ConfigureAwait(false);
+            await Results.Text(LokiErrors.ContextDeadlineExceeded, statusCode: 504).ExecuteAsync(ctx).ConfigureAwait(false);
             return;
         }
 

@@ -1,5 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using Orleans.Loki.LogQL.Syntax;
 using Orleans.Loki.Model;
 
 namespace Orleans.Loki.Gateway.Query;
@@ -70,7 +69,7 @@ public static class LokiTime
             ns = GoInt64(scaled);
             return true;
         }
-        if (DurationText.TryParsePrometheus(value, out ns, out _))
+        if (GoDuration.TryParsePrometheus(value, out ns, out _))
         {
             return true;
         }

@@ -1,5 +1,5 @@
 using Orleans.Loki.Grains.Abstractions;
-using Orleans.Loki.LogQL.Syntax;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.Gateway.Query;
 
@@ -110,13 +110,7 @@ internal static class MultiTenant
 
     private static LabelMatcher ToMatcher(MatcherSpec spec)
     {
-        var type = spec.Type switch
-        {
-            "=" => LabelMatchType.Equal,
-            "!=" => LabelMatchType.NotEqual,
-            "=~" => LabelMatchType.Regexp,
-            _ => LabelMatchType.NotRegexp,
-        };
+        var type = LabelMatcher.TryParseOperator(spec.Type, out var t) ? t : LabelMatchType.NotRegexp;
         // The selector parsed already, so its regexes compile.
         LabelMatcher.TryCreate(type, spec.Name, spec.Value, out var matcher, out _);
         return matcher!;

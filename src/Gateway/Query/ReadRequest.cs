@@ -102,7 +102,7 @@ internal sealed class ReadRequest
     {
         problem = null;
         var since = HourNs;
-        if (this["since"] is { Length: > 0 } sinceText && !DurationText.TryParsePrometheus(sinceText, out since, out _))
+        if (this["since"] is { Length: > 0 } sinceText && !GoDuration.TryParsePrometheus(sinceText, out since, out _))
         {
             problem = BadRequest(LokiErrors.Format(LokiErrors.CouldNotParseParameterErrorMsg, "since", LokiErrors.Format(LokiErrors.NotAValidDurationStringErrorMsg, GoQuote.Quote(sinceText))));
             return false;
@@ -335,7 +335,7 @@ internal sealed class ReadRequest
 
     /// <summary>Loki's text: the length as a Go duration, the limit as a Prometheus duration (<c>30d1h</c>).</summary>
     internal static string QueryTooLong(TimeSpan length, TimeSpan limit) =>
-        LokiErrors.Format(LokiErrors.QueryTooLongErrorMsg, DurationText.FormatGo(length.Ticks * 100), DurationText.FormatPrometheus(limit.Ticks * 100));
+        LokiErrors.Format(LokiErrors.QueryTooLongErrorMsg, GoDuration.Format(length.Ticks * 100), GoDuration.FormatPrometheus(limit.Ticks * 100));
 
     private static long FloorMs(long ns) => ns >= 0 ? ns / 1_000_000 : -((-ns + 999_999) / 1_000_000);
 }

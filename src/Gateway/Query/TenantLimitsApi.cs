@@ -8,7 +8,7 @@ using Orleans.Loki.Gateway.Index;
 using Orleans.Loki.Gateway.Limits;
 using Orleans.Loki.Gateway.Ops;
 using Orleans.Loki.Gateway.Tenancy;
-using Orleans.Loki.LogQL.Syntax;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.Gateway.Query;
 
@@ -82,7 +82,7 @@ public static class TenantLimitsApi
         };
     }
 
-    private static string Prometheus(TimeSpan t) => DurationText.FormatPrometheus(t.Ticks * 100);
+    private static string Prometheus(TimeSpan t) => GoDuration.FormatPrometheus(t.Ticks * 100);
 
     private static string ToYaml(SortedDictionary<string, object> fields)
     {

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Orleans.Loki.Gateway.Query;
 using Orleans.Loki.Gateway.Tenancy;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.Gateway.Tail;
 
@@ -41,7 +42,7 @@ public sealed class TailService(GatewayOptions options, TailConnectionFactory co
         if (!ctx.WebSockets.IsWebSocketRequest)
         {
             // The text Loki's websocket library answers to a plain HTTP request.
-            await Results.Text("websocket: the client is not using the websocket protocol: 'upgrade' token not found in 'Connection' header",
+            await Results.Text(LokiErrors.WebsocketUpgradeMissing,
                 statusCode: StatusCodes.Status400BadRequest).ExecuteAsync(ctx).ConfigureAwait(false);
             return;
         }

@@ -8,6 +8,7 @@ using Orleans.Loki.Grains.Tail;
 using Orleans.Loki.LogQL.Engine;
 using Orleans.Loki.LogQL.Log;
 using Orleans.Loki.LogQL.Syntax;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.Gateway.Tail;
 
@@ -155,7 +156,7 @@ internal sealed partial class TailConnection(
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            return "context deadline exceeded";
+            return LokiErrors.ContextDeadlineExceeded;
         }
         session.MarkReplayed(replayed);
         for (var i = 0; i < replayed.Count; i += TailSession.MaxEntriesPerFrame)
@@ -230,7 +231,7 @@ internal sealed partial class TailConnection(
         if (queryLimits.MaxQueryLength > TimeSpan.Zero && length > queryLimits.MaxQueryLength)
         {
             throw new QueryException(
-                $"the query time range exceeds the limit (query length: {DurationText.FormatGo(length.Ticks * 100)}, limit: {DurationText.FormatPrometheus(queryLimits.MaxQueryLength.Ticks * 100)})");
+                $"the query time range exceeds the limit (query length: {GoDuration.Format(length.Ticks * 100)}, limit: {GoDuration.FormatPrometheus(queryLimits.MaxQueryLength.Ticks * 100)})");
         }
         var engine = new LogQLEngine(new GrainLogQuerier(data, tenants), new EngineOptions { MaxQuerySeries = queryLimits.MaxQuerySeries });
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);

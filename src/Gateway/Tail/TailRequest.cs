@@ -43,7 +43,7 @@ internal sealed record TailRequest(string Query, Expr Expr, int Limit, long Star
         }
         // Loki's bounds: since, end, then start (default: since before the end, or before now if the end is later).
         var since = DefaultSinceNs;
-        if (q["since"].ToString() is { Length: > 0 } sinceText && !DurationText.TryParsePrometheus(sinceText, out since, out _))
+        if (q["since"].ToString() is { Length: > 0 } sinceText && !GoDuration.TryParsePrometheus(sinceText, out since, out _))
         {
             error = LokiErrors.Format(LokiErrors.CouldNotParseParameterErrorMsg, "since", LokiErrors.Format(LokiErrors.NotAValidDurationStringErrorMsg, GoQuote.Quote(sinceText)));
             return false;

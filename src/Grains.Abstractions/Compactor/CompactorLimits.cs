@@ -1,4 +1,5 @@
 using Orleans.Loki.LogQL.Syntax;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.Grains.Compactor;
 
@@ -15,7 +16,7 @@ public sealed record RetentionStreamRule(string Selector, int Priority, TimeSpan
     {
         if (Period < TimeSpan.FromHours(24))
         {
-            return $"retention period must be >= 24h was {GoDuration(Period)}";
+            return LokiErrors.RetentionPeriodTooShort(GoDuration.Format(Period));
         }
         try
         {
@@ -23,7 +24,7 @@ public sealed record RetentionStreamRule(string Selector, int Priority, TimeSpan
         }
         catch (ParseException e)
         {
-            return $"invalid labels matchers: {e.Message}";
+            return LokiErrors.InvalidLabelsMatchers(e.Message);
         }
         return null;
     }
@@ -31,23 +32,8 @@ public sealed record RetentionStreamRule(string Selector, int Priority, TimeSpan
     private static LabelMatcher[] Parse(string selector) => LogQLParser.Parse(selector) switch
     {
         LogSelectorExpr { Stages.Count: 0 } s => [.. s.Matchers],
-        _ => throw new ParseException("only label matchers are allowed", 0, 0),
+        _ => throw new ParseException(LokiErrors.OnlyLabelMatchersAllowed, 0, 0),
     };
-
-    /// <summary>Go's <c>time.Duration.String()</c> for whole seconds and above (as Loki prints periods).</summary>
-    public static string GoDuration(TimeSpan d)
-    {
-        if (d == TimeSpan.Zero)
-        {
-            return "0s";
-        }
-        var sign = d < TimeSpan.Zero ? "-" : "";
-        d = d.Duration();
-        var hours = (long)d.TotalHours;
-        var seconds = d.TotalSeconds - (hours * 3600) - (d.Minutes * 60);
-        var secText = seconds.ToString("0.#########", System.Globalization.CultureInfo.InvariantCulture) + "s";
-        return hours > 0 ? $"{sign}{hours}h{d.Minutes}m{secText}" : d.Minutes > 0 ? $"{sign}{d.Minutes}m{secText}" : sign + secText;
-    }
 }
 
 /// <summary>The compactor's per-tenant limits (<c>limits_config</c> keys, overridable per tenant at run time).</summary>
@@ -91,26 +77,7 @@ public sealed record CompactorLimits
         return best?.Period ?? RetentionPeriod;
     }
 
-    public static bool Matches(IReadOnlyList<LabelMatcher> matchers, KeyValuePair<string, string>[] labels)
-    {
-        foreach (var m in matchers)
-        {
-            var value = "";
-            foreach (var (n, v) in labels)
-            {
-                if (n == m.Name)
-                {
-                    value = v;
-                    break;
-                }
-            }
-            if (!m.Matches(value))
-            {
-                return false;
-            }
-        }
-        return true;
-    }
+    public static bool Matches(IReadOnlyList<LabelMatcher> matchers, KeyValuePair<string, string>[] labels) => LabelMatcher.MatchesAll(matchers, labels);
 }
 
 /// <summary>Where the compactor reads a tenant's limits; the gateway's runtime overrides implement it.</summary>

@@ -1,9 +1,9 @@
 using Orleans.Loki.Grains.Abstractions;
-using Orleans.Loki.LogQL.Syntax;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.Grains.Index;
 
-/// <summary>Turns wire matchers into LogQL's compiled matchers (anchored RE2-style regexes, linear-time engine).</summary>
+/// <summary>Turns wire matchers into Model's compiled matchers (anchored RE2-style regexes, linear-time engine).</summary>
 internal static class MatcherCompiler
 {
     public static LabelMatcher[] Compile(IReadOnlyList<MatcherSpec> specs)
@@ -12,14 +12,10 @@ internal static class MatcherCompiler
         for (var i = 0; i < specs.Count; i++)
         {
             var spec = specs[i];
-            var type = spec.Type switch
+            if (!LabelMatcher.TryParseOperator(spec.Type, out var type))
             {
-                "=" => LabelMatchType.Equal,
-                "!=" => LabelMatchType.NotEqual,
-                "=~" => LabelMatchType.Regexp,
-                "!~" => LabelMatchType.NotRegexp,
-                _ => throw new ArgumentException($"unknown matcher type '{spec.Type}'", nameof(specs)),
-            };
+                throw new ArgumentException($"unknown matcher type '{spec.Type}'", nameof(specs));
+            }
             result[i] = LabelMatcher.Create(type, spec.Name, spec.Value);
         }
         return result;

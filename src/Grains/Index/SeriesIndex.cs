@@ -1,5 +1,4 @@
 using Orleans.Loki.Grains.Abstractions;
-using Orleans.Loki.LogQL.Syntax;
 using Orleans.Loki.Model;
 
 namespace Orleans.Loki.Grains.Index;

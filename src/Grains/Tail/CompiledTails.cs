@@ -1,5 +1,5 @@
 using Orleans.Loki.Grains.Index;
-using Orleans.Loki.LogQL.Syntax;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.Grains.Tail;
 
@@ -56,24 +56,5 @@ internal sealed class CompiledTails
         return result is null ? [] : [.. result];
     }
 
-    private static bool Matches(LabelMatcher[] matchers, KeyValuePair<string, string>[] labels)
-    {
-        foreach (var m in matchers)
-        {
-            var value = "";
-            foreach (var (name, v) in labels)
-            {
-                if (name == m.Name)
-                {
-                    value = v;
-                    break;
-                }
-            }
-            if (!m.Matches(value))
-            {
-                return false;
-            }
-        }
-        return true;
-    }
+    private static bool Matches(LabelMatcher[] matchers, KeyValuePair<string, string>[] labels) => LabelMatcher.MatchesAll(matchers, labels);
 }

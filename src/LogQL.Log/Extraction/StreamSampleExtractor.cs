@@ -87,7 +87,7 @@ public sealed class StreamSampleExtractor
                 value = 0;
                 return false;
             case UnwrapConversion.Bytes:
-                if (HumanizeBytes.TryParse(s, out var b, out error))
+                if (GoBytes.TryParse(s, out var b, out error))
                 {
                     value = b;
                     return true;

@@ -1,3 +1,5 @@
+using Orleans.Loki.Model;
+
 namespace Orleans.Loki.LogQL.Log;
 
 /// <summary>

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.LogQL.Log;
 
@@ -73,14 +74,14 @@ internal sealed class RegexFilter : LineFilter
                 return false;
             }
         }
-        return GoRegex.IsMatch(_regex, line[start..]);
+        return IsMatch(_regex, line[start..]);
     }
 
     // For lines that passed every literal: the regex from the leading literal's first occurrence on.
     private bool MatchesFromLeading(ReadOnlySpan<byte> line)
     {
         var start = _leading is null ? 0 : _leading.IndexOf(line);
-        return start >= 0 && GoRegex.IsMatch(_regex, line[start..]);
+        return start >= 0 && IsMatch(_regex, line[start..]);
     }
 
     /// <summary>The literal pre-filters run over the whole block first; the regex sees only the lines they pass.</summary>
@@ -101,4 +102,19 @@ internal sealed class RegexFilter : LineFilter
     }
 
     internal override void CollectRequired(List<RequiredLiteral> into) => into.AddRange(_required);
+
+    /// <summary>Regex test over UTF-8 bytes without allocating; a timed-out match counts as no match.</summary>
+    private static bool IsMatch(Regex regex, ReadOnlySpan<byte> utf8)
+    {
+        var chars = Utf8Scratch.Decode(utf8);
+        try
+        {
+            return regex.IsMatch(chars);
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            // Only backtracking fallbacks can time out; a pathological line must not stall the query.
+            return false;
+        }
+    }
 }

@@ -130,7 +130,7 @@ public abstract class LabelFilter : IStage
             {
                 return false;
             }
-            if (!HumanizeBytes.TryParse(s, out var v, out var error))
+            if (!GoBytes.TryParse(s, out var v, out var error))
             {
                 SetFirstError(labels, error);
                 return true;

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.LogQL.Log;
 

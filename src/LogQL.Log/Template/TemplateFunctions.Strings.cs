@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.LogQL.Log.Template;
 

@@ -24,7 +24,7 @@ internal static partial class TemplateFunctions
         Add(t, "unixToTime", 1, 1, static (_, a) => UnixToTime(Str(a, 0)));
         Add(t, "duration", 1, 1, static (_, a) => DurationSeconds(Str(a, 0)));
         Add(t, "duration_seconds", 1, 1, static (_, a) => DurationSeconds(Str(a, 0)));
-        Add(t, "bytes", 1, 1, static (_, a) => HumanizeBytes.TryParse(Str(a, 0), out var b, out var e) ? (double)b : throw new TemplateException(e!));
+        Add(t, "bytes", 1, 1, static (_, a) => GoBytes.TryParse(Str(a, 0), out var b, out var e) ? (double)b : throw new TemplateException(e!));
     }
 
     private static GoTime AsTime(object? v) => v switch

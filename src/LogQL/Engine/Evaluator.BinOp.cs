@@ -1,4 +1,5 @@
 using Orleans.Loki.LogQL.Syntax;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.LogQL.Engine;
 
@@ -104,7 +105,7 @@ internal sealed partial class Evaluator
             }
             if (m.Card == VectorMatchCardinality.OneToOne && !matched.Add(sig))
             {
-                throw new QueryException("multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)");
+                throw new QueryException(LokiErrors.ManyToOneMustBeExplicit);
             }
             var (l, r) = oneToMany ? (other.Value, s.Value) : (s.Value, other.Value);
             double value;
@@ -132,7 +133,7 @@ internal sealed partial class Evaluator
             var result = StepSample.Of(labels, value);
             if (!produced.Add(result.Key))
             {
-                throw new QueryException("multiple matches for labels: grouping labels must ensure unique matches");
+                throw new QueryException(LokiErrors.GroupingNotUnique);
             }
             output.Add(result);
         }

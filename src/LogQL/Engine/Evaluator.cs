@@ -1,5 +1,6 @@
 using Orleans.Loki.LogQL.Log;
 using Orleans.Loki.LogQL.Syntax;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.LogQL.Engine;
 
@@ -116,7 +117,7 @@ internal sealed partial class Evaluator(ILogQuerier querier, long[] steps, Cance
         var seen = new Dictionary<string, string?>(StringComparer.Ordinal);
         foreach (var m in selector.Matchers)
         {
-            if (m.Type == Syntax.LabelMatchType.Equal)
+            if (m.Type == LabelMatchType.Equal)
             {
                 seen[m.Name] = seen.ContainsKey(m.Name) ? null : m.Value;
             }
@@ -135,7 +136,7 @@ internal sealed partial class Evaluator(ILogQuerier querier, long[] steps, Cance
 
     private static StepData LabelReplace(LabelReplaceExpr lr, List<StepSample>[] vectors)
     {
-        Syntax.GoRegex.TryCompileReplace(lr.Regex, out var re, out _);
+        GoRegex.TryCompileReplace(lr.Regex, out var re, out _);
         var result = new List<StepSample>[vectors.Length];
         for (var i = 0; i < vectors.Length; i++)
         {

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.LogQL.Engine;
 
@@ -25,25 +26,7 @@ public sealed class InMemoryLogQuerier : ILogQuerier
     {
         foreach (var stream in _streams)
         {
-            var all = true;
-            foreach (var m in selector.Matchers)
-            {
-                var value = "";
-                foreach (var l in stream.Labels)
-                {
-                    if (l.Key == m.Name)
-                    {
-                        value = l.Value;
-                        break;
-                    }
-                }
-                if (!m.Matches(value))
-                {
-                    all = false;
-                    break;
-                }
-            }
-            if (all)
+            if (LabelMatcher.MatchesAll(selector.Matchers, stream.Labels))
             {
                 yield return stream;
             }

@@ -1,5 +1,6 @@
 using System.Text;
 using Orleans.Loki.LogQL.Syntax;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.LogQL.Engine;
 
@@ -20,7 +21,7 @@ public sealed class LogQLEngine(ILogQuerier querier, EngineOptions options)
         if (!p.Instant && expr is SampleExpr && expr.ToString().Contains("approx_topk(", StringComparison.Ordinal))
         {
             // Loki's approx_topk runs on count-min sketches, which answer instant queries only.
-            throw new QueryException("count min sketches are only supported on instant queries");
+            throw new QueryException(LokiErrors.CountMinSketchInstantOnly);
         }
         return expr switch
         {
@@ -34,7 +35,7 @@ public sealed class LogQLEngine(ILogQuerier querier, EngineOptions options)
     {
         if (p.Instant)
         {
-            throw new QueryException("log queries are not supported as an instant query type, please change your query to a range query type");
+            throw new QueryException(LokiErrors.LogQueryAsInstant);
         }
         var all = new List<(ResultStream Stream, LogEntry Entry)>();
         long bytes = 0;
@@ -143,16 +144,16 @@ public sealed class LogQLEngine(ILogQuerier querier, EngineOptions options)
         }
         if (p.StepNs <= 0)
         {
-            throw new QueryException("zero or negative query resolution step widths are not accepted. Try a positive integer");
+            throw new QueryException(LokiErrors.NonPositiveStep);
         }
         if (p.EndNs < p.StartNs)
         {
-            throw new QueryException("end timestamp must not be before start time");
+            throw new QueryException(LokiErrors.EndBeforeStart);
         }
         var count = ((p.EndNs - p.StartNs) / p.StepNs) + 1;
         if (count > MaxPoints)
         {
-            throw new QueryException("exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)");
+            throw new QueryException(LokiErrors.MaxResolution);
         }
         var steps = new long[count];
         for (var i = 0; i < count; i++)

@@ -1,7 +1,7 @@
 using Orleans.Loki.LogQL.Log;
 using Orleans.Loki.LogQL.Syntax;
+using Orleans.Loki.Model;
 using LogFilter = Orleans.Loki.LogQL.Log.LabelFilter;
-using LogMatcher = Orleans.Loki.LogQL.Log.LabelMatcher;
 using SyntaxFilter = Orleans.Loki.LogQL.Syntax.LabelFilter;
 
 namespace Orleans.Loki.LogQL.Engine;
@@ -55,7 +55,7 @@ public static class PipelineBuilder
         list.Select(e => new KeyValuePair<string, string>(e.Identifier, e.Expression)).ToArray();
 
     private static List<LabelSelector> Selectors(ValueList<NamedLabelMatcher> items) =>
-        items.Select(i => i.Matcher is null ? new LabelSelector(i.Name) : LabelSelector.FromMatcher(ToLogMatcher(i.Matcher))).ToList();
+        items.Select(i => i.Matcher is null ? new LabelSelector(i.Name) : LabelSelector.FromMatcher(i.Matcher)).ToList();
 
     /// <summary>The line filter of one stage (alternatives or-ed).</summary>
     public static LineFilter BuildLineFilter(LineFilterExpr lf)
@@ -78,7 +78,7 @@ public static class PipelineBuilder
         {
             if (!LineFilter.TryIp(term.Value, out f, out error))
             {
-                throw new QueryException("invalid ip filter: " + error);
+                throw new QueryException(LokiErrors.InvalidIpFilter(error));
             }
             return positive ? f : LineFilter.Not(f);
         }
@@ -95,18 +95,18 @@ public static class PipelineBuilder
             case LineFilterType.Pattern or LineFilterType.NotPattern when LineFilter.TryPattern(term.Value, out f, out error):
                 return positive ? f : LineFilter.Not(f);
             default:
-                throw new QueryException("invalid line filter: " + error);
+                throw new QueryException(LokiErrors.InvalidLineFilter(error));
         }
     }
 
     /// <summary>The LogQL.Log label filter for an AST label filter.</summary>
     public static LogFilter BuildLabelFilter(SyntaxFilter filter) => filter switch
     {
-        StringLabelFilter s => LogFilter.String(ToLogMatcher(s.Matcher)),
+        StringLabelFilter s => LogFilter.String(s.Matcher),
         NumericLabelFilter n => LogFilter.Numeric(n.Name, ToComparison(n.Op), n.Value),
         DurationLabelFilter d => LogFilter.Duration(d.Name, ToComparison(d.Op), d.ValueNs),
         BytesLabelFilter b => LogFilter.Bytes(b.Name, ToComparison(b.Op), b.Value),
-        IpLabelFilter ip => LogFilter.TryIp(ip.Name, !ip.Negate, ip.Pattern, out var f, out var err) ? f : throw new QueryException("invalid ip filter: " + err),
+        IpLabelFilter ip => LogFilter.TryIp(ip.Name, !ip.Negate, ip.Pattern, out var f, out var err) ? f : throw new QueryException(LokiErrors.InvalidIpFilter(err)),
         BinaryLabelFilter bin => bin.And
             ? LogFilter.And(BuildLabelFilter(bin.Left), BuildLabelFilter(bin.Right))
             : LogFilter.Or(BuildLabelFilter(bin.Left), BuildLabelFilter(bin.Right)),
@@ -122,16 +122,4 @@ public static class PipelineBuilder
         LabelFilterOp.LesserThan => ComparisonOperator.Less,
         _ => ComparisonOperator.LessOrEqual,
     };
-
-    private static LogMatcher ToLogMatcher(Syntax.LabelMatcher m)
-    {
-        var type = m.Type switch
-        {
-            Syntax.LabelMatchType.Equal => Log.LabelMatchType.Equal,
-            Syntax.LabelMatchType.NotEqual => Log.LabelMatchType.NotEqual,
-            Syntax.LabelMatchType.Regexp => Log.LabelMatchType.Regex,
-            _ => Log.LabelMatchType.NotRegex,
-        };
-        return LogMatcher.TryCreate(m.Name, type, m.Value, out var lm, out var error) ? lm! : throw new QueryException("invalid matcher: " + error);
-    }
 }

@@ -91,7 +91,7 @@ public sealed class SampleExtractor
         switch (conversion)
         {
             case Syntax.UnwrapConversion.Bytes:
-                if (BytesText.TryParse(raw, out var b))
+                if (GoBytes.TryParse(raw, out var b))
                 {
                     value = b;
                     return true;

@@ -64,14 +64,14 @@ public sealed record NumericLabelFilter(string Name, LabelFilterOp Op, double Va
 public sealed record DurationLabelFilter(string Name, LabelFilterOp Op, long ValueNs) : LabelFilter
 {
     /// <inheritdoc/>
-    public override void WriteTo(StringBuilder sb) => sb.Append(Name).Append(OperatorText(Op)).Append(DurationText.FormatGo(ValueNs));
+    public override void WriteTo(StringBuilder sb) => sb.Append(Name).Append(OperatorText(Op)).Append(GoDuration.Format(ValueNs));
 }
 
 /// <summary><c>size &gt; 1KB</c>: compares the label parsed as a byte size.</summary>
 public sealed record BytesLabelFilter(string Name, LabelFilterOp Op, ulong Value) : LabelFilter
 {
     /// <inheritdoc/>
-    public override void WriteTo(StringBuilder sb) => sb.Append(Name).Append(OperatorText(Op)).Append(BytesText.Format(Value));
+    public override void WriteTo(StringBuilder sb) => sb.Append(Name).Append(OperatorText(Op)).Append(GoBytes.Format(Value));
 }
 
 /// <summary><c>addr=ip("10.0.0.0/8")</c> / <c>addr!=ip("…")</c>.</summary>

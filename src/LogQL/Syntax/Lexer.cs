@@ -68,14 +68,14 @@ internal sealed class Lexer
         if (char.IsAsciiDigit(c) || (c == '.' && char.IsAsciiDigit(Peek(1))))
         {
             var number = ScanNumber();
-            if (TryGlue(number, IsDurationChar, s => DurationText.TryParse(s, out _), out var durText))
+            if (TryGlue(number, IsDurationChar, s => GoDuration.TryParseLogQL(s, out _), out var durText))
             {
-                DurationText.TryParse(durText, out var ns);
+                GoDuration.TryParseLogQL(durText, out var ns);
                 return Tok(TokenKind.Duration, durText, ns);
             }
-            if (TryGlue(number, IsBytesChar, s => BytesText.TryParse(s, out _), out var bytesText))
+            if (TryGlue(number, IsBytesChar, s => GoBytes.TryParse(s, out _), out var bytesText))
             {
-                BytesText.TryParse(bytesText, out var b);
+                GoBytes.TryParse(bytesText, out var b);
                 return Tok(TokenKind.Bytes, bytesText, 0, b);
             }
             return Tok(TokenKind.Number, number);
@@ -89,9 +89,9 @@ internal sealed class Lexer
                 {
                     return Tok(TokenKind.ParserFlag, flag);
                 }
-                if (TryGlue("-", IsDurationChar, s => DurationText.TryParse(s, out _), out var negDur))
+                if (TryGlue("-", IsDurationChar, s => GoDuration.TryParseLogQL(s, out _), out var negDur))
                 {
-                    DurationText.TryParse(negDur, out var negNs);
+                    GoDuration.TryParseLogQL(negDur, out var negNs);
                     return Tok(TokenKind.Duration, negDur, negNs);
                 }
                 return Tok(TokenKind.Sub, "-");
@@ -109,11 +109,11 @@ internal sealed class Lexer
                     }
                     if (AtEnd())
                     {
-                        throw new ParseException("missing closing ']' in duration", line, col);
+                        throw new ParseException(LokiErrors.MissingClosingBracketInDuration, line, col);
                     }
                     var body = _src[start.._pos];
                     Advance();
-                    if (!DurationText.TryParsePrometheus(body, out var rangeNs, out var err))
+                    if (!GoDuration.TryParsePrometheus(body, out var rangeNs, out var err))
                     {
                         throw new ParseException(err!, line, col);
                     }
@@ -311,7 +311,7 @@ internal sealed class Lexer
         {
             if (AtEnd() || Peek() == '\n')
             {
-                throw new ParseException("literal not terminated", line, col);
+                throw new ParseException(LokiErrors.LiteralNotTerminated, line, col);
             }
             var ch = Peek();
             if (ch == '"')
@@ -343,7 +343,7 @@ internal sealed class Lexer
         }
         if (AtEnd())
         {
-            throw new ParseException("literal not terminated", line, col);
+            throw new ParseException(LokiErrors.LiteralNotTerminated, line, col);
         }
         var body = _src[start.._pos];
         Advance();
@@ -356,7 +356,7 @@ internal sealed class Lexer
     {
         if (!GoFloat.TryParse(text, out var value, out var error))
         {
-            throw new ParseException($"unable to parse literal as a float: {error}", 0, 0);
+            throw new ParseException(LokiErrors.LiteralNotFloat(error), 0, 0);
         }
         return value;
     }

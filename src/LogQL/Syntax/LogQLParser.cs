@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.LogQL.Syntax;
 
@@ -39,7 +40,7 @@ public static class LogQLParser
         var expr = ParseWithoutValidation(query);
         if (expr is not LogSelectorExpr selector)
         {
-            throw new ParseException("only log selector is supported", 0, 0);
+            throw new ParseException(LokiErrors.OnlyLogSelector, 0, 0);
         }
         if (validate)
         {
@@ -50,18 +51,18 @@ public static class LogQLParser
 
     /// <summary>Parses a metric query.</summary>
     public static SampleExpr ParseSampleExpr(string query) =>
-        Parse(query) as SampleExpr ?? throw new ParseException("only sample expression supported", 0, 0);
+        Parse(query) as SampleExpr ?? throw new ParseException(LokiErrors.OnlySampleExpression, 0, 0);
 
     /// <summary>Parses a bare selector <c>{a="b"}</c> into its matchers (used by /series and /labels match[] parameters).</summary>
     public static ValueList<LabelMatcher> ParseMatchers(string query) =>
-        Parse(query) is MatchersExpr m ? m.Matchers : throw new ParseException("only label matchers is supported", 0, 0);
+        Parse(query) is MatchersExpr m ? m.Matchers : throw new ParseException(LokiErrors.OnlyLabelMatchers, 0, 0);
 
     private static Expr ParseWithoutValidation(string query)
     {
         ArgumentNullException.ThrowIfNull(query);
         if (query.Length >= MaxInputSize)
         {
-            throw new ParseException($"input size too long ({query.Length} > {MaxInputSize})", 0, 0);
+            throw new ParseException(LokiErrors.InputSizeTooLong(query.Length, MaxInputSize), 0, 0);
         }
         return new Parser(query).ParseRoot();
     }

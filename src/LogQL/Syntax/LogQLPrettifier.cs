@@ -132,10 +132,10 @@ public static class LogQLPrettifier
                 f.WriteTo(sb);
             }
         }
-        sb.Append(" [").Append(DurationText.FormatPrometheus(r.RangeNs)).Append(']');
+        sb.Append(" [").Append(GoDuration.FormatPrometheus(r.RangeNs)).Append(']');
         if (r.OffsetNs != 0)
         {
-            sb.Append(" offset ").Append(DurationText.FormatPrometheus(r.OffsetNs));
+            sb.Append(" offset ").Append(GoDuration.FormatPrometheus(r.OffsetNs));
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Text;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.LogQL.Syntax;
 
@@ -13,10 +14,10 @@ public sealed record LogRangeExpr(LogSelectorExpr Left, long RangeNs, long Offse
     {
         Left.WriteTo(sb);
         Unwrap?.WriteTo(sb);
-        sb.Append('[').Append(DurationText.FormatPrometheus(RangeNs)).Append(']');
+        sb.Append('[').Append(GoDuration.FormatPrometheus(RangeNs)).Append(']');
         if (OffsetNs != 0)
         {
-            sb.Append(" offset ").Append(DurationText.FormatGo(OffsetNs));
+            sb.Append(" offset ").Append(GoDuration.Format(OffsetNs));
         }
     }
 }

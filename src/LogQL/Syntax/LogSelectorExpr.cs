@@ -1,3 +1,5 @@
+using Orleans.Loki.Model;
+
 namespace Orleans.Loki.LogQL.Syntax;
 
 /// <summary>A stream selector with an optional pipeline: the part of a query that selects and processes log lines.</summary>

@@ -1,3 +1,5 @@
+using Orleans.Loki.Model;
+
 namespace Orleans.Loki.LogQL.Syntax;
 
 internal sealed partial class Parser
@@ -99,11 +101,11 @@ internal sealed partial class Parser
         if (type is not (LineFilterType.Equal or LineFilterType.NotEqual) && terms.Exists(t => t.Ip))
         {
             // Loki builds ip() only for |= and != (also inside an or chain).
-            throw new ParseException("ip: invalid operation", 0, 0);
+            throw new ParseException(LokiErrors.IpInvalidOperation, 0, 0);
         }
         if (type is LineFilterType.Pattern or LineFilterType.NotPattern && terms.Exists(t => !t.Ip && NamedCapture().IsMatch(t.Value)))
         {
-            throw new ParseException("named captures are not allowed", 0, 0);
+            throw new ParseException(LokiErrors.NamedCapturesNotAllowed, 0, 0);
         }
         if (type is LineFilterType.Equal or LineFilterType.Regexp or LineFilterType.Pattern || terms.Count == 1)
         {

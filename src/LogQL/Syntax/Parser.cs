@@ -1,4 +1,4 @@
-using System.Globalization;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.LogQL.Syntax;
 
@@ -63,7 +63,7 @@ internal sealed partial class Parser
     {
         if (++_depth > MaxDepth)
         {
-            throw new ParseException($"syntax error: expression nested deeper than {MaxDepth} levels", Cur.Line, Cur.Column);
+            throw new ParseException(LokiErrors.NestedTooDeep(MaxDepth), Cur.Line, Cur.Column);
         }
     }
 
@@ -174,11 +174,11 @@ internal sealed partial class Parser
     {
         if (lhs is not SampleExpr left)
         {
-            throw new ParseException($"unexpected type for left leg of binary operation ({op.Name()}): {GoTypeName(lhs)}", 0, 0);
+            throw new ParseException(LokiErrors.UnexpectedLegType("left", op.Name(), GoTypeName(lhs)), 0, 0);
         }
         if (rhs is not SampleExpr right)
         {
-            throw new ParseException($"unexpected type for right leg of binary operation ({op.Name()}): {GoTypeName(rhs)}", 0, 0);
+            throw new ParseException(LokiErrors.UnexpectedLegType("right", op.Name(), GoTypeName(rhs)), 0, 0);
         }
         var leftLit = left as LiteralExpr;
         var rightLit = right as LiteralExpr;
@@ -186,11 +186,11 @@ internal sealed partial class Parser
         {
             if (leftLit is not null)
             {
-                throw new ParseException($"unexpected literal for left leg of logical/set binary operation ({op.Name()}): {leftLit.Value.ToString("F6", CultureInfo.InvariantCulture)}", 0, 0);
+                throw new ParseException(LokiErrors.UnexpectedLegLiteral("left", op.Name(), leftLit.Value), 0, 0);
             }
             if (rightLit is not null)
             {
-                throw new ParseException($"unexpected literal for right leg of logical/set binary operation ({op.Name()}): {rightLit.Value.ToString("F6", CultureInfo.InvariantCulture)}", 0, 0);
+                throw new ParseException(LokiErrors.UnexpectedLegLiteral("right", op.Name(), rightLit.Value), 0, 0);
             }
         }
         if (leftLit is not null && rightLit is not null)
@@ -282,7 +282,7 @@ internal sealed partial class Parser
         Expect(TokenKind.CloseParen);
         if (!GoRegex.TryCompileReplace(args[3], out _, out var error))
         {
-            throw new ParseException("invalid regex in label_replace: " + error, 0, 0);
+            throw new ParseException(LokiErrors.InvalidLabelReplaceRegex(error), 0, 0);
         }
         return new LabelReplaceExpr(inner, args[0], args[1], args[2], args[3]);
     }

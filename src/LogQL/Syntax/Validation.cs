@@ -1,13 +1,13 @@
 using System.Globalization;
 using Orleans.Loki.LogQL.Log;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.LogQL.Syntax;
 
 /// <summary>Loki's semantic checks, with its error texts (reported at line 0, col 0 as Loki does).</summary>
 internal static partial class Validation
 {
-    public const string ErrAtLeastOneEqualityMatcherRequired =
-        "queries require at least one regexp or equality matcher that does not have an empty-compatible value. For instance, app=~\".*\" does not meet this requirement, but app=~\".+\" will";
+    public const string ErrAtLeastOneEqualityMatcherRequired = LokiErrors.AtLeastOneEqualityMatcherRequired;
 
     public static void Validate(Expr expr)
     {
@@ -35,7 +35,7 @@ internal static partial class Validation
             case VectorAggregationExpr v:
                 if (v.Operation is VectorOp.Sort or VectorOp.SortDesc && v.Grouping.Groups.Count > 0)
                 {
-                    throw new ParseException("sort and sort_desc doesn't allow grouping by ", 0, 0);
+                    throw new ParseException(LokiErrors.SortGroupingNotAllowed, 0, 0);
                 }
                 ValidateSample(v.Left);
                 break;
@@ -74,29 +74,29 @@ internal static partial class Validation
         {
             if (op != RangeOp.QuantileOverTime)
             {
-                throw new ParseException($"parameter {param} not supported for operation {op.Name()}", 0, 0);
+                throw new ParseException(LokiErrors.ParameterNotSupported(param, op.Name()), 0, 0);
             }
             parameter = Lexer.ParseNumber(param);
         }
         else if (op == RangeOp.QuantileOverTime)
         {
-            throw new ParseException($"parameter required for operation {op.Name()}", 0, 0);
+            throw new ParseException(LokiErrors.ParameterRequired(op.Name()), 0, 0);
         }
         if (grouping is not null && op is not (RangeOp.AvgOverTime or RangeOp.StddevOverTime or RangeOp.StdvarOverTime
             or RangeOp.QuantileOverTime or RangeOp.MaxOverTime or RangeOp.MinOverTime or RangeOp.FirstOverTime or RangeOp.LastOverTime))
         {
-            throw new ParseException($"grouping not allowed for {op.Name()} aggregation", 0, 0);
+            throw new ParseException(LokiErrors.GroupingNotAllowed(op.Name()), 0, 0);
         }
         if (range.Unwrap is not null)
         {
             if (op is RangeOp.CountOverTime or RangeOp.BytesOverTime or RangeOp.BytesRate)
             {
-                throw new ParseException($"invalid aggregation {op.Name()} with unwrap", 0, 0);
+                throw new ParseException(LokiErrors.AggregationWithUnwrap(op.Name()), 0, 0);
             }
         }
         else if (op is not (RangeOp.BytesOverTime or RangeOp.BytesRate or RangeOp.CountOverTime or RangeOp.Rate or RangeOp.AbsentOverTime))
         {
-            throw new ParseException($"invalid aggregation {op.Name()} without unwrap", 0, 0);
+            throw new ParseException(LokiErrors.AggregationWithoutUnwrap(op.Name()), 0, 0);
         }
         return new RangeAggregationExpr(op, range, parameter, grouping);
     }
@@ -108,24 +108,24 @@ internal static partial class Validation
         {
             if (param is null)
             {
-                throw new ParseException($"parameter required for operation {op.Name()}", 0, 0);
+                throw new ParseException(LokiErrors.ParameterRequired(op.Name()), 0, 0);
             }
             if (!int.TryParse(param, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out p))
             {
-                throw new ParseException($"invalid parameter {op.Name()}({param},", 0, 0);
+                throw new ParseException(LokiErrors.InvalidParameter(op.Name(), param), 0, 0);
             }
             if (p <= 0)
             {
-                throw new ParseException($"invalid parameter (must be greater than 0) {op.Name()}({param}", 0, 0);
+                throw new ParseException(LokiErrors.ParameterNotPositive(op.Name(), param), 0, 0);
             }
             if (op == VectorOp.ApproxTopk && grouping is not null)
             {
-                throw new ParseException($"grouping not allowed for {op.Name()} aggregation", 0, 0);
+                throw new ParseException(LokiErrors.GroupingNotAllowed(op.Name()), 0, 0);
             }
         }
         else if (param is not null)
         {
-            throw new ParseException($"unsupported parameter for operation {op.Name()}({param},", 0, 0);
+            throw new ParseException(LokiErrors.UnsupportedParameter(op.Name(), param), 0, 0);
         }
         return new VectorAggregationExpr(op, inner, grouping ?? Grouping.None, p);
     }
@@ -138,12 +138,12 @@ internal static partial class Validation
         {
             if (!seen.Add(m.Groups[1].Value))
             {
-                throw new ParseException($"invalid regexp parser: duplicate extracted label name '{m.Groups[1].Value}'", 0, 0);
+                throw new ParseException(LokiErrors.RegexpDuplicateLabel(m.Groups[1].Value), 0, 0);
             }
         }
         if (!GoRegex.TryCompile(pattern, out var re, out var error))
         {
-            throw new ParseException("invalid regexp parser: " + error, 0, 0);
+            throw new ParseException(LokiErrors.InvalidRegexpParser(error), 0, 0);
         }
         foreach (var name in re!.GetGroupNames())
         {
@@ -152,7 +152,7 @@ internal static partial class Validation
                 return;
             }
         }
-        throw new ParseException("invalid regexp parser: at least one named capture must be supplied", 0, 0);
+        throw new ParseException(LokiErrors.RegexpNoNamedCapture, 0, 0);
     }
 
     // The stages compile their templates when built next to the data; compiling them here too turns a bad template
@@ -188,7 +188,7 @@ internal static partial class Validation
                 {
                     if (previousWasCapture)
                     {
-                        throw new ParseException("invalid pattern parser: found consecutive capture '" + pattern[i..(close + 1)] + "'", 0, 0);
+                        throw new ParseException(LokiErrors.PatternConsecutiveCapture(pattern[i..(close + 1)]), 0, 0);
                     }
                     sawNamed |= pattern.AsSpan(i + 1, close - i - 1) is not "_";
                     previousWasCapture = true;
@@ -201,7 +201,7 @@ internal static partial class Validation
         }
         if (!sawNamed)
         {
-            throw new ParseException("invalid pattern parser: at least one capture is required", 0, 0);
+            throw new ParseException(LokiErrors.PatternNoCapture, 0, 0);
         }
     }
 

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Orleans.Loki.Gateway;
 using Orleans.Loki.Gateway.Tenancy;
+using Orleans.Loki.Model;
 using Orleans.Loki.Ruler.Grains;
 using Orleans.Loki.Ruler.Rules;
 using Orleans.Loki.Ruler.Store;
@@ -66,7 +67,7 @@ public static class RulesApi
         }
         if (groups.Count == 0)
         {
-            return Results.Text("no rule groups found", statusCode: StatusCodes.Status404NotFound);
+            return Results.Text(LokiErrors.NoRuleGroupsFound, statusCode: StatusCodes.Status404NotFound);
         }
         return Yaml(RuleYaml.FormatNamespaces(groups));
     }
@@ -86,7 +87,7 @@ public static class RulesApi
         {
             return Results.Text(e.Message, statusCode: StatusCodes.Status400BadRequest);
         }
-        return found is null ? Results.Text("group does not exist", statusCode: StatusCodes.Status404NotFound) : Yaml(RuleYaml.FormatGroup(found));
+        return found is null ? Results.Text(LokiErrors.RuleGroupNotFound, statusCode: StatusCodes.Status404NotFound) : Yaml(RuleYaml.FormatGroup(found));
     }
 
     private static async Task<IResult> SetGroupAsync(HttpContext ctx, string ns, IRuleStore store, GatewayOptions gateway, RulerOptions options, IGrainFactory grains)
@@ -102,11 +103,11 @@ public static class RulesApi
         }
         if (!RuleYaml.TryParseGroup(body, ns, out var group, out var decodeError, out var errors))
         {
-            return Results.Text(decodeError is not null ? $"unable to decoded rule group: {decodeError}" : string.Join(", ", errors), statusCode: StatusCodes.Status400BadRequest);
+            return Results.Text(decodeError is not null ? LokiErrors.RuleGroupUndecodable(decodeError) : string.Join(", ", errors), statusCode: StatusCodes.Status400BadRequest);
         }
         if (options.MaxRulesPerRuleGroup > 0 && group!.Rules.Count > options.MaxRulesPerRuleGroup)
         {
-            return Results.Text($"per-user rules per rule group limit (limit: {options.MaxRulesPerRuleGroup} actual: {group.Rules.Count}) exceeded", statusCode: StatusCodes.Status400BadRequest);
+            return Results.Text(LokiErrors.RulesPerGroupLimit(options.MaxRulesPerRuleGroup, group.Rules.Count), statusCode: StatusCodes.Status400BadRequest);
         }
         try
         {
@@ -116,7 +117,7 @@ public static class RulesApi
                 var existing = (await store.ListGroupsAsync(tenant, null, ctx.RequestAborted).ConfigureAwait(false)).Count;
                 if (existing + 1 > options.MaxRuleGroupsPerTenant)
                 {
-                    return Results.Text($"per-user rule groups limit (limit: {options.MaxRuleGroupsPerTenant} actual: {existing + 1}) exceeded", statusCode: StatusCodes.Status400BadRequest);
+                    return Results.Text(LokiErrors.RuleGroupsLimit(options.MaxRuleGroupsPerTenant, existing + 1), statusCode: StatusCodes.Status400BadRequest);
                 }
             }
             await store.SetGroupAsync(tenant, group!, ctx.RequestAborted).ConfigureAwait(false);
@@ -139,7 +140,7 @@ public static class RulesApi
         {
             if (!await store.DeleteGroupAsync(tenant, ns, group, ctx.RequestAborted).ConfigureAwait(false))
             {
-                return Results.Text("group does not exist", statusCode: StatusCodes.Status404NotFound);
+                return Results.Text(LokiErrors.RuleGroupNotFound, statusCode: StatusCodes.Status404NotFound);
             }
         }
         catch (RuleStoreException e)
@@ -160,7 +161,7 @@ public static class RulesApi
         {
             if (!await store.DeleteNamespaceAsync(tenant, ns, ctx.RequestAborted).ConfigureAwait(false))
             {
-                return Results.Text("group namespace does not exist", statusCode: StatusCodes.Status404NotFound);
+                return Results.Text(LokiErrors.RuleNamespaceNotFound, statusCode: StatusCodes.Status404NotFound);
             }
         }
         catch (RuleStoreException e)

@@ -2,6 +2,7 @@ using Orleans.Loki.Gateway.Query;
 using Orleans.Loki.Gateway.Query.Frontend;
 using Orleans.Loki.LogQL.Engine;
 using Orleans.Loki.LogQL.Syntax;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.Ruler.Evaluation;
 
@@ -28,7 +29,7 @@ public sealed class FrontendRuleQueryRunner(QueryService queries) : IRuleQueryRu
             }
             if (parsed.IsLogQuery)
             {
-                throw new RuleEvaluationException("rule result is not a vector or scalar");
+                throw new RuleEvaluationException(LokiErrors.RuleResultNotVector);
             }
             result = await queries.InstantForRuleAsync(tenant, parsed, atNs, ct).ConfigureAwait(false);
         }
@@ -46,7 +47,7 @@ public sealed class FrontendRuleQueryRunner(QueryService queries) : IRuleQueryRu
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            throw new RuleEvaluationException("context deadline exceeded");
+            throw new RuleEvaluationException(LokiErrors.ContextDeadlineExceeded);
         }
         switch (result.ResultType)
         {
@@ -61,7 +62,7 @@ public sealed class FrontendRuleQueryRunner(QueryService queries) : IRuleQueryRu
             case "scalar" when result.Scalar is { } s:
                 return [new RuleSample([], s.Value)];
             default:
-                throw new RuleEvaluationException("rule result is not a vector or scalar");
+                throw new RuleEvaluationException(LokiErrors.RuleResultNotVector);
         }
     }
 }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Orleans.Loki.LogQL.Log.Template;
+using Orleans.Loki.Model;
 using Orleans.Loki.Ruler.Rules;
 
 namespace Orleans.Loki.Ruler.Evaluation;
@@ -144,7 +145,7 @@ public sealed class RuleGroupEvaluator
             var key = ActiveAlert.KeyOf(labels);
             if (results.ContainsKey(key))
             {
-                throw new RuleEvaluationException("vector contains metrics with the same labelset after applying alert labels");
+                throw new RuleEvaluationException(LokiErrors.DuplicateAlertLabelset);
             }
             results[key] = new ActiveAlert { Labels = labels, Annotations = annotations, State = AlertState.Pending, Value = sample.Value, ActiveAtNs = tsNs };
         }
@@ -200,7 +201,7 @@ public sealed class RuleGroupEvaluator
         if (Group.Limit > 0 && active > Group.Limit)
         {
             rule.Active.Clear();
-            throw new RuleEvaluationException($"exceeded limit of {Group.Limit} with {active} alerts");
+            throw new RuleEvaluationException(LokiErrors.AlertLimitExceeded(Group.Limit, active));
         }
     }
 
@@ -272,13 +273,13 @@ public sealed class RuleGroupEvaluator
             var sorted = labels.OrderBy(p => p.Key, StringComparer.Ordinal).ToArray();
             if (!seen.Add(string.Join('\xff', sorted.Select(p => p.Key + "\xfe" + p.Value))))
             {
-                throw new RuleEvaluationException("vector contains metrics with the same labelset after applying rule labels");
+                throw new RuleEvaluationException(LokiErrors.DuplicateRuleLabelset);
             }
             series.Add(new RecordedSample(sorted, sample.Value, tsNs / 1_000_000));
         }
         if (Group.Limit > 0 && series.Count > Group.Limit)
         {
-            throw new RuleEvaluationException($"exceeded limit of {Group.Limit} with {series.Count} series");
+            throw new RuleEvaluationException(LokiErrors.SeriesLimitExceeded(Group.Limit, series.Count));
         }
         rule.LastSamples = series.Count;
         output.AddRange(series);

@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Orleans.Loki.Model;
 using Orleans.Loki.Ruler.Evaluation;
 using Prometheus;
 
@@ -122,7 +123,7 @@ public sealed partial class AlertmanagerNotifier : BackgroundService
             // The fan-out edge: one Alertmanager failing must not stop the others; counted and logged.
             s_errors.WithLabels(tenant, target.AlertsUrl).Inc(count);
             s_dropped.WithLabels(tenant).Inc(count);
-            LogSendFailed(_logger, target.AlertsUrl, e is OperationCanceledException ? "context deadline exceeded" : e.Message);
+            LogSendFailed(_logger, target.AlertsUrl, e is OperationCanceledException ? LokiErrors.ContextDeadlineExceeded : e.Message);
         }
         finally
         {

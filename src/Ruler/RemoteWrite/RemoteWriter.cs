@@ -5,6 +5,7 @@ using System.Threading.Channels;
 using Google.Protobuf;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Orleans.Loki.Model;
 using Orleans.Loki.Ruler.Evaluation;
 using Orleans.Loki.Ruler.RemoteWrite.Proto;
 using Prometheus;
@@ -176,7 +177,7 @@ public sealed partial class RemoteWriter : BackgroundService
         catch (Exception e) when (e is HttpRequestException || (e is OperationCanceledException && !ct.IsCancellationRequested))
         {
             // Network failures and timeouts are recoverable: the batch is retried.
-            LogSendFailed(_logger, client.Id, e is OperationCanceledException ? "context deadline exceeded" : e.Message);
+            LogSendFailed(_logger, client.Id, e is OperationCanceledException ? LokiErrors.ContextDeadlineExceeded : e.Message);
             return Outcome.Retry;
         }
     }

@@ -2,6 +2,7 @@ using System.Globalization;
 using Orleans.Loki.LogQL.Syntax;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.Ruler.Rules;
 
@@ -350,7 +351,7 @@ public static class RuleYaml
         {
             return TimeSpan.Zero;
         }
-        if (!DurationText.TryParsePrometheus(text, out var ns, out _))
+        if (!GoDuration.TryParsePrometheus(text, out var ns, out _))
         {
             errors.Add($"line {v.Start.Line}: not a valid duration string: \"{text}\"");
             return TimeSpan.Zero;
@@ -421,11 +422,11 @@ public static class RuleYaml
         var node = new YamlMappingNode { { "name", Scalar(g.Name) } };
         if (g.Interval > TimeSpan.Zero)
         {
-            node.Add("interval", DurationText.FormatPrometheus(g.Interval.Ticks * 100));
+            node.Add("interval", GoDuration.FormatPrometheus(g.Interval.Ticks * 100));
         }
         if (g.QueryOffset > TimeSpan.Zero)
         {
-            node.Add("query_offset", DurationText.FormatPrometheus(g.QueryOffset.Ticks * 100));
+            node.Add("query_offset", GoDuration.FormatPrometheus(g.QueryOffset.Ticks * 100));
         }
         if (g.Limit != 0)
         {
@@ -446,11 +447,11 @@ public static class RuleYaml
             rn.Add("expr", Scalar(r.Expr));
             if (r.For > TimeSpan.Zero)
             {
-                rn.Add("for", DurationText.FormatPrometheus(r.For.Ticks * 100));
+                rn.Add("for", GoDuration.FormatPrometheus(r.For.Ticks * 100));
             }
             if (r.KeepFiringFor > TimeSpan.Zero)
             {
-                rn.Add("keep_firing_for", DurationText.FormatPrometheus(r.KeepFiringFor.Ticks * 100));
+                rn.Add("keep_firing_for", GoDuration.FormatPrometheus(r.KeepFiringFor.Ticks * 100));
             }
             if (r.Labels.Count > 0)
             {

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Orleans.Loki.LogQL.Syntax;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.Silo.Configuration;
 
@@ -16,7 +16,7 @@ public static class ConfigValues
             value = TimeSpan.FromSeconds(seconds);
             return true;
         }
-        if (!DurationText.TryParse(text, out var ns))
+        if (!GoDuration.TryParseLogQL(text, out var ns))
         {
             return false;
         }

@@ -1,5 +1,6 @@
 using Orleans.Loki.LogQL.Engine;
 using Orleans.Loki.LogQL.Syntax;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.LogQL.Tests.Engine;
 

@@ -1,4 +1,5 @@
 using Orleans.Loki.LogQL.Syntax;
+using Orleans.Loki.Model;
 
 namespace Orleans.Loki.LogQL.Tests.Syntax;
 

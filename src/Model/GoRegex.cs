@@ -1,9 +1,13 @@
 using System.Text.RegularExpressions;
 
-namespace Orleans.Loki.LogQL.Log;
+namespace Orleans.Loki.Model;
 
-/// <summary>Compiles Go RE2 patterns to .NET regexes with linear-time matching where possible.</summary>
-internal static class GoRegex
+/// <summary>
+/// The one RE2 translator: compiles Go RE2 patterns to .NET regexes (linear-time matching where possible) for stream
+/// selectors, matchers, line filters, parsers, templates and <c>label_replace</c> alike: ASCII <c>\d \w \s</c>, POSIX
+/// classes, <c>\Q..\E</c>, <c>\x{..}</c>, the <c>U</c> flag and <c>$</c> as the end of text mean what they mean in RE2.
+/// </summary>
+public static class GoRegex
 {
     /// <summary>Bound for the rare patterns the non-backtracking engine refuses.</summary>
     public static readonly TimeSpan FallbackTimeout = TimeSpan.FromMilliseconds(250);
@@ -66,18 +70,41 @@ internal static class GoRegex
         }
     }
 
-    /// <summary>Regex test over UTF-8 bytes without allocating; a timed-out match counts as no match.</summary>
-    public static bool IsMatch(Regex regex, ReadOnlySpan<byte> utf8)
+    /// <summary>Compiles <paramref name="pattern"/> unanchored.</summary>
+    public static bool TryCompile(string pattern, out Regex? regex, out string? error)
     {
-        var chars = Utf8Scratch.Decode(utf8);
-        try
+        var ok = TryCompile(pattern, anchored: false, out var re, out _, out error);
+        regex = ok ? re : null;
+        return ok;
+    }
+
+    /// <summary>Compiles <c>^(?s:pattern)$</c>, as Prometheus label matchers do.</summary>
+    public static bool TryCompileAnchored(string pattern, out Regex? regex, out string? error)
+    {
+        // Validate the bare pattern first so an unbalanced ')' cannot escape the anchoring group.
+        if (!GoRegexParser.TryParse(pattern, out _, out error))
         {
-            return regex.IsMatch(chars);
-        }
-        catch (RegexMatchTimeoutException)
-        {
-            // Only backtracking fallbacks can time out; a pathological line must not stall the query.
+            regex = null;
             return false;
         }
+        var ok = TryCompile("(?s:" + pattern + ")", anchored: true, out var re, out _, out error);
+        regex = ok ? re : null;
+        return ok;
+    }
+
+    /// <summary>
+    /// Compiles <c>^(?:pattern)$</c> as Loki's <c>label_replace</c> does, with groups numbered as Go numbers them;
+    /// the error text names the wrapped pattern, as Loki's does.
+    /// </summary>
+    public static bool TryCompileReplace(string pattern, out GoReplaceRegex? regex, out string? error)
+    {
+        if (!TryCompile("^(?:" + pattern + ")$", anchored: false, unnamed: true, out var re, out var tree, out error))
+        {
+            regex = null;
+            return false;
+        }
+        regex = new GoReplaceRegex(re, RegexRenderer.GroupNames(tree!));
+        error = null;
+        return true;
     }
 }

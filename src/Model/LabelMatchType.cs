@@ -1,4 +1,4 @@
-namespace Orleans.Loki.LogQL.Syntax;
+namespace Orleans.Loki.Model;
 
 /// <summary>Label matcher operators.</summary>
 public enum LabelMatchType

@@ -1,10 +1,10 @@
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace Orleans.Loki.LogQL.Log;
+namespace Orleans.Loki.Model;
 
 /// <summary>Renders a parsed Go regex as an equivalent .NET pattern.</summary>
-internal static class RegexRenderer
+public static class RegexRenderer
 {
     /// <param name="node">The parsed pattern.</param>
     /// <param name="unnamed">

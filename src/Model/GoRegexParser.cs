@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace Orleans.Loki.LogQL.Log;
+namespace Orleans.Loki.Model;
 
 /// <summary>Parses Go RE2 syntax (as Loki accepts it) into a <see cref="RegexNode"/> tree.</summary>
 /// <remarks>
@@ -10,7 +10,7 @@ namespace Orleans.Loki.LogQL.Log;
 /// <c>$</c> meaning end of text without <c>(?m)</c>, the <c>U</c> flag. Lookarounds and backreferences are
 /// rejected as Go rejects them.
 /// </remarks>
-internal sealed partial class GoRegexParser
+public sealed partial class GoRegexParser
 {
     private const int MaxRepeat = 1000;
     private readonly string _src;

@@ -1,8 +1,8 @@
 using System.Text;
 
-namespace Orleans.Loki.LogQL.Log;
+namespace Orleans.Loki.Model;
 
-internal sealed partial class GoRegexParser
+public sealed partial class GoRegexParser
 {
     // Complements of Go's ASCII classes written as .NET class items.
     private const string NotDigitItems = @"\x00-/:-\uFFFF";

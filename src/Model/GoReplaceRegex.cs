@@ -1,53 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace Orleans.Loki.LogQL.Syntax;
-
-/// <summary>
-/// Compiles Go RE2 patterns for stream selectors, matchers and <c>label_replace</c> through the one RE2 translator the
-/// pipeline stages use (<see cref="Log.GoRegexParser"/>): ASCII <c>\d \w \s</c>, POSIX classes, <c>\Q..\E</c>,
-/// <c>\x{..}</c>, the <c>U</c> flag and <c>$</c> as the end of text mean what they mean in RE2 everywhere.
-/// </summary>
-public static class GoRegex
-{
-    /// <summary>Compiles <paramref name="pattern"/> unanchored.</summary>
-    public static bool TryCompile(string pattern, out Regex? regex, out string? error)
-    {
-        var ok = Log.GoRegex.TryCompile(pattern, anchored: false, out var re, out _, out error);
-        regex = ok ? re : null;
-        return ok;
-    }
-
-    /// <summary>Compiles <c>^(?s:pattern)$</c>, as Prometheus label matchers do.</summary>
-    public static bool TryCompileAnchored(string pattern, out Regex? regex, out string? error)
-    {
-        // Validate the bare pattern first so an unbalanced ')' cannot escape the anchoring group.
-        if (!Log.GoRegexParser.TryParse(pattern, out _, out error))
-        {
-            regex = null;
-            return false;
-        }
-        var ok = Log.GoRegex.TryCompile("(?s:" + pattern + ")", anchored: true, out var re, out _, out error);
-        regex = ok ? re : null;
-        return ok;
-    }
-
-    /// <summary>
-    /// Compiles <c>^(?:pattern)$</c> as Loki's <c>label_replace</c> does, with groups numbered as Go numbers them;
-    /// the error text names the wrapped pattern, as Loki's does.
-    /// </summary>
-    public static bool TryCompileReplace(string pattern, out GoReplaceRegex? regex, out string? error)
-    {
-        if (!Log.GoRegex.TryCompile("^(?:" + pattern + ")$", anchored: false, unnamed: true, out var re, out var tree, out error))
-        {
-            regex = null;
-            return false;
-        }
-        regex = new GoReplaceRegex(re, Log.RegexRenderer.GroupNames(tree!));
-        error = null;
-        return true;
-    }
-}
+namespace Orleans.Loki.Model;
 
 /// <summary>A regex whose groups are numbered as Go numbers them, with Go's <c>Regexp.Expand</c> template syntax.</summary>
 public sealed class GoReplaceRegex
