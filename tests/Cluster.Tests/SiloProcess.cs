@@ -49,7 +49,11 @@ public sealed class SiloProcess : IAsyncDisposable
         return new SiloProcess("all", config, httpPort);
     }
 
-    public static SiloProcess Create(string target, string connectionString, string container, string clusterId)
+    public static SiloProcess Create(string target, string connectionString, string container, string clusterId) =>
+        Create(target, connectionString, container, clusterId, "");
+
+    /// <summary>As above, with more top-level YAML appended to the config (benchmarks: <c>limits_config</c>).</summary>
+    public static SiloProcess Create(string target, string connectionString, string container, string clusterId, string extraYaml)
     {
         var httpPort = FreePort();
         var config = Path.Combine(Path.GetTempPath(), $"loki-cluster-{clusterId}-{target}-{httpPort}.yaml");
@@ -69,6 +73,7 @@ public sealed class SiloProcess : IAsyncDisposable
               advertised_address: 127.0.0.1
               silo_port: {FreePort()}
               gateway_port: {FreePort()}
+            {extraYaml}
             """);
         return new SiloProcess(target, config, httpPort);
     }
