@@ -27,6 +27,9 @@ public sealed class SiloProcess : IAsyncDisposable
     public int HttpPort { get; }
     public HttpClient Client { get; }
     public bool Running => _process is { HasExited: false };
+
+    /// <summary>The process id while it runs (benchmarks read its CPU time).</summary>
+    public int? ProcessId => _process is { HasExited: false } p ? p.Id : null;
     public string Output { get { lock (_output) { return _output.ToString(); } } }
 
     /// <summary>A single-process (<c>all</c>) binary on localhost clustering with the given storage YAML.</summary>

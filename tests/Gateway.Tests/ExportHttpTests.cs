@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Loki.Gateway.Export;
 using Orleans.Loki.Gateway.Limits;
+using Orleans.Loki.Testing;
 
 namespace Orleans.Loki.Gateway.Tests;
 
@@ -187,6 +188,98 @@ public sealed class ExportHttpTests(GatewayClusterFixture fixture) : IAsyncLifet
         }
         var written = await finished.Task.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.True(written < total / 2, $"the export went on after the client left: {written} of {total} bytes written");
+    }
+
+    [Fact]
+    public async Task A_slow_client_holds_the_export_back_instead_of_the_server_buffering_the_result()
+    {
+        var (http, app, tenant, now) = await PushLargeAsync("export-slow");
+        await using var _ = app;
+        using var __ = http;
+        ExportService.PageEntries = 1000;
+        var metrics = ExportMetrics.For([tenant]);
+        var url = Url("{job=\"export-big\"}", now - Corpus.SecondNs, now + Corpus.SecondNs, "forward", "text");
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.Add("X-Scope-OrgID", tenant);
+        var bytesBefore = metrics.Bytes.Value;
+        var pagesBefore = metrics.Pages.Value;
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        await using var body = await response.Content.ReadAsStreamAsync();
+        var first = new byte[1000];
+        await body.ReadExactlyAsync(first);
+
+        // The client reads nothing more: the export waits for it, having written and read only a bounded part.
+        await Eventually.HoldsAsync(() => metrics.Waiting.Value == 1, TimeSpan.FromSeconds(30), "the export waiting for the client");
+        var written = metrics.Bytes.Value - bytesBefore;
+        var pages = metrics.Pages.Value - pagesBefore;
+        Assert.True(written <= 4 * 64 * 1024, $"{written} bytes written while the client read {first.Length} of {TotalBytes}");
+        // The page being written and the one read ahead, of 20.
+        Assert.True(pages <= 3, $"{pages} pages read while the client was paused");
+
+        // The client reads on: every line arrives, in order.
+        using var rest = new MemoryStream();
+        await body.CopyToAsync(rest);
+        var text = Encoding.UTF8.GetString(first) + Encoding.UTF8.GetString(rest.ToArray());
+        Assert.Equal(string.Concat(Enumerable.Range(0, LargeLines).Select(LargeLine)), text);
+        Assert.Equal(TotalBytes, metrics.Bytes.Value - bytesBefore);
+        Assert.Equal(0, metrics.Waiting.Value);
+    }
+
+    [Fact]
+    public async Task A_client_that_goes_away_cancels_the_export_and_its_reading()
+    {
+        var (http, app, tenant, now) = await PushLargeAsync("export-gone");
+        await using var _ = app;
+        using var __ = http;
+        ExportService.PageEntries = 1000;
+        var metrics = ExportMetrics.For([tenant]);
+        var pagesBefore = metrics.Pages.Value;
+        var bytesBefore = metrics.Bytes.Value;
+        var url = Url("{job=\"export-big\"}", now - Corpus.SecondNs, now + Corpus.SecondNs, "forward", "ndjson");
+        using (var request = new HttpRequestMessage(HttpMethod.Get, url))
+        {
+            request.Headers.Add("X-Scope-OrgID", tenant);
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            await using var body = await response.Content.ReadAsStreamAsync();
+            Assert.True(await body.ReadAsync(new byte[100]) > 0);
+            await Eventually.HoldsAsync(() => metrics.Waiting.Value == 1, TimeSpan.FromSeconds(30), "the export waiting for the client");
+            Assert.Equal(1, metrics.Active.Value);
+        }
+
+        // Disposing the response is the client going away: the export ends as cancelled, reading no further page.
+        await Eventually.HoldsAsync(() => metrics.Active.Value == 0, TimeSpan.FromSeconds(30), "the export ending");
+        Assert.Equal(1, metrics.Cancelled.Value);
+        Assert.Equal(0, metrics.Waiting.Value);
+        var pages = metrics.Pages.Value - pagesBefore;
+        Assert.True(pages <= 3, $"{pages} of 20 pages read after the client left");
+        Assert.True(metrics.Bytes.Value - bytesBefore < TotalBytes / 4);
+    }
+
+    private const int LargeLines = 20_000;
+
+    private static string LargeLine(int i) => $"line {i:D6} {new string('y', 90)}\n";
+
+    private static long TotalBytes => (long)LargeLines * LargeLine(0).Length;
+
+    /// <summary>A gateway with auth (its own tenant, so its export metrics are its own) and 20,000 lines of ~100 bytes in one stream.</summary>
+    private async Task<(HttpClient Http, IAsyncDisposable App, string Tenant, long Now)> PushLargeAsync(string name)
+    {
+        var app = await TestGateway.StartAsync(fixture.Cluster.Client, GatewayClusterFixture.Ingester, new GatewayOptions { AuthEnabled = true },
+            services: s => s.AddSingleton<ITenantLimits>(fixture.Limits));
+        var http = app.GetTestClient();
+        var tenant = $"{name}-{Guid.NewGuid():n}"[..30];
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000;
+        var values = string.Join(",", Enumerable.Range(0, LargeLines).Select(i => $"[\"{now + i}\",\"{LargeLine(i)[..^1]}\"]"));
+        using var push = new HttpRequestMessage(HttpMethod.Post, "/loki/api/v1/push")
+        {
+            Content = new StringContent($"{{\"streams\":[{{\"stream\":{{\"job\":\"export-big\"}},\"values\":[{values}]}}]}}", Encoding.UTF8, "application/json"),
+        };
+        push.Headers.Add("X-Scope-OrgID", tenant);
+        using var pushed = await http.SendAsync(push);
+        Assert.Equal(HttpStatusCode.NoContent, pushed.StatusCode);
+        return (http, app, tenant, now);
     }
 
     private static List<string> Expected(IEnumerable<Corpus.Entry> entries, long start, long end, bool backward) =>

@@ -42,6 +42,7 @@ public sealed class ExportService(GatewayOptions options, ITenantLimits limits, 
             return;
         }
         var maxBytes = MaxExportBytes(request.Tenants);
+        var metrics = ExportMetrics.For(request.Tenants);
         // ReadRequest makes the end inclusive; the export reads [start, end) as query_range does.
         var startNs = request.StartNs;
         var endNs = request.EndNs - 1;
@@ -60,6 +61,13 @@ public sealed class ExportService(GatewayOptions options, ITenantLimits limits, 
             var querier = new GrainLogQuerier(data, request.Tenants);
             reader = async (from, through, limit) => await ReadPageAsync(querier, selector, from, through, direction, limit, ct).ConfigureAwait(false);
         }
+        var read = reader;
+        reader = async (from, through, limit) =>
+        {
+            var page = await read(from, through, limit).ConfigureAwait(false);
+            metrics.Pages.Inc();
+            return page;
+        };
 
         IPage page;
         try
@@ -83,10 +91,11 @@ public sealed class ExportService(GatewayOptions options, ITenantLimits limits, 
         ctx.Response.StatusCode = 200;
         ctx.Response.ContentType = format == ExportFormat.Ndjson ? "application/x-ndjson; charset=utf-8" : "text/plain; charset=utf-8";
         ctx.Response.Headers.ContentDisposition = $"attachment; filename=\"export.{(format == ExportFormat.Ndjson ? "ndjson" : "log")}\"";
-        var writer = new EntryWriter(ctx.Response.BodyWriter, format);
+        var writer = new EntryWriter(ctx.Response.BodyWriter, format, metrics);
         var pageSize = PageEntries;
         // What is not written yet, and what the current page read (all of it, or one instant at its edge).
         var remaining = (Start: startNs, End: endNs);
+        metrics.Active.Inc();
         try
         {
             while (true)
@@ -131,9 +140,14 @@ public sealed class ExportService(GatewayOptions options, ITenantLimits limits, 
             }
             await writer.FlushAsync(ct).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        catch (OperationCanceledException) when (ct.IsCancellationRequested || writer.ClientGone)
         {
-            // The client went away: nothing more to write.
+            // The client went away: nothing more to read or write (the page being read was cancelled with it).
+            metrics.Cancelled.Inc();
+        }
+        finally
+        {
+            metrics.Active.Dec();
         }
     }
 
@@ -479,7 +493,7 @@ public sealed class ExportService(GatewayOptions options, ITenantLimits limits, 
     }
 
     /// <summary>Encodes entries straight into the response pipe.</summary>
-    internal sealed class EntryWriter(PipeWriter pipe, ExportFormat format)
+    internal sealed class EntryWriter(PipeWriter pipe, ExportFormat format, ExportMetrics.Tenant? metrics = null)
     {
         private static readonly JsonWriterOptions s_json = new() { SkipValidation = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
         private readonly ArrayBufferWriter<byte> _scratch = new(4096);
@@ -488,6 +502,9 @@ public sealed class ExportService(GatewayOptions options, ITenantLimits limits, 
         public long Written { get; private set; }
 
         public long Unflushed { get; private set; }
+
+        /// <summary>The response pipe was completed or cancelled under a flush: the client is gone.</summary>
+        public bool ClientGone { get; private set; }
 
         /// <summary>Encodes <paramref name="row"/> into scratch space and returns its size in the output.</summary>
         public long Prepare(Row row)
@@ -576,10 +593,30 @@ public sealed class ExportService(GatewayOptions options, ITenantLimits limits, 
 
         public async Task FlushAsync(CancellationToken ct)
         {
+            metrics?.Bytes.Inc(Unflushed);
             Unflushed = 0;
-            var result = await pipe.FlushAsync(ct).ConfigureAwait(false);
+            var flush = pipe.FlushAsync(ct);
+            FlushResult result;
+            if (flush.IsCompleted)
+            {
+                result = flush.Result;
+            }
+            else
+            {
+                // The client has not read what was written: wait for it (backpressure), reading nothing meanwhile.
+                metrics?.Waiting.Inc();
+                try
+                {
+                    result = await flush.ConfigureAwait(false);
+                }
+                finally
+                {
+                    metrics?.Waiting.Dec();
+                }
+            }
             if (result.IsCanceled || result.IsCompleted)
             {
+                ClientGone = true;
                 throw new OperationCanceledException(ct);
             }
         }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using Orleans.Loki.Chunks;
 using Orleans.Loki.Grains.Abstractions;
@@ -27,16 +28,19 @@ internal sealed class ChunkFetch
     private readonly string _key;
     private readonly HashSet<long>? _loaded;
 
-    private ChunkFetch(IObjectStore store, string key, byte[] data, bool sparse)
+    private byte[]? _rented;
+
+    private ChunkFetch(IObjectStore store, string key, byte[] data, int length, bool sparse)
     {
         _store = store;
         _key = key;
-        Data = data;
+        _rented = sparse ? data : null;
+        Data = data.AsMemory(0, length);
         _loaded = sparse ? [] : null;
     }
 
-    /// <summary>The chunk bytes (blocks not yet loaded are zero in a sparse buffer).</summary>
-    public byte[] Data { get; }
+    /// <summary>The chunk bytes (blocks not yet loaded are garbage in a sparse buffer).</summary>
+    public Memory<byte> Data { get; private set; }
 
     /// <summary>Bytes read from the store so far.</summary>
     public long BytesRead { get; private set; }
@@ -45,7 +49,7 @@ internal sealed class ChunkFetch
     public static async Task<ChunkFetch?> WholeAsync(IObjectStore store, ChunkRef chunk, CancellationToken ct)
     {
         var data = await store.GetAsync(chunk.Key, ct).ConfigureAwait(false);
-        return data is null ? null : new ChunkFetch(store, chunk.Key, data, sparse: false) { BytesRead = data.Length };
+        return data is null ? null : new ChunkFetch(store, chunk.Key, data, data.Length, sparse: false) { BytesRead = data.Length };
     }
 
     /// <summary>Reads the header, index and footer only (or the whole chunk when small); null when it no longer exists.</summary>
@@ -56,16 +60,17 @@ internal sealed class ChunkFetch
         {
             return await WholeAsync(store, chunk, ct).ConfigureAwait(false);
         }
-        // Uninitialised: only the parts read are ever looked at (block checksums are verified when a block is scanned),
-        // and zeroing a megabyte-sized buffer per chunk costs more than the reads it replaces.
-        var buffer = GC.AllocateUninitializedArray<byte>((int)size);
-        var fetch = new ChunkFetch(store, chunk.Key, buffer, sparse: true);
+        // Pooled and not cleared: only the parts read are ever looked at (block checksums are verified when a block is
+        // scanned). A fresh megabyte-sized buffer per chunk and sub-query (an export reads each chunk once per page)
+        // is a large-object allocation each time, and the full collections they cause cost more than the reads.
+        var rented = ArrayPool<byte>.Shared.Rent((int)size);
+        var fetch = new ChunkFetch(store, chunk.Key, rented, (int)size, sparse: true);
         var tailLength = (int)Math.Min(size, TailGuess);
         if (!await fetch.ReadAsync(size - tailLength, tailLength, ct).ConfigureAwait(false))
         {
             return null;
         }
-        var indexOffset = BinaryPrimitives.ReadUInt64LittleEndian(buffer.AsSpan((int)size - FooterSize));
+        var indexOffset = BinaryPrimitives.ReadUInt64LittleEndian(fetch.Data.Span[((int)size - FooterSize)..]);
         // A corrupt footer points anywhere: clamp, and let ChunkReader.Open reject it.
         var indexStart = (long)Math.Min(indexOffset, (ulong)(size - tailLength));
         if (indexStart < size - tailLength && !await fetch.ReadAsync(indexStart, (int)(size - tailLength - indexStart), ct).ConfigureAwait(false))
@@ -73,6 +78,20 @@ internal sealed class ChunkFetch
             return null;
         }
         return await fetch.ReadAsync(0, HeaderSize, ct).ConfigureAwait(false) ? fetch : null;
+    }
+
+    /// <summary>
+    /// Gives a sparse buffer back to the pool once nothing reads <see cref="Data"/> any more (decoded entries are
+    /// copied out of it); a whole chunk is left to the collector.
+    /// </summary>
+    public void Release()
+    {
+        if (_rented is { } rented)
+        {
+            _rented = null;
+            Data = Memory<byte>.Empty;
+            ArrayPool<byte>.Shared.Return(rented);
+        }
     }
 
     /// <summary>Makes sure the block's bytes are in <see cref="Data"/>; false when the chunk disappeared meanwhile.</summary>
@@ -90,6 +109,40 @@ internal sealed class ChunkFetch
         return true;
     }
 
+    /// <summary>
+    /// Makes sure every one of <paramref name="blocks"/> is in <see cref="Data"/>, those not loaded yet with one range
+    /// read from the first to the last of them; false when the chunk disappeared meanwhile.
+    /// </summary>
+    public async ValueTask<bool> LoadAsync(IReadOnlyList<BlockMeta> blocks, CancellationToken ct)
+    {
+        if (_loaded is null)
+        {
+            return true;
+        }
+        long start = long.MaxValue, end = long.MinValue;
+        foreach (var block in blocks)
+        {
+            if (!_loaded.Contains(block.Offset))
+            {
+                start = Math.Min(start, block.Offset);
+                end = Math.Max(end, block.Offset + block.Length);
+            }
+        }
+        if (start >= end)
+        {
+            return true;
+        }
+        if (!await ReadAsync(start, (int)(end - start), ct).ConfigureAwait(false))
+        {
+            return false;
+        }
+        foreach (var block in blocks)
+        {
+            _loaded.Add(block.Offset);
+        }
+        return true;
+    }
+
     private async Task<bool> ReadAsync(long offset, int length, CancellationToken ct)
     {
         var bytes = await _store.GetRangeAsync(_key, offset, length, ct).ConfigureAwait(false);
@@ -98,7 +151,7 @@ internal sealed class ChunkFetch
             // Absent, or shorter than indexed: deleted (or replaced) since the lookup.
             return false;
         }
-        bytes.CopyTo(Data.AsSpan((int)offset));
+        bytes.CopyTo(Data.Span[(int)offset..]);
         BytesRead += length;
         return true;
     }

@@ -7,7 +7,9 @@ namespace Orleans.Loki.Grains.Querier;
 
 /// <summary>
 /// Every selected entry of one series scan for an export: timestamp, label set (a table entry, since a series yields
-/// few distinct label sets) and line bytes appended to one buffer. Not thread-safe: one per series.
+/// few distinct label sets) and line bytes appended to one buffer. Not thread-safe: one per series. Its buffers are
+/// pooled (an export builds a page of them per sub-query; fresh ones would be large-object allocations each time) and
+/// given back by <see cref="ToPage"/>.
 /// </summary>
 internal sealed class ExportCollector
 {
@@ -19,12 +21,17 @@ internal sealed class ExportCollector
     public List<string[]?> Metadata { get; } = [];
     public List<string[]?> Parsed { get; } = [];
 
-    public long[] Timestamps { get; private set; } = new long[256];
-    public int[] Ids { get; private set; } = new int[256];
-    public int[] Offsets { get; private set; } = new int[256];
-    public int[] Lengths { get; private set; } = new int[256];
-    public ArrayBufferWriter<byte> Data { get; } = new(64 * 1024);
+    public long[] Timestamps { get; private set; } = ArrayPool<long>.Shared.Rent(1024);
+    public int[] Ids { get; private set; } = ArrayPool<int>.Shared.Rent(1024);
+    public int[] Offsets { get; private set; } = ArrayPool<int>.Shared.Rent(1024);
+    public int[] Lengths { get; private set; } = ArrayPool<int>.Shared.Rent(1024);
     public int Count { get; private set; }
+
+    /// <summary>The lines, <see cref="DataLength"/> bytes of it.</summary>
+    public byte[] Data { get; private set; } = ArrayPool<byte>.Shared.Rent(64 * 1024);
+    public int DataLength { get; private set; }
+
+    private ReadOnlySpan<byte> Line(int i) => Data.AsSpan(Offsets[i], Lengths[i]);
 
     /// <summary>An entry that passed the pipeline, its labels in <paramref name="labels"/>.</summary>
     public void Add(long ts, LabelsBuilder labels, ReadOnlySpan<byte> line)
@@ -57,8 +64,7 @@ internal sealed class ExportCollector
                     id = NewLabels(stream.Labels, StreamOnly(stream.LabelPairs, metadata, parsed), metadata, parsed);
                 }
                 var line = stream.Lines[i];
-                var span = Data.GetSpan(Encoding.UTF8.GetMaxByteCount(line.Length));
-                var n = Encoding.UTF8.GetBytes(line, span);
+                var n = Encoding.UTF8.GetBytes(line, Reserve(Encoding.UTF8.GetMaxByteCount(line.Length)));
                 AppendWritten(stream.Timestamps[i], id, n);
             }
         }
@@ -77,13 +83,26 @@ internal sealed class ExportCollector
 
     private void Append(long ts, int id, ReadOnlySpan<byte> line)
     {
-        line.CopyTo(Data.GetSpan(line.Length));
+        line.CopyTo(Reserve(line.Length));
         AppendWritten(ts, id, line.Length);
+    }
+
+    /// <summary>Room for <paramref name="length"/> more bytes of lines.</summary>
+    private Span<byte> Reserve(int length)
+    {
+        if (Data.Length - DataLength < length)
+        {
+            var grown = ArrayPool<byte>.Shared.Rent(Math.Max(Data.Length * 2, DataLength + length));
+            Data.AsSpan(0, DataLength).CopyTo(grown);
+            ArrayPool<byte>.Shared.Return(Data);
+            Data = grown;
+        }
+        return Data.AsSpan(DataLength, length);
     }
 
     private void AppendWritten(long ts, int id, int length)
     {
-        if (Count == Timestamps.Length)
+        if (Count == Timestamps.Length || Count == Ids.Length || Count == Offsets.Length || Count == Lengths.Length)
         {
             var size = Count * 2;
             Timestamps = Grow(Timestamps, size);
@@ -93,17 +112,32 @@ internal sealed class ExportCollector
         }
         Timestamps[Count] = ts;
         Ids[Count] = id;
-        Offsets[Count] = Data.WrittenCount;
+        Offsets[Count] = DataLength;
         Lengths[Count] = length;
-        Data.Advance(length);
+        DataLength += length;
         Count++;
     }
 
     private static T[] Grow<T>(T[] array, int size)
     {
-        var grown = new T[size];
+        var grown = ArrayPool<T>.Shared.Rent(size);
         Array.Copy(array, grown, array.Length);
+        ArrayPool<T>.Shared.Return(array);
         return grown;
+    }
+
+    /// <summary>Gives the buffers back to the pool; the collector is not used afterwards.</summary>
+    private void Release()
+    {
+        ArrayPool<long>.Shared.Return(Timestamps);
+        ArrayPool<int>.Shared.Return(Ids);
+        ArrayPool<int>.Shared.Return(Offsets);
+        ArrayPool<int>.Shared.Return(Lengths);
+        ArrayPool<byte>.Shared.Return(Data);
+        Timestamps = [];
+        Ids = Offsets = Lengths = [];
+        Data = [];
+        Count = DataLength = 0;
     }
 
     private static string[] StreamOnly(string[] all, string[]? metadata, string[]? parsed)
@@ -135,7 +169,7 @@ internal sealed class ExportCollector
 
     /// <summary>
     /// The first <paramref name="limit"/> entries of all the series' collectors in direction (timestamp, then labels
-    /// text, then line bytes), as one page.
+    /// text, then line bytes), as one page. Gives the collectors' buffers back.
     /// </summary>
     public static ExportPage ToPage(IReadOnlyList<ExportCollector> parts, bool backward, int limit, ReadStats stats)
     {
@@ -155,7 +189,8 @@ internal sealed class ExportCollector
             total += parts[p].Count;
         }
         // Entry references: (part, index) packed in a long for the sort.
-        var refs = new long[total];
+        var rented = ArrayPool<long>.Shared.Rent(total);
+        var refs = rented.AsSpan(0, total);
         var k = 0;
         for (var p = 0; p < parts.Count; p++)
         {
@@ -165,19 +200,44 @@ internal sealed class ExportCollector
             }
         }
         var labelsArray = labels.ToArray();
-        Array.Sort(refs, (a, b) =>
+        // By timestamp first, on primitive keys (no comparison delegate per step); then each run of equal timestamps by
+        // labels and line, which is where the full comparison is needed.
+        var rentedKeys = ArrayPool<long>.Shared.Rent(total);
+        var keys = rentedKeys.AsSpan(0, total);
+        k = 0;
+        for (var p = 0; p < parts.Count; p++)
+        {
+            parts[p].Timestamps.AsSpan(0, parts[p].Count).CopyTo(keys[k..]);
+            k += parts[p].Count;
+        }
+        keys.Sort(refs);
+        if (backward)
+        {
+            keys.Reverse();
+            refs.Reverse();
+        }
+        Comparison<long> ties = (a, b) =>
         {
             var pa = parts[(int)(a >> 32)];
             var pb = parts[(int)(b >> 32)];
             int ia = (int)a, ib = (int)b;
-            var c = pa.Timestamps[ia].CompareTo(pb.Timestamps[ib]);
-            if (c != 0)
+            var c = string.CompareOrdinal(labelsArray[bases[(int)(a >> 32)] + pa.Ids[ia]], labelsArray[bases[(int)(b >> 32)] + pb.Ids[ib]]);
+            return c != 0 ? c : pa.Line(ia).SequenceCompareTo(pb.Line(ib));
+        };
+        for (var run = 0; run < total;)
+        {
+            var end = run + 1;
+            while (end < total && keys[end] == keys[run])
             {
-                return backward ? -c : c;
+                end++;
             }
-            c = string.CompareOrdinal(labelsArray[bases[(int)(a >> 32)] + pa.Ids[ia]], labelsArray[bases[(int)(b >> 32)] + pb.Ids[ib]]);
-            return c != 0 ? c : pa.Data.WrittenSpan.Slice(pa.Offsets[ia], pa.Lengths[ia]).SequenceCompareTo(pb.Data.WrittenSpan.Slice(pb.Offsets[ib], pb.Lengths[ib]));
-        });
+            if (end - run > 1)
+            {
+                refs[run..end].Sort(ties);
+            }
+            run = end;
+        }
+        ArrayPool<long>.Shared.Return(rentedKeys);
         var count = Math.Min(Math.Max(0, limit), total);
         var bytes = 0L;
         for (var j = 0; j < count; j++)
@@ -199,8 +259,13 @@ internal sealed class ExportCollector
             ids[j] = bases[p] + part.Ids[i];
             offsets[j] = at;
             lengths[j] = part.Lengths[i];
-            part.Data.WrittenSpan.Slice(part.Offsets[i], part.Lengths[i]).CopyTo(data.AsSpan(at));
+            part.Line(i).CopyTo(data.AsSpan(at));
             at += part.Lengths[i];
+        }
+        ArrayPool<long>.Shared.Return(rented);
+        foreach (var part in parts)
+        {
+            part.Release();
         }
         return new ExportPage(labelsArray, [.. streams], [.. metadata], [.. parsed], ts, ids, offsets, lengths, data, stats);
     }

@@ -15,10 +15,12 @@ internal sealed class SeriesScan(IObjectStore store, IGrainFactory grains, Selec
 {
     private readonly Dictionary<string, Task<ChunkFetch?>> _fetches = new(StringComparer.Ordinal);
     private bool _whole;
+    private bool _export;
 
     public async Task RunAsync(SeriesMatch series, EntryProcessor processor)
     {
         _whole = processor.Logs is null && query.BlockFilter is null;
+        _export = processor.Export is not null;
         var components = Components(series.Chunks, request.FromNs, request.ThroughNs);
         if (request.IncludeUnflushed)
         {
@@ -96,6 +98,22 @@ internal sealed class SeriesScan(IObjectStore store, IGrainFactory grains, Selec
     /// </summary>
     private async Task ScanAsync(Component component, List<ChunkRef> order, EntryProcessor processor)
     {
+        var fetches = new List<ChunkFetch>(component.Chunks.Count);
+        try
+        {
+            await ScanAsync(component, order, processor, fetches).ConfigureAwait(false);
+        }
+        finally
+        {
+            foreach (var fetch in fetches)
+            {
+                fetch.Release();
+            }
+        }
+    }
+
+    private async Task ScanAsync(Component component, List<ChunkRef> order, EntryProcessor processor, List<ChunkFetch> fetches)
+    {
         var backward = request.Backward && processor.Logs is not null;
         var blocks = new List<(ChunkFetch Fetch, BlockMeta Meta, int Number)>();
         foreach (var chunk in component.Chunks)
@@ -106,6 +124,7 @@ internal sealed class SeriesScan(IObjectStore store, IGrainFactory grains, Selec
                 // Deleted by retention or compaction between lookup and read: nothing to return for it.
                 continue;
             }
+            fetches.Add(fetch);
             var reader = ChunkReader.Open(fetch.Data);
             for (var i = 0; i < reader.Blocks.Count; i++)
             {
@@ -126,6 +145,17 @@ internal sealed class SeriesScan(IObjectStore store, IGrainFactory grains, Selec
         {
             blocks.Sort(static (a, b) => a.Meta.MinTimeNs.CompareTo(b.Meta.MinTimeNs));
         }
+        if (_export && query.BlockFilter is null)
+        {
+            // An export reads every block of its window: the blocks of a sparse chunk in one range read, not one each.
+            foreach (var group in blocks.GroupBy(b => b.Fetch))
+            {
+                if (!await group.Key.LoadAsync([.. group.Select(b => b.Meta)], ct).ConfigureAwait(false))
+                {
+                    blocks.RemoveAll(b => b.Fetch == group.Key);
+                }
+            }
+        }
         foreach (var (fetch, meta, number) in blocks)
         {
             ct.ThrowIfCancellationRequested();
@@ -138,7 +168,7 @@ internal sealed class SeriesScan(IObjectStore store, IGrainFactory grains, Selec
             {
                 continue;
             }
-            stats.DecompressedBytes += BlockScanner.Scan(fetch.Data, meta, number, request.FromNs, request.ThroughNs, ref contested);
+            stats.DecompressedBytes += BlockScanner.Scan(fetch.Data.Span, meta, number, request.FromNs, request.ThroughNs, ref contested);
             stats.BlocksDecompressed++;
         }
         foreach (var fetch in blocks.Select(b => b.Fetch).Distinct())
@@ -200,7 +230,7 @@ internal sealed class SeriesScan(IObjectStore store, IGrainFactory grains, Selec
     {
         var task = Start(chunk);
         var next = order.IndexOf(chunk) + 1;
-        if (_whole && next < order.Count)
+        if (_whole && next < order.Count && Whole(order[next]))
         {
             Start(order[next]);
         }
@@ -211,7 +241,7 @@ internal sealed class SeriesScan(IObjectStore store, IGrainFactory grains, Selec
         {
             if (!_fetches.TryGetValue(c.Key, out var t))
             {
-                t = _whole ? ChunkFetch.WholeAsync(store, c, ct) : ChunkFetch.SparseAsync(store, c, ct);
+                t = Whole(c) ? ChunkFetch.WholeAsync(store, c, ct) : ChunkFetch.SparseAsync(store, c, ct);
                 _fetches.Add(c.Key, t);
             }
             return t;
@@ -227,6 +257,13 @@ internal sealed class SeriesScan(IObjectStore store, IGrainFactory grains, Selec
             return fetch;
         }
     }
+
+    /// <summary>
+    /// Whether <paramref name="chunk"/> is read whole. An export reads the range page by page, each page a window of
+    /// the chunks it overlaps: a chunk that reaches out of the window is read sparsely (its index and the window's
+    /// blocks), or every page would read it whole again.
+    /// </summary>
+    private bool Whole(ChunkRef chunk) => _whole && (!_export || (chunk.FromNs >= request.FromNs && chunk.ThroughNs <= request.ThroughNs));
 
     /// <summary>Chunks overlapping the range grouped into maximal sets of time-overlapping chunks, ascending.</summary>
     internal static List<Component> Components(IReadOnlyList<ChunkRef> chunks, long fromNs, long throughNs)
