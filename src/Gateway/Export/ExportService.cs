@@ -401,12 +401,14 @@ public sealed class ExportService(GatewayOptions options, ITenantLimits limits, 
         private readonly int[] _page;
         private readonly int[] _index;
         private readonly byte[]?[][] _labelsJson;
+        private readonly byte[]?[][] _tailJson;
 
         public BytesPage(ExportPage[] pages, bool backward, int limit, (long Start, long End) read)
         {
             Read = read;
             _pages = pages;
             _labelsJson = [.. pages.Select(p => new byte[]?[p.Labels.Length])];
+            _tailJson = [.. pages.Select(p => new byte[]?[p.Labels.Length])];
             var total = Math.Min(limit, pages.Sum(p => p.Count));
             _page = new int[total];
             _index = new int[total];
@@ -439,7 +441,8 @@ public sealed class ExportService(GatewayOptions options, ITenantLimits limits, 
             var e = _index[i];
             var id = page.LabelIds[e];
             var labels = _labelsJson[_page[i]][id] ??= LabelsJson.EncodeFlat(page.StreamLabels[id]);
-            return writer.Prepare(page.Timestamps[e], labels, page.Data.AsSpan(page.Offsets[e], page.Lengths[e]), page.StructuredMetadata[id], page.Parsed[id]);
+            var tail = _tailJson[_page[i]][id] ??= EntryWriter.EncodeTail(page.StructuredMetadata[id], page.Parsed[id]);
+            return writer.Prepare(page.Timestamps[e], labels, page.Data.AsSpan(page.Offsets[e], page.Lengths[e]), tail);
         }
 
         private static int Compare(ExportPage a, int i, ExportPage b, int j, bool backward)
@@ -523,8 +526,12 @@ public sealed class ExportService(GatewayOptions options, ITenantLimits limits, 
             return _scratch.WrittenCount;
         }
 
-        /// <summary>As <see cref="Prepare(Row)"/> for an entry whose line is UTF-8 bytes (flattened metadata and parsed labels).</summary>
-        public long Prepare(long ts, byte[] labelsJson, ReadOnlySpan<byte> line, string[]? metadata, string[]? parsed)
+        /// <summary>
+        /// As <see cref="Prepare(Row)"/> for an entry whose line is UTF-8 bytes, with its stream's labels and the rest of
+        /// its object (<see cref="EncodeTail"/>) encoded once per page: per entry only the timestamp and the escaped line
+        /// are written.
+        /// </summary>
+        public long Prepare(long ts, byte[] labelsJson, ReadOnlySpan<byte> line, byte[] tail)
         {
             _scratch.ResetWrittenCount();
             if (format == ExportFormat.Text)
@@ -535,25 +542,56 @@ public sealed class ExportService(GatewayOptions options, ITenantLimits limits, 
                 _scratch.Advance(line.Length + 1);
                 return line.Length + 1;
             }
-            var w = Json();
-            w.WriteStartObject();
-            w.WriteString("timestamp", ts.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            w.WritePropertyName("labels");
-            w.WriteRawValue(labelsJson, skipInputValidation: true);
-            if (System.Text.Unicode.Utf8.IsValid(line))
+            _scratch.Write("{\"timestamp\":\""u8);
+            System.Buffers.Text.Utf8Formatter.TryFormat(ts, _scratch.GetSpan(20), out var digits);
+            _scratch.Advance(digits);
+            _scratch.Write("\",\"labels\":"u8);
+            _scratch.Write(labelsJson);
+            _scratch.Write(",\"line\":\""u8);
+            // Invalid UTF-8 becomes U+FFFD, as a string of the line would.
+            var text = System.Text.Unicode.Utf8.IsValid(line) ? line : Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(line));
+            while (true)
             {
-                w.WriteString("line", line);
+                var destination = _scratch.GetSpan(Math.Max(16, text.Length + 16));
+                var status = s_json.Encoder!.EncodeUtf8(text, destination, out var consumed, out var written);
+                _scratch.Advance(written);
+                text = text[consumed..];
+                if (status == OperationStatus.Done)
+                {
+                    break;
+                }
+                // DestinationTooSmall: escapes made the line longer; the next span has room for what is left.
             }
-            else
-            {
-                w.WriteString("line", Encoding.UTF8.GetString(line));
-            }
-            WriteFlat(w, "structuredMetadata", metadata);
-            WriteFlat(w, "parsed", parsed);
-            w.WriteEndObject();
-            w.Flush();
-            _scratch.Write("\n"u8);
+            _scratch.Write("\""u8);
+            _scratch.Write(tail);
             return _scratch.WrittenCount;
+        }
+
+        /// <summary>
+        /// The end of an entry's object after its line: <c>,"structuredMetadata":{...},"parsed":{...}}</c> (each only when
+        /// not empty) and the newline.
+        /// </summary>
+        internal static byte[] EncodeTail(string[]? metadata, string[]? parsed)
+        {
+            var buffer = new ArrayBufferWriter<byte>(64);
+            using (var w = new Utf8JsonWriter(buffer, s_json))
+            {
+                // A throwaway object so the writer emits the separators; its opening brace is cut off below.
+                w.WriteStartObject();
+                WriteFlat(w, "structuredMetadata", metadata);
+                WriteFlat(w, "parsed", parsed);
+                w.WriteEndObject();
+            }
+            var body = buffer.WrittenSpan[1..];
+            var result = new byte[body.Length + (body.Length > 1 ? 2 : 1)];
+            var n = 0;
+            if (body.Length > 1)
+            {
+                result[n++] = (byte)',';
+            }
+            body.CopyTo(result.AsSpan(n));
+            result[^1] = (byte)'\n';
+            return result;
         }
 
         private static void WriteFlat(Utf8JsonWriter w, string name, string[]? flat)
