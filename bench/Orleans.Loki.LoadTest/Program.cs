@@ -18,6 +18,10 @@ if (!LoadTestOptions.TryParse(args, out var options, out var error))
 
 var repoRoot = FindRepoRoot();
 var cores = Environment.ProcessorCount;
+if (options.Replay)
+{
+    return await ReplayRunner.RunAsync(options, repoRoot);
+}
 
 // 1. Corpus and bodies. Timestamps end two minutes ago so every entry is in the past for the server.
 var clock = Stopwatch.StartNew();
