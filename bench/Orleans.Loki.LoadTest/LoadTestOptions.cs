@@ -28,6 +28,10 @@ internal sealed record LoadTestOptions
 
     /// <summary>With a value: run only the cardinality benchmark with this many new streams per run (<see cref="CardinalityRunner"/>).</summary>
     public int? Cardinality { get; init; }
+    public bool Replay { get; init; }
+    public int ReplayMb { get; init; } = 1000;
+    public int[] ReplayStreams { get; init; } = [100];
+    public int ReplayRuns { get; init; } = 3;
     public K4os.Compression.LZ4.LZ4Level Lz4Level { get; init; } = new Orleans.Loki.Chunks.ChunkOptions().Level;
 
     public const string Usage = """
@@ -51,6 +55,10 @@ internal sealed record LoadTestOptions
           --chunk-runs <n>          with --write-path: rerun only the chunk stages n times and print their median
           --cardinality [n]         only the cardinality benchmark: n brand-new streams per run (default 20000), 5 entries
                                     each, 1000 per push; new streams/s, server CPU per stream, a metric query over them
+          --replay                  only benchmark the WAL replay after kill -9 (see bench/README.md) and exit
+          --replay-mb <n>           with --replay: MiB of raw lines left unflushed (default 1000)
+          --replay-streams <n,...>  with --replay: stream counts, one table row each (default 100)
+          --replay-runs <n>         with --replay: kill/restart runs per stream count; the median is reported (default 3)
         """;
 
     /// <summary>Parses <paramref name="args"/>; returns false with a message for unknown or malformed options.</summary>
@@ -91,6 +99,10 @@ internal sealed record LoadTestOptions
                     "--no-token-filter" => options with { NoTokenFilter = true },
                     "--chunk-runs" => options with { ChunkRuns = NextInt() },
                     "--cardinality" => options with { Cardinality = i + 1 < args.Length && !args[i + 1].StartsWith('-') ? NextInt() : CardinalityRunner.DefaultStreams },
+                    "--replay" => options with { Replay = true },
+                    "--replay-mb" => options with { ReplayMb = NextInt() },
+                    "--replay-streams" => options with { ReplayStreams = [.. Next().Split(',').Select(v => int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : throw new FormatException("--replay-streams needs positive integers separated by commas"))] },
+                    "--replay-runs" => options with { ReplayRuns = NextInt() },
                     "--lz4-level" => options with { Lz4Level = Enum.TryParse<K4os.Compression.LZ4.LZ4Level>(Next(), out var level) ? level : throw new FormatException("--lz4-level must name a K4os LZ4Level") },
                     _ => throw new FormatException($"unknown option {name}"),
                 };

@@ -22,6 +22,10 @@ if (options.Cardinality is { } newStreams)
 {
     return await CardinalityRunner.RunAsync(options, newStreams, repoRoot);
 }
+if (options.Replay)
+{
+    return await ReplayRunner.RunAsync(options, repoRoot);
+}
 
 // 1. Corpus and bodies. Timestamps end two minutes ago so every entry is in the past for the server.
 var clock = Stopwatch.StartNew();

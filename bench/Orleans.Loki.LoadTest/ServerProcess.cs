@@ -20,6 +20,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         _log = log;
         Root = root;
         DataDir = dataDir;
+        HttpPort = httpPort;
         Url = $"http://127.0.0.1:{httpPort}";
     }
 
@@ -32,23 +33,35 @@ internal sealed class ServerProcess : IAsyncDisposable
     /// <summary>Base URL of the HTTP API.</summary>
     public string Url { get; }
 
+    /// <summary>Port of the HTTP API.</summary>
+    public int HttpPort { get; }
+
+    /// <summary>Whether the process has exited.</summary>
+    public bool HasExited => _process.HasExited;
+
     /// <summary>OS process id (for /proc/&lt;pid&gt;/status).</summary>
     public int Pid => _process.Id;
 
-    /// <summary>Starts the binary and waits (up to 60 s) until <c>/ready</c> answers 200.</summary>
-    public static async Task<ServerProcess> StartAsync(string dll, HttpClient probe)
+    /// <summary>
+    /// Starts the binary and waits (up to 60 s) until <c>/ready</c> answers 200, unless <paramref name="waitReady"/> is
+    /// false. <paramref name="extraConfig"/> is appended to the config file (top-level YAML blocks);
+    /// <paramref name="restartOf"/> starts on the data directory of a server that was killed (same ports).
+    /// </summary>
+    public static async Task<ServerProcess> StartAsync(string dll, HttpClient probe, string? extraConfig = null, ServerProcess? restartOf = null, bool waitReady = true)
     {
         if (!File.Exists(dll))
         {
             throw new FileNotFoundException($"server binary not found: {dll} (build it with `dotnet build -c Release src/Silo`)");
         }
 
-        var root = Path.Combine(Path.GetTempPath(), "loki-loadtest-" + Guid.NewGuid().ToString("n")[..8]);
+        var root = restartOf?.Root ?? Path.Combine(Path.GetTempPath(), "loki-loadtest-" + Guid.NewGuid().ToString("n")[..8]);
         var dataDir = Path.Combine(root, "data");
         Directory.CreateDirectory(dataDir);
-        var httpPort = FreePort();
+        var httpPort = restartOf?.HttpPort ?? FreePort();
         var config = Path.Combine(root, "config.yaml");
-        await File.WriteAllTextAsync(config, $"""
+        if (restartOf is null)
+        {
+            await File.WriteAllTextAsync(config, $"""
             server:
               http_listen_address: 127.0.0.1
             cluster:
@@ -62,7 +75,8 @@ internal sealed class ServerProcess : IAsyncDisposable
               per_stream_rate_limit: 1000GB
               per_stream_rate_limit_burst: 1000GB
               max_global_streams_per_user: 0
-            """).ConfigureAwait(false);
+            """ + "\n" + (extraConfig ?? "")).ConfigureAwait(false);
+        }
 
         var info = new ProcessStartInfo("dotnet")
         {
@@ -75,21 +89,27 @@ internal sealed class ServerProcess : IAsyncDisposable
         info.ArgumentList.Add($"-common.path-prefix={dataDir}");
         info.ArgumentList.Add($"-server.http-listen-port={httpPort.ToString(CultureInfo.InvariantCulture)}");
         info.ArgumentList.Add("-log.level=warn");
-        var log = new StreamWriter(Path.Combine(root, "server.log")) { AutoFlush = true };
+        var log = new StreamWriter(Path.Combine(root, "server.log"), append: true) { AutoFlush = true };
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start dotnet");
         process.OutputDataReceived += (_, e) => WriteLog(log, e.Data);
         process.ErrorDataReceived += (_, e) => WriteLog(log, e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var server = new ServerProcess(process, log, root, dataDir, httpPort);
+        if (!waitReady)
+        {
+            return server;
+        }
 
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < TimeSpan.FromSeconds(60))
         {
             if (process.HasExited)
             {
+                var exitCode = process.ExitCode;
+                var output = File.ReadAllText(Path.Combine(root, "server.log"));
                 await server.DisposeAsync().ConfigureAwait(false);
-                throw new InvalidOperationException($"server exited with {process.ExitCode} during start-up; see {Path.Combine(root, "server.log")}");
+                throw new InvalidOperationException($"server exited with {exitCode} during start-up: {IngestRunner.Truncate(output)}");
             }
 
             try
@@ -133,6 +153,22 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     /// <summary>Current resident set size (VmRSS) in bytes, or null when /proc is unavailable.</summary>
     public long? RssBytes() => ReadStatusKb("VmRSS:") * 1024;
+
+    /// <summary>Kills the server with SIGKILL (no shutdown, as after a crash) and keeps its data directory.</summary>
+    public async Task KillAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync().ConfigureAwait(false);
+        }
+
+        _process.Dispose();
+        lock (_log)
+        {
+            _log.Dispose();
+        }
+    }
 
     /// <summary>Stops the server (SIGKILL: its data is thrown away) and deletes the temp folder.</summary>
     public async ValueTask DisposeAsync()
