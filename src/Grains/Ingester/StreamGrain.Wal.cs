@@ -96,6 +96,7 @@ internal sealed partial class StreamGrain
         var replayed = 0;
         var tornTails = 0;
         var days = new List<LogEntry>();
+        var lastDay = int.MinValue;
         foreach (var (number, key) in segments)
         {
             var data = await store.GetAsync(key, ct);
@@ -129,7 +130,17 @@ internal sealed partial class StreamGrain
                     _headFirstSegment = number;
                 }
             }
-            days.AddRange(result.Entries);
+            // One entry per day change is all the day registration needs: holding every replayed entry until the
+            // stream's WAL is read would keep it all reachable and make each GC copy it.
+            foreach (var entry in result.Entries)
+            {
+                var day = StorageKeys.DayOf(entry.TimestampNs);
+                if (day != lastDay)
+                {
+                    lastDay = day;
+                    days.Add(entry);
+                }
+            }
         }
 
         // Never append after a possibly torn tail: continue in a fresh segment.
