@@ -133,6 +133,11 @@ internal static class ReplayRunner
             {
                 // Not listening yet.
             }
+            catch (TaskCanceledException)
+            {
+                // The probe's 10 s timeout: /ready did not answer; recorded as a text and polled again.
+                texts.Add("no answer within 10 s");
+            }
             await Task.Delay(s_poll).ConfigureAwait(false);
         }
         throw new TimeoutException("/ready did not answer 200 within 10 minutes");
