@@ -354,18 +354,6 @@ internal static class CardinalityRunner
             }
         }
 
-        private static void Raw(IBufferWriter<byte> buffer, ulong value)
-        {
-            var span = buffer.GetSpan(10);
-            var i = 0;
-            while (value >= 0x80)
-            {
-                span[i++] = (byte)(value | 0x80);
-                value >>= 7;
-            }
-
-            span[i++] = (byte)value;
-            buffer.Advance(i);
-        }
+        private static void Raw(IBufferWriter<byte> buffer, ulong value) => PushBodyBuilder.WriteVarint(buffer, value);
     }
 }

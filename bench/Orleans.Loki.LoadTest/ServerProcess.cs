@@ -12,6 +12,7 @@ namespace Orleans.Loki.LoadTest;
 internal sealed class ServerProcess : IAsyncDisposable
 {
     private readonly Process _process;
+    private bool _killed;
     private readonly StreamWriter _log;
 
     private ServerProcess(Process process, StreamWriter log, string root, string dataDir, int httpPort)
@@ -157,6 +158,12 @@ internal sealed class ServerProcess : IAsyncDisposable
     /// <summary>Kills the server with SIGKILL (no shutdown, as after a crash) and keeps its data directory.</summary>
     public async Task KillAsync()
     {
+        if (_killed)
+        {
+            return;
+        }
+
+        _killed = true;
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
@@ -173,18 +180,7 @@ internal sealed class ServerProcess : IAsyncDisposable
     /// <summary>Stops the server (SIGKILL: its data is thrown away) and deletes the temp folder.</summary>
     public async ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync().ConfigureAwait(false);
-        }
-
-        _process.Dispose();
-        lock (_log)
-        {
-            _log.Dispose();
-        }
-
+        await KillAsync().ConfigureAwait(false);
         Directory.Delete(Root, recursive: true);
     }
 

@@ -182,7 +182,8 @@ public static class PushBodyBuilder
         buffer.Write(bytes);
     }
 
-    private static void WriteVarint(IBufferWriter<byte> buffer, ulong value)
+    /// <summary>Writes a protobuf base-128 varint.</summary>
+    internal static void WriteVarint(IBufferWriter<byte> buffer, ulong value)
     {
         var span = buffer.GetSpan(10);
         var i = 0;
