@@ -37,7 +37,7 @@ internal static class CardinalityRunner
             }
             else
             {
-                var dll = options.ServerDll ?? Path.Combine(repoRoot, "src", "Silo", "bin", "Release", "net10.0", "orleans-loki.dll");
+                var dll = options.ServerDllPath(repoRoot);
                 server = await ServerProcess.StartAsync(dll, http).ConfigureAwait(false);
                 baseUrl = server.Url;
                 Console.WriteLine($"server: pid {server.Pid} at {baseUrl}, data in {server.DataDir}");

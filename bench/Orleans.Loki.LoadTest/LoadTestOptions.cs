@@ -19,6 +19,10 @@ internal sealed record LoadTestOptions
     public double Warmup { get; init; } = 0.1;
     public int QueryRuns { get; init; } = 3;
     public string? ServerDll { get; init; }
+
+    /// <summary><c>--server-dll</c>, or the Release build of src/Silo under <paramref name="repoRoot"/>.</summary>
+    public string ServerDllPath(string repoRoot) =>
+        ServerDll ?? Path.Combine(repoRoot, "src", "Silo", "bin", "Release", "net10.0", "orleans-loki.dll");
     public string? ResultsFile { get; init; }
     public bool SkipBaselines { get; init; }
     public bool SkipQueries { get; init; }

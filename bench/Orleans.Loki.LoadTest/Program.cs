@@ -69,7 +69,7 @@ try
     }
     else
     {
-        var dll = options.ServerDll ?? Path.Combine(repoRoot, "src", "Silo", "bin", "Release", "net10.0", "orleans-loki.dll");
+        var dll = options.ServerDllPath(repoRoot);
         server = await ServerProcess.StartAsync(dll, http);
         baseUrl = server.Url;
         Console.WriteLine($"server: pid {server.Pid} at {baseUrl}, data in {server.DataDir}");

@@ -35,7 +35,7 @@ internal static class ReplayRunner
     {
         var loadBefore = Uptime();
         var streamCounts = options.ReplayStreams;
-        var dll = options.ServerDll ?? Path.Combine(repoRoot, "src", "Silo", "bin", "Release", "net10.0", "orleans-loki.dll");
+        var dll = options.ServerDllPath(repoRoot);
         using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(5) };
         var sections = new List<(int Streams, Corpus Corpus, List<ReplayRun> Runs)>();
         foreach (var streams in streamCounts)
