@@ -121,6 +121,14 @@ internal sealed partial class StreamGrain
                     _highestTs = entry.TimestampNs;
                 }
                 replayed++;
+                // One entry per day change is all the day registration needs: holding every replayed entry until the
+                // stream's WAL is read would keep it all reachable and make each GC copy it.
+                var day = StorageKeys.DayOf(entry.TimestampNs);
+                if (day != lastDay)
+                {
+                    lastDay = day;
+                    days.Add(entry);
+                }
                 if (_head.IsFull)
                 {
                     _closed.Add(new ClosedChunk(_head, _headFirstSegment, SiloWal.CreateHolder()));
@@ -128,17 +136,6 @@ internal sealed partial class StreamGrain
                     // The segment being replayed may straddle both generations: the new one starts at it, so it is
                     // deleted only after the newer chunk is flushed too.
                     _headFirstSegment = number;
-                }
-            }
-            // One entry per day change is all the day registration needs: holding every replayed entry until the
-            // stream's WAL is read would keep it all reachable and make each GC copy it.
-            foreach (var entry in result.Entries)
-            {
-                var day = StorageKeys.DayOf(entry.TimestampNs);
-                if (day != lastDay)
-                {
-                    lastDay = day;
-                    days.Add(entry);
                 }
             }
         }
