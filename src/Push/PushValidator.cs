@@ -37,6 +37,9 @@ public sealed class PushValidator
     /// </summary>
     private readonly ConcurrentDictionary<(ValidationLimits Limits, string Labels), ValidLabels> _validLabels = new(new LimitsAndLabelsComparer());
 
+    /// <summary>About the size of <see cref="_validLabels"/>: its <c>Count</c> takes every lock of the dictionary, once per new stream.</summary>
+    private int _cachedLabelSets;
+
     public PushValidator(TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(time);
@@ -116,11 +119,16 @@ public sealed class PushValidator
             {
                 return null;
             }
-            if (_validLabels.Count >= MaxCachedLabelSets)
+            if (Volatile.Read(ref _cachedLabelSets) >= MaxCachedLabelSets)
             {
                 _validLabels.Clear();
+                Volatile.Write(ref _cachedLabelSets, 0);
             }
-            valid = _validLabels[key] = validated;
+            if (_validLabels.TryAdd(key, validated))
+            {
+                Interlocked.Increment(ref _cachedLabelSets);
+            }
+            valid = validated;
         }
 
         if (!byLabels.TryGetValue(valid.Labels, out var target))

@@ -24,18 +24,25 @@ public sealed class Distributor(IGrainFactory grains)
     /// </summary>
     private readonly ConcurrentDictionary<(string Tenant, ulong Fingerprint), IStreamGrain> _streams = new();
 
+    /// <summary>About the size of <see cref="_streams"/>: its <c>Count</c> takes every lock of the dictionary, once per new stream.</summary>
+    private int _cachedStreams;
+
     private IStreamGrain StreamGrain(string tenant, ulong fingerprint)
     {
         if (_streams.TryGetValue((tenant, fingerprint), out var grain))
         {
             return grain;
         }
-        if (_streams.Count >= MaxCachedStreams)
+        if (Volatile.Read(ref _cachedStreams) >= MaxCachedStreams)
         {
             _streams.Clear();
+            Volatile.Write(ref _cachedStreams, 0);
         }
         grain = GrainRefs.Get<IStreamGrain>(grains, StorageKeys.StreamGrainKey(tenant, fingerprint));
-        _streams[(tenant, fingerprint)] = grain;
+        if (_streams.TryAdd((tenant, fingerprint), grain))
+        {
+            Interlocked.Increment(ref _cachedStreams);
+        }
         return grain;
     }
 

@@ -22,6 +22,10 @@ internal sealed class CompiledQuery
     private readonly ConcurrentBag<Pipeline> _pipelines = [];
     private readonly ConcurrentBag<SampleExtractor> _extractors = [];
 
+    // The pools' sizes: ConcurrentBag.Count freezes the bag under a global lock, and Return runs once per series.
+    private int _pooledPipelines;
+    private int _pooledExtractors;
+
     private readonly string[]? _requiredLabels;
 
     private CompiledQuery(LogSelectorExpr selector, RangeAggregationExpr? range, string[]? requiredLabels)
@@ -69,25 +73,47 @@ internal sealed class CompiledQuery
         return s_cache.GetOrAdd(key, compiled);
     }
 
-    public Pipeline RentPipeline() => _pipelines.TryTake(out var p) ? p : PipelineBuilder.Build(Selector);
+    public Pipeline RentPipeline()
+    {
+        if (_pipelines.TryTake(out var p))
+        {
+            Interlocked.Decrement(ref _pooledPipelines);
+            return p;
+        }
+        return PipelineBuilder.Build(Selector);
+    }
 
     public void Return(Pipeline pipeline)
     {
-        if (_pipelines.Count < MaxPooled)
+        if (Interlocked.Increment(ref _pooledPipelines) <= MaxPooled)
         {
             _pipelines.Add(pipeline);
         }
+        else
+        {
+            Interlocked.Decrement(ref _pooledPipelines);
+        }
     }
 
-    public SampleExtractor RentExtractor() => _extractors.TryTake(out var e)
-        ? e
-        : SampleExtractorBuilder.Build(new SelectSampleParams(Range!, 0, 0) { RequiredLabels = _requiredLabels });
+    public SampleExtractor RentExtractor()
+    {
+        if (_extractors.TryTake(out var e))
+        {
+            Interlocked.Decrement(ref _pooledExtractors);
+            return e;
+        }
+        return SampleExtractorBuilder.Build(new SelectSampleParams(Range!, 0, 0) { RequiredLabels = _requiredLabels });
+    }
 
     public void Return(SampleExtractor extractor)
     {
-        if (_extractors.Count < MaxPooled)
+        if (Interlocked.Increment(ref _pooledExtractors) <= MaxPooled)
         {
             _extractors.Add(extractor);
+        }
+        else
+        {
+            Interlocked.Decrement(ref _pooledExtractors);
         }
     }
 
