@@ -58,10 +58,12 @@ public sealed class RemoteWriterTests
     {
         await using var receiver = await Receiver.StartAsync(failFirst: int.MaxValue, failStatus: 500);
         var tenant = "rw-" + Guid.NewGuid().ToString("n")[..8];
-        using var writer = Writer(receiver.Url, "exhaust", maxRetry: TimeSpan.FromSeconds(2));
+        // Long enough that a first request slowed down by a loaded machine (connection set-up, JIT) still leaves
+        // time for retries before the deadline.
+        using var writer = Writer(receiver.Url, "exhaust", maxRetry: TimeSpan.FromSeconds(5));
         await writer.StartAsync(CancellationToken.None);
         writer.Append(tenant, [Sample(1)]);
-        await Eventually.HoldsAsync(() => Task.FromResult(RemoteWriter.Dropped(tenant, "exhaust", "retries_exhausted")), v => v == 1, TimeSpan.FromSeconds(10), "exhausted samples counted");
+        await Eventually.HoldsAsync(() => Task.FromResult(RemoteWriter.Dropped(tenant, "exhaust", "retries_exhausted")), v => v == 1, TimeSpan.FromSeconds(20), "exhausted samples counted");
         await writer.StopAsync(CancellationToken.None);
         Assert.True(receiver.Requests > 1, $"{receiver.Requests} requests");
     }
