@@ -210,6 +210,12 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
                 // The same torn body seen by the SDK's checksum check ("Expected hash not equal to calculated hash"):
                 // the object was replaced while it was streamed. Read again.
             }
+            catch (ArgumentOutOfRangeException e) when (e.ParamName == "hex" && attempt < 5)
+            {
+                // A torn ETag: a server that replaces an object's data and metadata in two steps (s3rver, some
+                // gateways) can answer a GET between them with an empty or cut ETag, which the SDK's MD5 check fails
+                // to parse. It is the same replacement race as above: read again.
+            }
         }
     }
 
