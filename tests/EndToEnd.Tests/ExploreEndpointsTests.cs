@@ -70,7 +70,7 @@ public sealed class ExploreEndpointsTests(ExploreFixture f) : IClassFixture<Expl
     [Fact]
     public async Task VolumeRange_IsAMatrix_WhoseBucketsAddUpToTheVolume()
     {
-        var data = (await f.GetJsonAsync(A, "/loki/api/v1/index/volume_range", ("query", "{app=\"api\"}"), ("step", "10s"))).GetProperty("data");
+        var data = (await f.GetJsonAsync(A, "/loki/api/v1/index/volume_range", ("query", "{app=\"api\"}"), ("step", "5s"))).GetProperty("data");
         Assert.Equal("matrix", data.GetProperty("resultType").GetString());
         var series = Assert.Single(data.GetProperty("result").EnumerateArray());
         Assert.Equal("{\"app\":\"api\"}", series.GetProperty("metric").GetRawText());

@@ -58,12 +58,17 @@ public sealed class FairSchedulerTests
     {
         var scheduler = new FairScheduler(maxConcurrent: 2, maxOutstandingPerTenant: 100);
         var gate = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var bothRunning = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var running = 0;
         var most = 0;
         var jobs = Enumerable.Range(0, 8).Select(n => scheduler.RunAsync(n % 2 == 0 ? "a" : "b", async _ =>
         {
             var now = Interlocked.Increment(ref running);
             InterlockedMax(ref most, now);
+            if (now == 2)
+            {
+                bothRunning.TrySetResult();
+            }
             await gate.Task;
             Interlocked.Decrement(ref running);
             return n;
@@ -71,6 +76,8 @@ public sealed class FairSchedulerTests
 
         Assert.Equal(2, scheduler.Running);
         Assert.Equal(6, scheduler.Queued("a") + scheduler.Queued("b"));
+        // Both slots' work has started before the gate opens, so the two overlap.
+        await bothRunning.Task.WaitAsync(s_deadline);
         gate.SetResult(0);
         Assert.Equal(Enumerable.Range(0, 8), await Task.WhenAll(jobs).WaitAsync(s_deadline));
         Assert.Equal(2, most);

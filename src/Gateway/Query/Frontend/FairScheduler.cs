@@ -80,20 +80,22 @@ public sealed class FairScheduler
         return done.Task;
     }
 
-    private static async Task Forward<T>(Func<CancellationToken, Task<T>> work, TaskCompletionSource<T> done, CancellationToken ct)
+    /// <summary>Runs the work and returns how to hand its outcome to the caller, applied once the slot is free again.</summary>
+    private static async Task<Action> Forward<T>(Func<CancellationToken, Task<T>> work, TaskCompletionSource<T> done, CancellationToken ct)
     {
         try
         {
-            done.TrySetResult(await work(ct).ConfigureAwait(false));
+            var result = await work(ct).ConfigureAwait(false);
+            return () => done.TrySetResult(result);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            done.TrySetCanceled(ct);
+            return () => done.TrySetCanceled(ct);
         }
         catch (Exception e)
         {
             // Handed to the caller awaiting the result, not swallowed.
-            done.TrySetException(e);
+            return () => done.TrySetException(e);
         }
     }
 
@@ -153,11 +155,12 @@ public sealed class FairScheduler
 
     private async Task RunJobAsync(Job job)
     {
+        Action? complete = null;
         try
         {
             // Off the caller's stack: Dispatch may run inside another job's completion.
             await Task.Yield();
-            await job.Start().ConfigureAwait(false);
+            complete = await job.Start().ConfigureAwait(false);
         }
         finally
         {
@@ -165,15 +168,17 @@ public sealed class FairScheduler
             {
                 _running--;
             }
+            // The caller sees its result only after the slot is released, so Running never counts a finished call.
+            complete?.Invoke();
             Dispatch();
         }
     }
 
-    private sealed class Job(string queue, Func<Task> start, Action cancel)
+    private sealed class Job(string queue, Func<Task<Action>> start, Action cancel)
     {
         public string Queue { get; } = queue;
 
-        public Func<Task> Start { get; } = start;
+        public Func<Task<Action>> Start { get; } = start;
 
         public Action Cancel { get; } = cancel;
 
