@@ -1,3 +1,5 @@
+using System.IO.Hashing;
+using System.Runtime.InteropServices;
 using System.Text;
 using Orleans.Loki.Model;
 
@@ -36,7 +38,7 @@ public sealed partial class LabelsBuilder
         return _cachedString;
     }
 
-    /// <summary>A 64-bit hash of <see cref="Labels()"/> (FNV-1a over name/value pairs), stable across processes.</summary>
+    /// <summary>A 64-bit hash of <see cref="Labels()"/> (see <see cref="Hash"/>), stable across processes.</summary>
     public ulong LabelsHash()
     {
         if (IsUnchanged)
@@ -182,31 +184,18 @@ public sealed partial class LabelsBuilder
         return sb.ToString();
     }
 
+    /// <summary>
+    /// XXH3 over each name and value in turn (their UTF-16 code units, no transcoding), each seeded with the hash so far,
+    /// so that both the strings' bounds and their order count.
+    /// </summary>
     internal static ulong Hash(ReadOnlySpan<KeyValuePair<string, string>> labels)
     {
-        const ulong offset = 14695981039346656037UL;
-        const ulong prime = 1099511628211UL;
-        var h = offset;
-        Span<byte> buf = stackalloc byte[256];
+        var h = 14695981039346656037UL;
         foreach (var l in labels)
         {
-            h = Mix(h, l.Key, buf);
-            h = (h ^ 0xFF) * prime;
-            h = Mix(h, l.Value, buf);
-            h = (h ^ 0xFF) * prime;
+            h = XxHash3.HashToUInt64(MemoryMarshal.AsBytes(l.Key.AsSpan()), unchecked((long)h));
+            h = XxHash3.HashToUInt64(MemoryMarshal.AsBytes(l.Value.AsSpan()), unchecked((long)h));
         }
         return h;
-
-        static ulong Mix(ulong h, string s, Span<byte> buf)
-        {
-            var max = Encoding.UTF8.GetMaxByteCount(s.Length);
-            var bytes = max <= buf.Length ? buf : new byte[max];
-            var n = Encoding.UTF8.GetBytes(s, bytes);
-            foreach (var b in bytes[..n])
-            {
-                h = (h ^ b) * prime;
-            }
-            return h;
-        }
     }
 }

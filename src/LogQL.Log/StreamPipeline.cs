@@ -17,6 +17,12 @@ public sealed class StreamPipeline
     /// <summary>The builder holding the last processed line's labels.</summary>
     public LabelsBuilder Labels { get; }
 
+    /// <summary>
+    /// True when every stage is a leading line filter: a kept line's labels are then its stream's labels and its
+    /// structured metadata, whatever the line says.
+    /// </summary>
+    public bool LabelsFollowMetadata => _leadingFilters == _stages.Length;
+
     /// <summary>Runs the stages over one entry.</summary>
     /// <remarks>The entry's structured metadata (may be null) is added to the labels first.</remarks>
     /// <returns>false when a stage dropped the line; on true <paramref name="line"/> holds the (possibly rewritten) line.</returns>

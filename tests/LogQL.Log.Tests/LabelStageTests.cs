@@ -159,6 +159,18 @@ public sealed class LabelStageTests
     }
 
     [Fact]
+    public void LabelsHash_TellsApartSetsThatJoinToTheSameText()
+    {
+        ulong H(params (string, string)[] pairs) => new LabelsBuilder(Run.Labels(pairs)).LabelsHash();
+
+        Assert.Equal(H(("a", "1"), ("b", "2")), H(("a", "1"), ("b", "2")));
+        Assert.NotEqual(H(("ab", "c")), H(("a", "bc")));
+        Assert.NotEqual(H(("a", "b"), ("c", "")), H(("a", ""), ("b", "c")));
+        Assert.NotEqual(H(("a", "1")), H(("a", "1"), ("b", "")));
+        Assert.NotEqual(H(("a", "é")), H(("a", "e")));
+    }
+
+    [Fact]
     public void LabelsBuilder_StringAndHashAreCachedWhileUnchanged()
     {
         var b = new LabelsBuilder(Run.Labels(("a", "x\"y\n")));

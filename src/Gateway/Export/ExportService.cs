@@ -495,11 +495,15 @@ public sealed class ExportService(GatewayOptions options, ITenantLimits limits, 
         }
     }
 
-    /// <summary>Encodes entries straight into the response pipe.</summary>
+    /// <summary>
+    /// Encodes entries into one batch buffer that goes to the response pipe in a single write per flush (a pipe write
+    /// per entry costs the server's output lock each time). An entry is prepared at the batch's end, then committed or
+    /// dropped by the next prepare.
+    /// </summary>
     internal sealed class EntryWriter(PipeWriter pipe, ExportFormat format, ExportMetrics.Tenant? metrics = null)
     {
         private static readonly JsonWriterOptions s_json = new() { SkipValidation = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-        private readonly ArrayBufferWriter<byte> _scratch = new(4096);
+        private readonly Batch _scratch = new(FlushBytes * 2);
         private Utf8JsonWriter? _writer;
 
         public long Written { get; private set; }
@@ -512,7 +516,7 @@ public sealed class ExportService(GatewayOptions options, ITenantLimits limits, 
         /// <summary>Encodes <paramref name="row"/> into scratch space and returns its size in the output.</summary>
         public long Prepare(Row row)
         {
-            _scratch.ResetWrittenCount();
+            _scratch.Truncate(_scratch.Committed);
             if (format == ExportFormat.Text)
             {
                 var line = row.Entry.Line;
@@ -523,7 +527,7 @@ public sealed class ExportService(GatewayOptions options, ITenantLimits limits, 
                 return n;
             }
             Encode(row);
-            return _scratch.WrittenCount;
+            return _scratch.Prepared;
         }
 
         /// <summary>
@@ -533,7 +537,7 @@ public sealed class ExportService(GatewayOptions options, ITenantLimits limits, 
         /// </summary>
         public long Prepare(long ts, byte[] labelsJson, ReadOnlySpan<byte> line, byte[] tail)
         {
-            _scratch.ResetWrittenCount();
+            _scratch.Truncate(_scratch.Committed);
             if (format == ExportFormat.Text)
             {
                 var span = _scratch.GetSpan(line.Length + 1);
@@ -564,7 +568,7 @@ public sealed class ExportService(GatewayOptions options, ITenantLimits limits, 
             }
             _scratch.Write("\""u8);
             _scratch.Write(tail);
-            return _scratch.WrittenCount;
+            return _scratch.Prepared;
         }
 
         /// <summary>
@@ -610,29 +614,26 @@ public sealed class ExportService(GatewayOptions options, ITenantLimits limits, 
         }
 
         /// <summary>Writes the prepared entry.</summary>
-        public void Commit()
-        {
-            pipe.Write(_scratch.WrittenSpan);
-            Count(_scratch.WrittenCount);
-        }
+        public void Commit() => Count(_scratch.Commit());
 
         public void WriteError(string message)
         {
-            _scratch.ResetWrittenCount();
+            _scratch.Truncate(_scratch.Committed);
             var w = Json();
             w.WriteStartObject();
             w.WriteString("error", message);
             w.WriteEndObject();
             w.Flush();
             _scratch.Write("\n"u8);
-            pipe.Write(_scratch.WrittenSpan);
-            Count(_scratch.WrittenCount);
+            Count(_scratch.Commit());
         }
 
         public async Task FlushAsync(CancellationToken ct)
         {
             metrics?.Bytes.Inc(Unflushed);
             Unflushed = 0;
+            pipe.Write(_scratch.CommittedSpan);
+            _scratch.Truncate(0);
             var flush = pipe.FlushAsync(ct);
             FlushResult result;
             if (flush.IsCompleted)
@@ -706,6 +707,59 @@ public sealed class ExportService(GatewayOptions options, ITenantLimits limits, 
                 w.WriteString(k, v);
             }
             w.WriteEndObject();
+        }
+    }
+
+    /// <summary>A growable byte buffer with a committed prefix and one prepared entry after it.</summary>
+    internal sealed class Batch(int capacity) : IBufferWriter<byte>
+    {
+        private byte[] _buffer = new byte[capacity];
+        private int _count;
+
+        /// <summary>Bytes of whole entries.</summary>
+        public int Committed { get; private set; }
+
+        /// <summary>Bytes written after <see cref="Committed"/>: the entry being prepared.</summary>
+        public int Prepared => _count - Committed;
+
+        public ReadOnlySpan<byte> CommittedSpan => _buffer.AsSpan(0, Committed);
+
+        /// <summary>Makes the prepared entry part of the batch; returns its size.</summary>
+        public int Commit()
+        {
+            var n = Prepared;
+            Committed = _count;
+            return n;
+        }
+
+        /// <summary>Drops everything after <paramref name="length"/> bytes.</summary>
+        public void Truncate(int length)
+        {
+            _count = length;
+            Committed = Math.Min(Committed, length);
+        }
+
+        public void Advance(int count) => _count += count;
+
+        public Memory<byte> GetMemory(int sizeHint = 0)
+        {
+            Ensure(sizeHint);
+            return _buffer.AsMemory(_count);
+        }
+
+        public Span<byte> GetSpan(int sizeHint = 0)
+        {
+            Ensure(sizeHint);
+            return _buffer.AsSpan(_count);
+        }
+
+        private void Ensure(int sizeHint)
+        {
+            var need = _count + Math.Max(sizeHint, 1);
+            if (need > _buffer.Length)
+            {
+                Array.Resize(ref _buffer, Math.Max(need, _buffer.Length * 2));
+            }
         }
     }
 }

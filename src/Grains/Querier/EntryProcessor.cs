@@ -87,7 +87,14 @@ internal sealed class EntryProcessor : IEntryVisitor
             var selected = line;
             if (_stream.Process(timestampNs, ref selected, metadata))
             {
-                Export.Add(timestampNs, _stream.Labels, selected);
+                if (_stream.LabelsFollowMetadata)
+                {
+                    Export.Add(timestampNs, _stream.Labels, selected, metadata);
+                }
+                else
+                {
+                    Export.Add(timestampNs, _stream.Labels, selected);
+                }
             }
             return true;
         }

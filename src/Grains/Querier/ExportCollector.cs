@@ -15,6 +15,11 @@ internal sealed class ExportCollector
 {
     private readonly Dictionary<ulong, int> _byHash = [];
     private readonly Dictionary<string, int> _byText = new(StringComparer.Ordinal);
+    private readonly Dictionary<object, int> _byMetadata = new(ReferenceEqualityComparer.Instance);
+    private int _withoutMetadata = -1;
+
+    /// <summary>Metadata arrays remembered at most (each block has its own).</summary>
+    private const int MaxMetadataArrays = 256;
 
     public List<string> Labels { get; } = [];
     public List<string[]> StreamLabels { get; } = [];
@@ -34,7 +39,39 @@ internal sealed class ExportCollector
     private ReadOnlySpan<byte> Line(int i) => Data.AsSpan(Offsets[i], Lengths[i]);
 
     /// <summary>An entry that passed the pipeline, its labels in <paramref name="labels"/>.</summary>
-    public void Add(long ts, LabelsBuilder labels, ReadOnlySpan<byte> line)
+    public void Add(long ts, LabelsBuilder labels, ReadOnlySpan<byte> line) => Append(ts, IdOf(labels), line);
+
+    /// <summary>
+    /// As <see cref="Add(long, LabelsBuilder, ReadOnlySpan{byte})"/> for a pipeline that changes no labels
+    /// (<see cref="StreamPipeline.LabelsFollowMetadata"/>): the label set follows from the entry's structured metadata
+    /// alone, and a block shares one metadata array among its entries with equal metadata, so the set is looked up by
+    /// that array rather than hashed per entry.
+    /// </summary>
+    public void Add(long ts, LabelsBuilder labels, ReadOnlySpan<byte> line, KeyValuePair<string, string>[]? metadata)
+    {
+        int id;
+        if (metadata is null)
+        {
+            if (_withoutMetadata < 0)
+            {
+                _withoutMetadata = IdOf(labels);
+            }
+            id = _withoutMetadata;
+        }
+        else if (!_byMetadata.TryGetValue(metadata, out id))
+        {
+            if (_byMetadata.Count >= MaxMetadataArrays)
+            {
+                // Arrays of blocks read earlier: do not keep them alive.
+                _byMetadata.Clear();
+            }
+            id = IdOf(labels);
+            _byMetadata.Add(metadata, id);
+        }
+        Append(ts, id, line);
+    }
+
+    private int IdOf(LabelsBuilder labels)
     {
         var hash = labels.LabelsHash();
         if (!_byHash.TryGetValue(hash, out var id))
@@ -47,7 +84,7 @@ internal sealed class ExportCollector
             }
             _byHash.Add(hash, id);
         }
-        Append(ts, id, line);
+        return id;
     }
 
     /// <summary>Entries the stream grain selected from its in-memory data.</summary>
@@ -201,16 +238,20 @@ internal sealed class ExportCollector
         }
         var labelsArray = labels.ToArray();
         // By timestamp first, on primitive keys (no comparison delegate per step); then each run of equal timestamps by
-        // labels and line, which is where the full comparison is needed.
+        // labels and line, which is where the full comparison is needed. A series' entries come out of its chunks in
+        // time order, so the parts are usually sorted already: then they are merged rather than sorted.
         var rentedKeys = ArrayPool<long>.Shared.Rent(total);
         var keys = rentedKeys.AsSpan(0, total);
-        k = 0;
-        for (var p = 0; p < parts.Count; p++)
+        if (!MergeSorted(parts, keys, refs))
         {
-            parts[p].Timestamps.AsSpan(0, parts[p].Count).CopyTo(keys[k..]);
-            k += parts[p].Count;
+            k = 0;
+            for (var p = 0; p < parts.Count; p++)
+            {
+                parts[p].Timestamps.AsSpan(0, parts[p].Count).CopyTo(keys[k..]);
+                k += parts[p].Count;
+            }
+            keys.Sort(refs);
         }
-        keys.Sort(refs);
         if (backward)
         {
             keys.Reverse();
@@ -244,11 +285,12 @@ internal sealed class ExportCollector
         {
             bytes += parts[(int)(refs[j] >> 32)].Lengths[(int)refs[j]];
         }
-        var data = new byte[bytes];
-        var ts = new long[count];
-        var ids = new int[count];
-        var offsets = new int[count];
-        var lengths = new int[count];
+        // Every element is written below: no need to zero them first.
+        var data = GC.AllocateUninitializedArray<byte>(checked((int)bytes));
+        var ts = GC.AllocateUninitializedArray<long>(count);
+        var ids = GC.AllocateUninitializedArray<int>(count);
+        var offsets = GC.AllocateUninitializedArray<int>(count);
+        var lengths = GC.AllocateUninitializedArray<int>(count);
         var at = 0;
         for (var j = 0; j < count; j++)
         {
@@ -268,5 +310,61 @@ internal sealed class ExportCollector
             part.Release();
         }
         return new ExportPage(labelsArray, [.. streams], [.. metadata], [.. parsed], ts, ids, offsets, lengths, data, stats);
+    }
+
+    /// <summary>Up to this many parts a linear merge beats the sort; beyond it the sort is used.</summary>
+    private const int MaxMergedParts = 8;
+
+    /// <summary>
+    /// When at most <see cref="MaxMergedParts"/> parts and every part's timestamps ascend: merges them into <paramref name="keys"/> (timestamps) and
+    /// <paramref name="refs"/> (part, index), equal timestamps in part order. False, with nothing written, otherwise.
+    /// </summary>
+    private static bool MergeSorted(IReadOnlyList<ExportCollector> parts, Span<long> keys, Span<long> refs)
+    {
+        if (parts.Count > MaxMergedParts)
+        {
+            return false;
+        }
+        foreach (var part in parts)
+        {
+            var t = part.Timestamps.AsSpan(0, part.Count);
+            for (var i = 1; i < t.Length; i++)
+            {
+                if (t[i] < t[i - 1])
+                {
+                    return false;
+                }
+            }
+        }
+        // Each part's next timestamp (long.MaxValue once it is used up; a real one at MaxValue is taken last, in order).
+        Span<long> heads = stackalloc long[parts.Count];
+        Span<int> cursors = stackalloc int[parts.Count];
+        var timestamps = new long[parts.Count][];
+        var counts = new int[parts.Count];
+        for (var p = 0; p < parts.Count; p++)
+        {
+            timestamps[p] = parts[p].Timestamps;
+            counts[p] = parts[p].Count;
+            heads[p] = counts[p] > 0 ? timestamps[p][0] : long.MaxValue;
+        }
+        for (var n = 0; n < keys.Length; n++)
+        {
+            // Few parts: a linear pick of the smallest head.
+            var best = -1;
+            var bestTs = long.MaxValue;
+            for (var p = 0; p < heads.Length; p++)
+            {
+                if (heads[p] < bestTs || (best < 0 && cursors[p] < counts[p]))
+                {
+                    best = p;
+                    bestTs = heads[p];
+                }
+            }
+            var c = cursors[best]++;
+            keys[n] = bestTs;
+            refs[n] = ((long)best << 32) | (uint)c;
+            heads[best] = c + 1 < counts[best] ? timestamps[best][c + 1] : long.MaxValue;
+        }
+        return true;
     }
 }
