@@ -35,11 +35,40 @@ public sealed class ExportEncodingTests
             var labelsJson = ExportService.LabelsJson.Encode(labels);
             writer.Prepare(1_700_000_000_123_456_789L, labelsJson, line, ExportService.EntryWriter.EncodeTail(metadata, parsed));
             writer.Commit();
+            await writer.FlushAsync(CancellationToken.None);
             await pipe.Writer.CompleteAsync();
             var written = System.Buffers.BuffersExtensions.ToArray((await pipe.Reader.ReadAsync()).Buffer);
 
             Assert.Equal(Encoding.UTF8.GetString(Expected(labels, line, metadata, parsed)), Encoding.UTF8.GetString(written));
         }
+    }
+
+    [Fact]
+    public async Task Rows_reach_the_pipe_on_flush_and_an_uncommitted_row_never_does()
+    {
+        var pipe = new Pipe();
+        var writer = new ExportService.EntryWriter(pipe.Writer, ExportFormat.Text);
+        var labels = ExportService.LabelsJson.Encode([new("app", "a")]);
+        var tail = ExportService.EntryWriter.EncodeTail(null, null);
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(7, writer.Prepare(i, labels, Encoding.UTF8.GetBytes($"line {i}"), tail));
+            writer.Commit();
+        }
+        // Prepared but not committed (as when it would pass the export limit): dropped by the next prepare or flush.
+        writer.Prepare(3, labels, "dropped"u8, tail);
+        Assert.Equal(21, writer.Written);
+        Assert.False(pipe.Reader.TryRead(out _));
+
+        await writer.FlushAsync(CancellationToken.None);
+        writer.Prepare(4, labels, "after"u8, tail);
+        writer.Commit();
+        await writer.FlushAsync(CancellationToken.None);
+        await pipe.Writer.CompleteAsync();
+
+        var written = await pipe.Reader.ReadAsync();
+        Assert.Equal("line 0\nline 1\nline 2\nafter\n", Encoding.UTF8.GetString(System.Buffers.BuffersExtensions.ToArray(written.Buffer)));
+        Assert.Equal(27, writer.Written);
     }
 
     private static byte[] Expected(KeyValuePair<string, string>[] labels, byte[] line, string[]? metadata, string[]? parsed)
