@@ -15,6 +15,9 @@ public static class StorageKeys
 
     public static string WalStreamPrefix(string tenant, string streamId) => $"wal/{tenant}/{streamId}/";
 
+    /// <summary>The object naming a stream's labels next to its WAL segments (read when the stream replays them).</summary>
+    public static string WalLabels(string tenant, string streamId) => $"wal/{tenant}/{streamId}/labels";
+
     /// <summary>Zero-padded so that ordinal listing order is numeric order.</summary>
     public static string WalSegment(string tenant, string streamId, long segment) => $"wal/{tenant}/{streamId}/{segment:D10}";
 

@@ -13,7 +13,11 @@ public sealed class SiloWalTests(SiloWalTests.Fixture fixture) : IClassFixture<S
     private const string OrphanTenant = "orphan";
     private const string OrphanWalId = "00000000001-0123456789ab";
 
+    /// <summary>Written by an older version: a frame without labels, and the stream's labels object.</summary>
     private static readonly (string Labels, ulong Fingerprint) OrphanStream = StreamClient.Stream(("app", "orphan"));
+
+    /// <summary>Written by this version: a frame that names the labels, and no labels object.</summary>
+    private static readonly (string Labels, ulong Fingerprint) LabelledOrphanStream = StreamClient.Stream(("app", "orphan-labelled"), ("pod", "p\"1"));
     private static readonly long OrphanBaseNs = TestClock.NowNs;
 
     [Fact]
@@ -25,16 +29,18 @@ public sealed class SiloWalTests(SiloWalTests.Fixture fixture) : IClassFixture<S
         var streams = Enumerable.Range(0, 20).Select(s => StreamClient.Stream(("app", "shared"), ("stream", s.ToString("D2")))).ToList();
         await Task.WhenAll(streams.Select(s => client.PushAsync(s.Labels, s.Fingerprint, [.. Enumerable.Range(0, 10).Select(i => (now + i, $"entry {i}"))])));
 
-        // Per stream only the labels object; the entries are in silo WAL frames, every one of them.
-        Assert.All(await ListAsync($"wal/{tenant}/"), key => Assert.EndsWith("/labels", key));
+        // No object per stream: the entries are in silo WAL frames, every one of them, each frame naming its stream's labels.
+        Assert.Empty(await ListAsync($"wal/{tenant}/"));
+        var labelsOf = streams.ToDictionary(s => StorageKeys.StreamGrainKey(tenant, s.Fingerprint), s => s.Labels);
         var framed = new Dictionary<string, int>();
         foreach (var key in await SegmentKeysAsync())
         {
-            foreach (var (streamKey, body) in SiloWalFrame.Read((await fixture.Store.GetAsync(key))!))
+            foreach (var frame in SiloWalFrame.Read((await fixture.Store.GetAsync(key))!))
             {
-                if (streamKey.StartsWith(tenant + "/", StringComparison.Ordinal))
+                if (frame.Key.StartsWith(tenant + "/", StringComparison.Ordinal))
                 {
-                    framed[streamKey] = framed.GetValueOrDefault(streamKey) + EntryBatch.ReadSegment(body).Entries.Count;
+                    Assert.Equal(labelsOf[frame.Key], frame.Labels);
+                    framed[frame.Key] = framed.GetValueOrDefault(frame.Key) + EntryBatch.ReadSegment(frame.Body).Entries.Count;
                 }
             }
         }
@@ -61,6 +67,42 @@ public sealed class SiloWalTests(SiloWalTests.Fixture fixture) : IClassFixture<S
         Assert.Empty(await ListAsync($"swal/{OrphanWalId}/"));
         var read = await client.ReadAsync([new MatcherSpec("app", "=", "orphan")], OrphanBaseNs, OrphanBaseNs + 10);
         Assert.Equal(Enumerable.Range(0, 5).Select(i => (OrphanBaseNs + i, $"orphan {i}")), read.Single().Value);
+    }
+
+    [Fact]
+    public async Task WalOfADeadSilo_WithLabelledFrames_GetsItsLabelsObjectFromTheFrames_AndReplays()
+    {
+        var client = new StreamClient(fixture.Cluster.GrainFactory, OrphanTenant);
+
+        var recovered = await client.Grain(LabelledOrphanStream.Fingerprint).RecoverAsync();
+
+        Assert.Equal(3, recovered);
+        var streamId = StorageKeys.StreamId(LabelledOrphanStream.Fingerprint);
+        Assert.Equal(LabelledOrphanStream.Labels, Encoding.UTF8.GetString((await fixture.Store.GetAsync(StorageKeys.WalLabels(OrphanTenant, streamId)))!));
+        var read = await client.ReadAsync([new MatcherSpec("app", "=", "orphan-labelled")], OrphanBaseNs, OrphanBaseNs + 10);
+        var (labels, entries) = read.Single();
+        Assert.Contains("p\\\"1", labels);
+        Assert.Equal(Enumerable.Range(0, 3).Select(i => (OrphanBaseNs + i, $"labelled {i}")), entries);
+    }
+
+    [Fact]
+    public void FrameReader_ReadsFramesWithAndWithoutLabels()
+    {
+        var record = EntryBatch.Encode([new LogEntry(1, "a line"u8.ToArray(), null)]);
+        const string key = "tenant/0000000000000001";
+        const string labels = "{app=\"ü\", pod=\"p\\\"0\"}";
+        var frame = new byte[SiloWalFrame.Size(SiloWalFrame.MaxKeySectionBytes(key, labels), record.Length) * 2];
+        var length = SiloWalFrame.WriteHeader(frame, key, labels, record.Length);
+        record.CopyTo(frame, length);
+        length += record.Length;
+        var old = SiloWalFrame.WriteHeader(frame.AsSpan(length), key, record.Length);
+        record.CopyTo(frame, length + old);
+        length += old + record.Length;
+
+        var frames = SiloWalFrame.Read(frame.AsMemory(0, length)).ToList();
+
+        Assert.Equal([(key, labels), (key, null)], frames.Select(f => (f.Key, f.Labels)));
+        Assert.All(frames, f => Assert.Equal(record, f.Body.ToArray()));
     }
 
     [Fact]
@@ -108,6 +150,13 @@ public sealed class SiloWalTests(SiloWalTests.Fixture fixture) : IClassFixture<S
             var length = SiloWalFrame.WriteHeader(frame, key, record.Length);
             record.CopyTo(frame, length);
             await store.AppendAsync(SiloWal.SegmentKey(OrphanWalId, 0), frame.AsMemory(0, length + record.Length));
+
+            var labelledRecord = EntryBatch.Encode([.. Enumerable.Range(0, 3).Select(i => new LogEntry(OrphanBaseNs + i, Encoding.UTF8.GetBytes($"labelled {i}"), null))]);
+            var labelledKey = StorageKeys.StreamGrainKey(OrphanTenant, LabelledOrphanStream.Fingerprint);
+            var labelled = new byte[SiloWalFrame.Size(SiloWalFrame.MaxKeySectionBytes(labelledKey, LabelledOrphanStream.Labels), labelledRecord.Length)];
+            var labelledLength = SiloWalFrame.WriteHeader(labelled, labelledKey, LabelledOrphanStream.Labels, labelledRecord.Length);
+            labelledRecord.CopyTo(labelled, labelledLength);
+            await store.AppendAsync(SiloWal.SegmentKey(OrphanWalId, 0), labelled.AsMemory(0, labelledLength + labelledRecord.Length));
         }
     }
 }

@@ -1,4 +1,5 @@
 using Orleans.Loki.Grains.Abstractions;
+using Orleans.Loki.Grains.Ingester;
 using Orleans.Loki.Model;
 using Orleans.Loki.Testing;
 
@@ -89,13 +90,15 @@ public sealed class StreamGrainTests(ClusterFixture fixture)
         {
             await client.PushAsync(labels, fp, entries[i..Math.Min(i + 500, entries.Length)]);
         }
-        Assert.NotEmpty(await ListAsync($"wal/{tenant}/"));
+        // Unflushed: the entries are in the silo WAL's frames (with the stream's labels), nothing under the stream's prefix.
+        Assert.Empty(await ListAsync($"wal/{tenant}/"));
+        Assert.Contains(await FramedStreamsAsync(), key => key == StorageKeys.StreamGrainKey(tenant, fp));
 
         await client.Grain(fp).FlushAsync();
 
         var chunks = await ListAsync($"{tenant}/chunks/");
         Assert.True(chunks.Count >= 2, $"expected several chunks, found {chunks.Count}");
-        Assert.DoesNotContain(await ListAsync($"wal/{tenant}/"), k => !k.EndsWith("/labels"));
+        Assert.Empty(await ListAsync($"wal/{tenant}/"));
         var lookup = await fixture.Cluster.GrainFactory.GetGrain<IIndexGrain>($"{tenant}/{StorageKeys.DayOf(now)}").LookupAsync([Eq("app", "flush")], now, now + 3000);
         Assert.Equal(chunks.Count, lookup.Single().Chunks.Count);
 
@@ -130,6 +133,23 @@ public sealed class StreamGrainTests(ClusterFixture fixture)
         var bytes = new byte[count];
         random.NextBytes(bytes);
         return bytes;
+    }
+
+    /// <summary>Stream keys with frames in the silo WAL segments now on storage.</summary>
+    private async Task<HashSet<string>> FramedStreamsAsync()
+    {
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var segment in await ListAsync("swal/"))
+        {
+            if (!segment.EndsWith("/owner", StringComparison.Ordinal) && await fixture.Store.GetAsync(segment) is { } data)
+            {
+                foreach (var frame in SiloWalFrame.Read(data))
+                {
+                    keys.Add(frame.Key);
+                }
+            }
+        }
+        return keys;
     }
 
     private async Task<List<string>> ListAsync(string prefix)

@@ -117,6 +117,7 @@ public sealed partial class SiloWal
         // segment twice rewrites the same objects and older silos' entries replay first.
         var startMillis = long.Parse(walId.AsSpan(0, 11), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture);
         var written = 0;
+        var labelsWritten = new HashSet<string>(StringComparer.Ordinal);
         segments.Sort((a, b) => a.Number.CompareTo(b.Number));
         foreach (var (number, key) in segments)
         {
@@ -126,17 +127,28 @@ public sealed partial class SiloWal
                 continue;
             }
             var byStream = new Dictionary<string, List<ReadOnlyMemory<byte>>>(StringComparer.Ordinal);
-            foreach (var (streamKey, body) in SiloWalFrame.Read(data, at => LogTornTail(_logger, key, at)))
+            var labelsOf = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var frame in SiloWalFrame.Read(data, at => LogTornTail(_logger, key, at)))
             {
-                if (!byStream.TryGetValue(streamKey, out var bodies))
+                if (!byStream.TryGetValue(frame.Key, out var bodies))
                 {
-                    byStream[streamKey] = bodies = [];
+                    byStream[frame.Key] = bodies = [];
                 }
-                bodies.Add(body);
+                bodies.Add(frame.Body);
+                if (frame.Labels is not null)
+                {
+                    labelsOf[frame.Key] = frame.Labels;
+                }
             }
             foreach (var (streamKey, bodies) in byStream)
             {
                 var (tenant, streamId) = StorageKeys.SplitKey(streamKey);
+                // The labels first: a stream replays its segments only with them. (Frames of older versions carry no
+                // labels; those versions wrote this object when the stream was created.)
+                if (labelsOf.TryGetValue(streamKey, out var labels) && labelsWritten.Add(streamKey))
+                {
+                    await _store.PutAsync(StorageKeys.WalLabels(tenant, streamId), Encoding.UTF8.GetBytes(labels), ct).ConfigureAwait(false);
+                }
                 var target = StorageKeys.WalSegment(tenant, streamId, (startMillis << 20) | (number & 0xFFFFF));
                 await _store.PutAsync(target, Concat(bodies), ct).ConfigureAwait(false);
                 streams.Add(streamKey);

@@ -59,12 +59,13 @@ public sealed partial class SiloWal : IAsyncDisposable
     internal static WalHolder CreateHolder() => new();
 
     /// <summary>
-    /// Appends <paramref name="records"/> (entry-batch records of the stream <paramref name="streamKey"/>) durably;
-    /// completes once they are on durable storage. The segment written to is added to <paramref name="holder"/>.
+    /// Appends <paramref name="records"/> (entry-batch records of the stream <paramref name="streamKey"/>, whose labels
+    /// are <paramref name="labels"/>) durably; completes once they are on durable storage. The segment written to is
+    /// added to <paramref name="holder"/>.
     /// </summary>
-    internal Task AppendAsync(WalHolder holder, string streamKey, IReadOnlyList<byte[]> records)
+    internal Task AppendAsync(WalHolder holder, string streamKey, string labels, IReadOnlyList<byte[]> records)
     {
-        var pending = new PendingAppend(holder, streamKey, records);
+        var pending = new PendingAppend(holder, streamKey, labels, records);
         bool start;
         lock (_lock)
         {
@@ -148,7 +149,7 @@ public sealed partial class SiloWal : IAsyncDisposable
             var length = 0;
             foreach (var append in group)
             {
-                length += SiloWalFrame.Size(Encoding.UTF8.GetMaxByteCount(append.StreamKey.Length), append.BodyLength);
+                length += SiloWalFrame.Size(SiloWalFrame.MaxKeySectionBytes(append.StreamKey, append.Labels), append.BodyLength);
             }
             var buffer = ArrayPool<byte>.Shared.Rent(length);
             try
@@ -156,7 +157,7 @@ public sealed partial class SiloWal : IAsyncDisposable
                 var written = 0;
                 foreach (var append in group)
                 {
-                    written += SiloWalFrame.WriteHeader(buffer.AsSpan(written), append.StreamKey, append.BodyLength);
+                    written += SiloWalFrame.WriteHeader(buffer.AsSpan(written), append.StreamKey, append.Labels, append.BodyLength);
                     foreach (var record in append.Records)
                     {
                         record.CopyTo(buffer, written);
@@ -255,10 +256,11 @@ public sealed partial class SiloWal : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Warning, Message = "Deleting silo WAL segment {Segment} failed")]
     private static partial void LogSegmentDeleteFailed(ILogger logger, Exception exception, long segment);
 
-    private sealed class PendingAppend(WalHolder holder, string streamKey, IReadOnlyList<byte[]> records)
+    private sealed class PendingAppend(WalHolder holder, string streamKey, string labels, IReadOnlyList<byte[]> records)
     {
         public WalHolder Holder { get; } = holder;
         public string StreamKey { get; } = streamKey;
+        public string Labels { get; } = labels;
         public IReadOnlyList<byte[]> Records { get; } = records;
         public int BodyLength { get; } = records.Sum(r => r.Length);
         public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);

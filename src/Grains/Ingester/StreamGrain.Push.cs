@@ -98,7 +98,6 @@ internal sealed partial class StreamGrain
                 _pending = [];
                 try
                 {
-                    await EnsureLabelsPersistedAsync();
                     await AppendToWalAsync(group);
                 }
                 catch (Exception e)

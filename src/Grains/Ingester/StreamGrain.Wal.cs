@@ -4,8 +4,9 @@ using Orleans.Loki.Chunks;
 namespace Orleans.Loki.Grains.Ingester;
 
 /// <summary>
-/// WAL: <c>wal/{tenant}/{stream}/{segment}</c> objects, each a sequence of entry-batch records appended durably before
-/// a push is acknowledged, plus a <c>labels</c> object naming the stream so that recovery can rebuild chunks.
+/// WAL: <c>wal/{tenant}/{stream}/{segment}</c> objects, each a sequence of entry-batch records, plus a <c>labels</c>
+/// object naming the stream so that its replay can rebuild chunks. Both are written by the recovery of a dead silo's
+/// WAL (whose frames name each stream's labels), not on the push path.
 /// Segment numbers only grow. A chunk generation owns the segments from its first segment up to the next generation's
 /// first segment; those are deleted once the chunk is flushed and indexed.
 /// </summary>
@@ -24,17 +25,10 @@ internal sealed partial class StreamGrain
 
     private string WalPrefix => StorageKeys.WalStreamPrefix(_tenant, _streamId);
 
-    private async Task EnsureLabelsPersistedAsync()
-    {
-        if (_labelsPersisted)
-        {
-            return;
-        }
-        await store.PutAsync(WalPrefix + LabelsObjectName, Encoding.UTF8.GetBytes(_labels!));
-        _labelsPersisted = true;
-    }
-
-    /// <summary>Appends the group's records to the silo WAL, where they share one durable write with other streams.</summary>
+    /// <summary>
+    /// Appends the group's records to the silo WAL, where they share one durable write with other streams. Each frame
+    /// names the stream's labels, so recovery rebuilds the stream from the silo WAL alone.
+    /// </summary>
     private Task AppendToWalAsync(List<PendingBatch> group)
     {
         var records = new byte[group.Count][];
@@ -42,7 +36,7 @@ internal sealed partial class StreamGrain
         {
             records[i] = group[i].Record;
         }
-        return siloWal.AppendAsync(_headHolder, this.GetPrimaryKeyString(), records);
+        return siloWal.AppendAsync(_headHolder, this.GetPrimaryKeyString(), _labels!, records);
     }
 
     /// <summary>Starts a new WAL segment for a new chunk generation.</summary>
@@ -87,9 +81,8 @@ internal sealed partial class StreamGrain
         }
         if (hasLabels && _labels is null)
         {
-            var bytes = await store.GetAsync(WalPrefix + LabelsObjectName, ct);
+            var bytes = await store.GetAsync(StorageKeys.WalLabels(_tenant, _streamId), ct);
             _labels = bytes is null ? null : Encoding.UTF8.GetString(bytes);
-            _labelsPersisted = _labels is not null;
         }
 
         _headFirstSegment = segments[0].Number;

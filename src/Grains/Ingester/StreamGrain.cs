@@ -45,7 +45,6 @@ internal sealed partial class StreamGrain(
     /// <summary>Newest timestamp accepted so far (including batches still being committed).</summary>
     private long _highestTs = long.MinValue;
     private readonly HashSet<int> _registeredDays = [];
-    private bool _labelsPersisted;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
