@@ -20,6 +20,9 @@ internal sealed record LoadTestOptions
     public int QueryRuns { get; init; } = 3;
     public string? ServerDll { get; init; }
 
+    /// <summary><c>--server-env NAME=VALUE</c> (repeatable): variables added to the started server's environment.</summary>
+    public IReadOnlyDictionary<string, string> ServerEnv { get; init; } = new Dictionary<string, string>();
+
     /// <summary><c>--server-dll</c>, or the Release build of src/Silo under <paramref name="repoRoot"/>.</summary>
     public string ServerDllPath(string repoRoot) =>
         ServerDll ?? Path.Combine(repoRoot, "src", "Silo", "bin", "Release", "net10.0", "orleans-loki.dll");
@@ -42,6 +45,8 @@ internal sealed record LoadTestOptions
         Orleans.Loki.LoadTest [options]
           --url <http://host:port>  use a running server instead of starting src/Silo's Release build
           --server-dll <path>       orleans-loki.dll to start (default: src/Silo/bin/Release/net10.0/orleans-loki.dll)
+          --server-env <NAME=VALUE> add a variable to the started server's environment, e.g. DOTNET_GCgen0size=0x2000000
+                                    (repeatable; the load test process itself does not get it)
           --size-mb <n>             corpus size in MiB of raw lines (default 200)
           --streams <n>             number of streams (default 100)
           --clients <n>             concurrent push clients (default 8)
@@ -83,6 +88,9 @@ internal sealed record LoadTestOptions
                 {
                     "--url" => options with { Url = Next().TrimEnd('/') },
                     "--server-dll" => options with { ServerDll = Next() },
+                    "--server-env" => Next() is var pair && pair.IndexOf('=', StringComparison.Ordinal) is > 0 and var eq
+                        ? options with { ServerEnv = new Dictionary<string, string>(options.ServerEnv) { [pair[..eq]] = pair[(eq + 1)..] } }
+                        : throw new FormatException("--server-env needs NAME=VALUE"),
                     "--size-mb" => options with { SizeMb = NextInt() },
                     "--streams" => options with { Streams = NextInt() },
                     "--clients" => options with { Clients = NextInt() },

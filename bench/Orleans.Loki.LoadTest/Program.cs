@@ -70,7 +70,7 @@ try
     else
     {
         var dll = options.ServerDllPath(repoRoot);
-        server = await ServerProcess.StartAsync(dll, http);
+        server = await ServerProcess.StartAsync(dll, http, environment: options.ServerEnv);
         baseUrl = server.Url;
         Console.WriteLine($"server: pid {server.Pid} at {baseUrl}, data in {server.DataDir}");
     }

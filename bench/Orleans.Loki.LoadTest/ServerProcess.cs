@@ -46,9 +46,10 @@ internal sealed class ServerProcess : IAsyncDisposable
     /// <summary>
     /// Starts the binary and waits (up to 60 s) until <c>/ready</c> answers 200, unless <paramref name="waitReady"/> is
     /// false. <paramref name="extraConfig"/> is appended to the config file (top-level YAML blocks);
-    /// <paramref name="restartOf"/> starts on the data directory of a server that was killed (same ports).
+    /// <paramref name="restartOf"/> starts on the data directory of a server that was killed (same ports);
+    /// <paramref name="environment"/> adds variables to the server's environment (e.g. <c>DOTNET_GCgen0size</c>).
     /// </summary>
-    public static async Task<ServerProcess> StartAsync(string dll, HttpClient probe, string? extraConfig = null, ServerProcess? restartOf = null, bool waitReady = true)
+    public static async Task<ServerProcess> StartAsync(string dll, HttpClient probe, string? extraConfig = null, ServerProcess? restartOf = null, bool waitReady = true, IReadOnlyDictionary<string, string>? environment = null)
     {
         if (!File.Exists(dll))
         {
@@ -90,6 +91,10 @@ internal sealed class ServerProcess : IAsyncDisposable
         info.ArgumentList.Add($"-common.path-prefix={dataDir}");
         info.ArgumentList.Add($"-server.http-listen-port={httpPort.ToString(CultureInfo.InvariantCulture)}");
         info.ArgumentList.Add("-log.level=warn");
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
+        }
         var log = new StreamWriter(Path.Combine(root, "server.log"), append: true) { AutoFlush = true };
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start dotnet");
         process.OutputDataReceived += (_, e) => WriteLog(log, e.Data);
