@@ -40,6 +40,7 @@ public static class LokiHost
         builder.UseOrleans(silo => ConfigureSilo(silo, settings));
         // After UseOrleans: hosted services start in order, so recovery runs once the silo accepts calls.
         builder.Services.AddHostedService<WalRecoveryService>();
+        builder.Services.AddHostedService<FlushedMemoryReturner>();
         builder.Services.AddLokiRuler(settings.Ruler, evaluate: ClusterHosting.Modules(settings).Contains(Orleans.Loki.Grains.Placement.LokiModules.Ruler));
         builder.Services.AddLokiCompactor(settings);
         configure?.Invoke(builder);

@@ -54,6 +54,7 @@ public static partial class ConfigLoader
         ["ingester.max_chunk_age"] = (s, v, k) => s.Ingester = s.Ingester with { MaxChunkAge = ParseDuration(k, Scalar(v, k)) },
         ["ingester.chunk_idle_period"] = (s, v, k) => s.Ingester = s.Ingester with { ChunkIdlePeriod = ParseDuration(k, Scalar(v, k)) },
         ["ingester.flush_check_period"] = (s, v, k) => s.Ingester = s.Ingester with { FlushCheckPeriod = ParseDuration(k, Scalar(v, k)) },
+        ["ingester.return_memory_after_flushed_bytes"] = (s, v, k) => s.ReturnMemoryAfterFlushedBytes = (long)ParseBytes(k, Scalar(v, k)),
         ["ingester.max_unflushed_bytes"] = (s, v, k) => s.Ingester = s.Ingester with { MaxUnflushedBytes = (long)ParseBytes(k, Scalar(v, k)) },
         ["querier.tail_max_duration"] = (s, v, k) => s.Gateway = s.Gateway with { TailMaxDuration = ParseDuration(k, Scalar(v, k)) },
         ["querier.query_ingesters_within"] = (s, v, k) => s.Ingester = s.Ingester with { QueryIngestersWithin = ParseDuration(k, Scalar(v, k)) },

@@ -28,6 +28,12 @@ public sealed class LokiSettings
     public GatewayOptions Gateway { get; set; } = new();
     public IngesterOptions Ingester { get; set; } = new();
 
+    /// <summary>
+    /// <c>ingester.return_memory_after_flushed_bytes</c> (ours): once the unflushed data has fallen this far from its
+    /// peak (chunks flushed), a full compacting GC gives the freed memory back to the OS (<see cref="FlushedMemoryReturner"/>); 0: never.
+    /// </summary>
+    public long ReturnMemoryAfterFlushedBytes { get; set; } = 64L << 20;
+
     /// <summary><c>ruler:</c> rule storage, evaluation, Alertmanager and remote write.</summary>
     public Orleans.Loki.Ruler.RulerOptions Ruler { get; set; } = new();
 

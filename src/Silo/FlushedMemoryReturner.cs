@@ -1,0 +1,88 @@
+using System.Runtime;
+using Orleans.Loki.Grains.Ingester;
+using Orleans.Loki.Silo.Configuration;
+
+namespace Orleans.Loki.Silo;
+
+/// <summary>
+/// Gives the memory of flushed chunks back to the operating system: flushed chunks die in gen2 and the large object
+/// heap, which a background GC only sweeps, so their pages stay committed (RSS stays at its peak after a large flush).
+/// Every <see cref="Period"/>, once the silo's unflushed data has fallen by <c>ingester.return_memory_after_flushed_bytes</c>
+/// from its highest point since the last return and has stopped falling (the burst of flushes is over), one blocking,
+/// compacting, aggressive full GC runs (large object heap included), which decommits the freed regions; then at most one
+/// per <see cref="MinInterval"/>.
+/// </summary>
+public sealed partial class FlushedMemoryReturner(IngesterMemory memory, LokiSettings settings, TimeProvider time, ILogger<FlushedMemoryReturner> logger) : BackgroundService
+{
+    /// <summary>How often the unflushed bytes are looked at (a read of one counter).</summary>
+    public static readonly TimeSpan Period = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
+    /// Least time between two collections: under overload the early flushes of the memory cap free data every second,
+    /// and a full GC each time would take the CPU that flushing needs.
+    /// </summary>
+    public static readonly TimeSpan MinInterval = TimeSpan.FromSeconds(1);
+
+    private long _peak;
+    private long _previous;
+    private long _lastReturn = long.MinValue;
+
+    /// <summary>Collections run so far.</summary>
+    public int Collections { get; private set; }
+
+    /// <summary>Runs the collection; replaced in tests.</summary>
+    internal Action Collect { get; init; } = ReturnMemory;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (settings.ReturnMemoryAfterFlushedBytes <= 0)
+        {
+            return;
+        }
+        using var timer = new PeriodicTimer(Period, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+            {
+                Check();
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // shutting down
+        }
+    }
+
+    /// <summary>One look at the unflushed bytes: collects when they fell far enough since their peak.</summary>
+    public bool Check()
+    {
+        var threshold = settings.ReturnMemoryAfterFlushedBytes;
+        var unflushed = memory.UnflushedBytes;
+        _peak = Math.Max(_peak, unflushed);
+        // Still falling: a burst of flushes is under way (and allocating); collect once it is over.
+        var falling = unflushed < _previous;
+        _previous = unflushed;
+        var now = time.GetTimestamp();
+        if (threshold <= 0 || _peak - unflushed < threshold
+            || (_lastReturn != long.MinValue && time.GetElapsedTime(_lastReturn, now) < MinInterval))
+        {
+            return false;
+        }
+        var start = time.GetTimestamp();
+        Collect();
+        Collections++;
+        LogReturned(logger, _peak - unflushed, time.GetElapsedTime(start).TotalMilliseconds);
+        _lastReturn = time.GetTimestamp();
+        _peak = _previous = memory.UnflushedBytes;
+        return true;
+    }
+
+    private static void ReturnMemory()
+    {
+        GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Flushed} bytes flushed since the last return: full compacting GC took {Milliseconds} ms")]
+    private static partial void LogReturned(ILogger logger, long flushed, double milliseconds);
+}
