@@ -23,6 +23,9 @@ internal sealed record LoadTestOptions
     /// <summary><c>--server-env NAME=VALUE</c> (repeatable): variables added to the started server's environment.</summary>
     public IReadOnlyDictionary<string, string> ServerEnv { get; init; } = new Dictionary<string, string>();
 
+    /// <summary><c>--server-yaml &lt;file&gt;</c>: top-level YAML blocks appended to the started server's config.</summary>
+    public string? ServerYaml { get; init; }
+
     /// <summary><c>--server-dll</c>, or the Release build of src/Silo under <paramref name="repoRoot"/>.</summary>
     public string ServerDllPath(string repoRoot) =>
         ServerDll ?? Path.Combine(repoRoot, "src", "Silo", "bin", "Release", "net10.0", "orleans-loki.dll");
@@ -39,6 +42,12 @@ internal sealed record LoadTestOptions
     public int ReplayMb { get; init; } = 1000;
     public int[] ReplayStreams { get; init; } = [100];
     public int ReplayRuns { get; init; } = 3;
+    public bool Overload { get; init; }
+    public int OverloadMinutes { get; init; } = 10;
+    public int OverloadCapMb { get; init; } = 256;
+
+    /// <summary>Raw MB/s asked during the overload; null: twice the sustainable rate measured first.</summary>
+    public double? OverloadRateMb { get; init; }
     public K4os.Compression.LZ4.LZ4Level Lz4Level { get; init; } = new Orleans.Loki.Chunks.ChunkOptions().Level;
 
     public const string Usage = """
@@ -47,6 +56,8 @@ internal sealed record LoadTestOptions
           --server-dll <path>       orleans-loki.dll to start (default: src/Silo/bin/Release/net10.0/orleans-loki.dll)
           --server-env <NAME=VALUE> add a variable to the started server's environment, e.g. DOTNET_GCgen0size=0x2000000
                                     (repeatable; the load test process itself does not get it)
+          --server-yaml <file>      append the file's top-level YAML blocks to the started server's config
+                                    (e.g. an ingester: block; not with --cardinality or --replay)
           --size-mb <n>             corpus size in MiB of raw lines (default 200)
           --streams <n>             number of streams (default 100)
           --clients <n>             concurrent push clients (default 8)
@@ -67,6 +78,10 @@ internal sealed record LoadTestOptions
           --replay                  only benchmark the WAL replay after kill -9 (see bench/README.md) and exit
           --replay-mb <n>           with --replay: MiB of raw lines left unflushed (default 1000)
           --replay-streams <n,...>  with --replay: stream counts, one table row each (default 100)
+          --overload                only the overload test against the memory cap (see bench/README.md) and exit
+          --overload-minutes <n>    with --overload: minutes of overload (default 10)
+          --overload-cap-mb <n>     with --overload: the server's ingester.max_unflushed_bytes in MiB (default 256)
+          --overload-rate-mb <MB/s> with --overload: raw MB/s to push (default: 2x the rate measured in a 30 s probe)
           --replay-runs <n>         with --replay: kill/restart runs per stream count; the median is reported (default 3)
         """;
 
@@ -91,6 +106,7 @@ internal sealed record LoadTestOptions
                     "--server-env" => Next() is var pair && pair.IndexOf('=', StringComparison.Ordinal) is > 0 and var eq
                         ? options with { ServerEnv = new Dictionary<string, string>(options.ServerEnv) { [pair[..eq]] = pair[(eq + 1)..] } }
                         : throw new FormatException("--server-env needs NAME=VALUE"),
+                    "--server-yaml" => options with { ServerYaml = Next() },
                     "--size-mb" => options with { SizeMb = NextInt() },
                     "--streams" => options with { Streams = NextInt() },
                     "--clients" => options with { Clients = NextInt() },
@@ -114,6 +130,10 @@ internal sealed record LoadTestOptions
                     "--replay" => options with { Replay = true },
                     "--replay-mb" => options with { ReplayMb = NextInt() },
                     "--replay-streams" => options with { ReplayStreams = [.. Next().Split(',').Select(v => int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : throw new FormatException("--replay-streams needs positive integers separated by commas"))] },
+                    "--overload" => options with { Overload = true },
+                    "--overload-minutes" => options with { OverloadMinutes = NextInt() },
+                    "--overload-cap-mb" => options with { OverloadCapMb = NextInt() },
+                    "--overload-rate-mb" => options with { OverloadRateMb = double.TryParse(Next(), CultureInfo.InvariantCulture, out var overloadRate) && overloadRate > 0 ? overloadRate : throw new FormatException("--overload-rate-mb must be a positive number") },
                     "--replay-runs" => options with { ReplayRuns = NextInt() },
                     "--lz4-level" => options with { Lz4Level = Enum.TryParse<K4os.Compression.LZ4.LZ4Level>(Next(), out var level) ? level : throw new FormatException("--lz4-level must name a K4os LZ4Level") },
                     _ => throw new FormatException($"unknown option {name}"),

@@ -22,6 +22,10 @@ if (options.Cardinality is { } newStreams)
 {
     return await CardinalityRunner.RunAsync(options, newStreams, repoRoot);
 }
+if (options.Overload)
+{
+    return await OverloadRunner.RunAsync(options, repoRoot);
+}
 if (options.Replay)
 {
     return await ReplayRunner.RunAsync(options, repoRoot);
@@ -70,7 +74,7 @@ try
     else
     {
         var dll = options.ServerDllPath(repoRoot);
-        server = await ServerProcess.StartAsync(dll, http, environment: options.ServerEnv);
+        server = await ServerProcess.StartAsync(dll, http, options.ServerYaml is { } yaml ? await File.ReadAllTextAsync(yaml) : null, environment: options.ServerEnv);
         baseUrl = server.Url;
         Console.WriteLine($"server: pid {server.Pid} at {baseUrl}, data in {server.DataDir}");
     }

@@ -258,7 +258,8 @@ internal static class ReplayRunner
         return sb.ToString();
     }
 
-    private static string Uptime()
+    /// <summary>The load average (1/5/15 min) from /proc/loadavg.</summary>
+    internal static string Uptime()
     {
         try
         {
