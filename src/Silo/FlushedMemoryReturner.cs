@@ -8,9 +8,9 @@ namespace Orleans.Loki.Silo;
 /// Gives the memory of flushed chunks back to the operating system: flushed chunks die in gen2 and the large object
 /// heap, which a background GC only sweeps, so their pages stay committed (RSS stays at its peak after a large flush).
 /// Every <see cref="Period"/>, once the silo's unflushed data has fallen by <c>ingester.return_memory_after_flushed_bytes</c>
-/// from its highest point since the last return and has stopped falling (the burst of flushes is over), one blocking,
-/// compacting, aggressive full GC runs (large object heap included), which decommits the freed regions; then at most one
-/// per <see cref="MinInterval"/>.
+/// from its highest point since the last return, one blocking, compacting, aggressive full GC runs (large object heap
+/// included), which decommits the freed regions; at most one per <see cref="MinInterval"/>, so a burst of flushes (the
+/// 30 s flush check flushing most chunks within about two seconds) is followed by a collection every second.
 /// </summary>
 public sealed partial class FlushedMemoryReturner(IngesterMemory memory, LokiSettings settings, TimeProvider time, ILogger<FlushedMemoryReturner> logger) : BackgroundService
 {
@@ -24,11 +24,7 @@ public sealed partial class FlushedMemoryReturner(IngesterMemory memory, LokiSet
     public static readonly TimeSpan MinInterval = TimeSpan.FromSeconds(1);
 
     private long _peak;
-    private long _previous;
     private long _lastReturn = long.MinValue;
-
-    /// <summary>Collections run so far.</summary>
-    public int Collections { get; private set; }
 
     /// <summary>Runs the collection; replaced in tests.</summary>
     internal Action Collect { get; init; } = ReturnMemory;
@@ -59,9 +55,6 @@ public sealed partial class FlushedMemoryReturner(IngesterMemory memory, LokiSet
         var threshold = settings.ReturnMemoryAfterFlushedBytes;
         var unflushed = memory.UnflushedBytes;
         _peak = Math.Max(_peak, unflushed);
-        // Still falling: a burst of flushes is under way (and allocating); collect once it is over.
-        var falling = unflushed < _previous;
-        _previous = unflushed;
         var now = time.GetTimestamp();
         if (threshold <= 0 || _peak - unflushed < threshold
             || (_lastReturn != long.MinValue && time.GetElapsedTime(_lastReturn, now) < MinInterval))
@@ -70,10 +63,9 @@ public sealed partial class FlushedMemoryReturner(IngesterMemory memory, LokiSet
         }
         var start = time.GetTimestamp();
         Collect();
-        Collections++;
         LogReturned(logger, _peak - unflushed, time.GetElapsedTime(start).TotalMilliseconds);
         _lastReturn = time.GetTimestamp();
-        _peak = _previous = memory.UnflushedBytes;
+        _peak = memory.UnflushedBytes;
         return true;
     }
 
