@@ -15,8 +15,11 @@ public static class StorageKeys
 
     public static string WalStreamPrefix(string tenant, string streamId) => $"wal/{tenant}/{streamId}/";
 
+    /// <summary>Name of the object, next to a stream's WAL segments, that holds the stream's labels.</summary>
+    public const string WalLabelsName = "labels";
+
     /// <summary>The object naming a stream's labels next to its WAL segments (read when the stream replays them).</summary>
-    public static string WalLabels(string tenant, string streamId) => $"wal/{tenant}/{streamId}/labels";
+    public static string WalLabels(string tenant, string streamId) => WalStreamPrefix(tenant, streamId) + WalLabelsName;
 
     /// <summary>Zero-padded so that ordinal listing order is numeric order.</summary>
     public static string WalSegment(string tenant, string streamId, long segment) => $"wal/{tenant}/{streamId}/{segment:D10}";

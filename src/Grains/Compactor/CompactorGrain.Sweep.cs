@@ -77,14 +77,14 @@ internal sealed partial class CompactorGrain
         {
             return;
         }
-        var prefix = StorageKeys.WalStreamPrefix(tenant, streamId);
-        await foreach (var info in store.ListAsync(prefix))
+        var labels = StorageKeys.WalLabels(tenant, streamId);
+        await foreach (var info in store.ListAsync(StorageKeys.WalStreamPrefix(tenant, streamId)))
         {
-            if (info.Key != prefix + "labels")
+            if (info.Key != labels)
             {
                 return;
             }
         }
-        await store.DeleteAsync(prefix + "labels");
+        await store.DeleteAsync(labels);
     }
 }

@@ -12,8 +12,6 @@ namespace Orleans.Loki.Grains.Ingester;
 /// </summary>
 internal sealed partial class StreamGrain
 {
-    private const string LabelsObjectName = "labels";
-
     /// <summary>
     /// Generation counter for per-stream WAL segments. New entries go to the silo WAL; per-stream segments only come
     /// from replay (written by the recovery of a dead silo's WAL, or by versions that wrote one WAL per stream).
@@ -57,7 +55,7 @@ internal sealed partial class StreamGrain
         await foreach (var info in store.ListAsync(WalPrefix, ct))
         {
             var name = info.Key[WalPrefix.Length..];
-            if (name == LabelsObjectName)
+            if (name == StorageKeys.WalLabelsName)
             {
                 hasLabels = true;
             }

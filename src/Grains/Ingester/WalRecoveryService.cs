@@ -56,7 +56,7 @@ public sealed partial class WalRecoveryService : BackgroundService
         {
             // wal/{tenant}/{stream}/{segment}
             var parts = info.Key.Split('/');
-            if (parts.Length == 4 && parts[3] != "labels")
+            if (parts.Length == 4 && parts[3] != StorageKeys.WalLabelsName)
             {
                 streams.Add(parts[1] + "/" + parts[2]);
             }

@@ -19,12 +19,8 @@ internal sealed class CompiledQuery
     private const int MaxPooled = 128;
     private static readonly ConcurrentDictionary<(string, bool, string), CompiledQuery> s_cache = new();
 
-    private readonly ConcurrentBag<Pipeline> _pipelines = [];
-    private readonly ConcurrentBag<SampleExtractor> _extractors = [];
-
-    // The pools' sizes: ConcurrentBag.Count freezes the bag under a global lock, and Return runs once per series.
-    private int _pooledPipelines;
-    private int _pooledExtractors;
+    private readonly Pool<Pipeline> _pipelines = new();
+    private readonly Pool<SampleExtractor> _extractors = new();
 
     private readonly string[]? _requiredLabels;
 
@@ -73,49 +69,14 @@ internal sealed class CompiledQuery
         return s_cache.GetOrAdd(key, compiled);
     }
 
-    public Pipeline RentPipeline()
-    {
-        if (_pipelines.TryTake(out var p))
-        {
-            Interlocked.Decrement(ref _pooledPipelines);
-            return p;
-        }
-        return PipelineBuilder.Build(Selector);
-    }
+    public Pipeline RentPipeline() => _pipelines.Rent() ?? PipelineBuilder.Build(Selector);
 
-    public void Return(Pipeline pipeline)
-    {
-        if (Interlocked.Increment(ref _pooledPipelines) <= MaxPooled)
-        {
-            _pipelines.Add(pipeline);
-        }
-        else
-        {
-            Interlocked.Decrement(ref _pooledPipelines);
-        }
-    }
+    public void Return(Pipeline pipeline) => _pipelines.Return(pipeline);
 
-    public SampleExtractor RentExtractor()
-    {
-        if (_extractors.TryTake(out var e))
-        {
-            Interlocked.Decrement(ref _pooledExtractors);
-            return e;
-        }
-        return SampleExtractorBuilder.Build(new SelectSampleParams(Range!, 0, 0) { RequiredLabels = _requiredLabels });
-    }
+    public SampleExtractor RentExtractor() =>
+        _extractors.Rent() ?? SampleExtractorBuilder.Build(new SelectSampleParams(Range!, 0, 0) { RequiredLabels = _requiredLabels });
 
-    public void Return(SampleExtractor extractor)
-    {
-        if (Interlocked.Increment(ref _pooledExtractors) <= MaxPooled)
-        {
-            _extractors.Add(extractor);
-        }
-        else
-        {
-            Interlocked.Decrement(ref _pooledExtractors);
-        }
-    }
+    public void Return(SampleExtractor extractor) => _extractors.Return(extractor);
 
     /// <summary>Flattens label pairs as <c>name, value, …</c> for the wire; null for none.</summary>
     public static string[]? Flatten(KeyValuePair<string, string>[]? pairs)
@@ -135,4 +96,38 @@ internal sealed class CompiledQuery
 
     /// <summary>Decodes a selected line (only selected lines become strings).</summary>
     public static string Text(ReadOnlySpan<byte> line) => Encoding.UTF8.GetString(line);
+
+    /// <summary>
+    /// At most <see cref="MaxPooled"/> idle instances. The size is counted apart: <c>ConcurrentBag.Count</c> freezes the
+    /// bag under a global lock, and <see cref="Return"/> runs once per series.
+    /// </summary>
+    private sealed class Pool<T>
+        where T : class
+    {
+        private readonly ConcurrentBag<T> _items = [];
+        private int _count;
+
+        /// <summary>An idle instance, or null when there is none.</summary>
+        public T? Rent()
+        {
+            if (_items.TryTake(out var item))
+            {
+                Interlocked.Decrement(ref _count);
+                return item;
+            }
+            return null;
+        }
+
+        public void Return(T item)
+        {
+            if (Interlocked.Increment(ref _count) <= MaxPooled)
+            {
+                _items.Add(item);
+            }
+            else
+            {
+                Interlocked.Decrement(ref _count);
+            }
+        }
+    }
 }
