@@ -78,17 +78,121 @@ internal ref struct BlockParser
         _index = 0;
     }
 
-    /// <summary>Reads the next entry; its line is <c>block[lineOffset..lineOffset + lineLength]</c>.</summary>
-    public bool Next(out long timestampNs, out int lineOffset, out int lineLength, out KeyValuePair<string, string>[]? metadata)
+    /// <summary>The block's distinct metadata sets; <see cref="NextTimestamp"/> returns indexes into it.</summary>
+    public readonly KeyValuePair<string, string>[]?[] MetadataSets => _sets;
+
+    /// <summary>True when lines are newline-terminated (no length column: a line's length is only known from the lines).</summary>
+    public readonly bool NewlineLayout => _newlines;
+
+    /// <summary>Where the lines start: the block bytes up to here are all <see cref="NextTimestamp"/> reads.</summary>
+    public readonly int LinesOffset => _linePosition;
+
+    /// <summary>
+    /// The bytes from the start of a decompressed block up to its first line (symbols, metadata sets, the timestamp,
+    /// metadata set and line length columns), read from its first <paramref name="prefix"/> bytes; -1 when the prefix
+    /// ends before that or does not parse (the full parser then reports what is wrong).
+    /// </summary>
+    public static int ColumnsLength(ReadOnlySpan<byte> prefix)
+    {
+        var position = 0;
+        if (!Skip(prefix, ref position, out var symbols))
+        {
+            return -1;
+        }
+        for (ulong i = 0; i < symbols; i++)
+        {
+            if (!Skip(prefix, ref position, out var length) || !Advance(prefix, ref position, length))
+            {
+                return -1;
+            }
+        }
+        if (!Skip(prefix, ref position, out var sets))
+        {
+            return -1;
+        }
+        for (ulong i = 0; i < sets; i++)
+        {
+            if (!Skip(prefix, ref position, out var pairs) || pairs > ChunkLimits.MaxMetadataPairs)
+            {
+                return -1;
+            }
+            for (ulong j = 0; j < pairs * 2; j++)
+            {
+                if (!Skip(prefix, ref position, out _))
+                {
+                    return -1;
+                }
+            }
+        }
+        if (!Skip(prefix, ref position, out _)
+            || !Skip(prefix, ref position, out var timeBytes) || !Advance(prefix, ref position, timeBytes)
+            || !Skip(prefix, ref position, out var setBytes) || !Advance(prefix, ref position, setBytes)
+            || position >= prefix.Length)
+        {
+            return -1;
+        }
+        var layout = prefix[position++];
+        if (layout == HeadBlock.LineLayoutLengths
+            && (!Skip(prefix, ref position, out var lengthBytes) || !Advance(prefix, ref position, lengthBytes)))
+        {
+            return -1;
+        }
+        return position;
+
+        static bool Skip(ReadOnlySpan<byte> data, ref int position, out ulong value)
+        {
+            var n = VarInt.TryRead(data[position..], out value);
+            if (n <= 0)
+            {
+                return false;
+            }
+            position += n;
+            return true;
+        }
+
+        static bool Advance(ReadOnlySpan<byte> data, ref int position, ulong count)
+        {
+            if (count > (ulong)(data.Length - position))
+            {
+                return false;
+            }
+            position += (int)count;
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Reads the next entry's timestamp and metadata set (an index into <see cref="MetadataSets"/>) without looking at
+    /// its line; <paramref name="lineLength"/> is the line's length from the length column, or -1 in the newline layout.
+    /// Validates the columns as <see cref="Next"/> does. Do not mix with <see cref="Next"/> on one parser.
+    /// </summary>
+    public bool NextTimestamp(out long timestampNs, out int set, out int lineLength)
     {
         if (_index == _meta.EntryCount)
         {
             timestampNs = 0;
-            lineOffset = lineLength = 0;
-            metadata = null;
+            set = 0;
+            lineLength = 0;
             return false;
         }
+        timestampNs = ReadTimestamp();
+        set = _sets.Length == 1 ? 0 : _setIds.ReadLength("metadata set", _sets.Length - 1);
+        if (_newlines)
+        {
+            lineLength = -1;
+        }
+        else
+        {
+            // The lines need not be there: bound each length by the bytes the index says the block has.
+            lineLength = _lengths.ReadLength("line length", _meta.UncompressedLength - _linePosition);
+            _linePosition += lineLength;
+        }
+        _index++;
+        return true;
+    }
 
+    private long ReadTimestamp()
+    {
         var deltaOffset = _times.AbsoluteOffset;
         var scaled = _times.ReadUVarint("timestamp delta");
         if (_index == 0 && scaled != 0)
@@ -102,7 +206,21 @@ internal ref struct BlockParser
         }
 
         _relative += scaled * _scale;
-        timestampNs = unchecked(_meta.MinTimeNs + (long)_relative);
+        return unchecked(_meta.MinTimeNs + (long)_relative);
+    }
+
+    /// <summary>Reads the next entry; its line is <c>block[lineOffset..lineOffset + lineLength]</c>.</summary>
+    public bool Next(out long timestampNs, out int lineOffset, out int lineLength, out KeyValuePair<string, string>[]? metadata)
+    {
+        if (_index == _meta.EntryCount)
+        {
+            timestampNs = 0;
+            lineOffset = lineLength = 0;
+            metadata = null;
+            return false;
+        }
+
+        timestampNs = ReadTimestamp();
         metadata = _sets.Length == 1 ? _sets[0] : _sets[_setIds.ReadLength("metadata set", _sets.Length - 1)];
         lineOffset = _linePosition;
         if (_newlines)

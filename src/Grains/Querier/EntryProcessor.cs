@@ -9,8 +9,13 @@ namespace Orleans.Loki.Grains.Querier;
 /// Runs one stream's raw entries through the sub-query: the pipeline into a <see cref="LogCollector"/>, or the sample
 /// extractor into a <see cref="SampleCollector"/>. Lines stay spans; only selected ones become strings.
 /// </summary>
-internal sealed class EntryProcessor : IEntryVisitor
+internal sealed class EntryProcessor : IEntryVisitor, ITimestampVisitor
 {
+    // Timestamp-only scans: the current block's metadata sets and, once resolved, each one's series (null: dropped).
+    private KeyValuePair<string, string>[]?[] _blockSets = [];
+    private SampleCollector.Series?[] _setSeries = [];
+    private bool[] _setResolved = [];
+
     private readonly StreamPipeline _stream;
     private readonly SampleExtractor? _extractor;
     private readonly bool _backward;
@@ -53,6 +58,45 @@ internal sealed class EntryProcessor : IEntryVisitor
     public static EntryProcessor ForExport(Pipeline pipeline, KeyValuePair<string, string>[] labels, ExportCollector export,
         IReadOnlyList<Abstractions.DeleteFilterSpec>? deletes = null) =>
         new(pipeline.ForStream(labels), null, null, null, backward: false, export) { _deletes = Compactor.DeleteFilter.ForStream(deletes, labels) };
+
+    /// <summary>
+    /// True when a sample is 1 per entry with its stream's and metadata's labels (a count or rate without stages, and
+    /// no delete requests): blocks can then be read with <see cref="BlockScanner.ScanTimestamps"/>, without their lines.
+    /// </summary>
+    public bool CountsFromTimestamps => Samples is not null && Export is null && _deletes is null && _extractor!.CountsEveryLine;
+
+    /// <summary>Adds line bytes counted by a timestamp-only scan.</summary>
+    public void AddBytes(long bytes) => Bytes += bytes;
+
+    public void BeginBlock(KeyValuePair<string, string>[]?[] metadataSets)
+    {
+        _blockSets = metadataSets;
+        if (_setSeries.Length < metadataSets.Length)
+        {
+            _setSeries = new SampleCollector.Series?[metadataSets.Length];
+            _setResolved = new bool[metadataSets.Length];
+        }
+        else
+        {
+            Array.Clear(_setSeries);
+            Array.Clear(_setResolved);
+        }
+    }
+
+    public void Visit(long timestampNs, int metadataSet)
+    {
+        Lines++;
+        if (!_setResolved[metadataSet])
+        {
+            // The series of every entry with this metadata: what the full path finds for the first of them (without
+            // stages the line plays no part).
+            _setSeries[metadataSet] = _extractor!.TryExtract(_stream, timestampNs, [], _blockSets[metadataSet], out _)
+                ? Samples!.Find(_stream.Labels)
+                : null;
+            _setResolved[metadataSet] = true;
+        }
+        _setSeries[metadataSet]?.Add(timestampNs, 1);
+    }
 
     /// <summary>True when nothing at <paramref name="ts"/> or beyond it (in direction) can be selected any more.</summary>
     public bool Rejects(long ts) => Logs is not null && Logs.Rejects(ts);

@@ -35,13 +35,15 @@ internal sealed class SampleCollector
         }
     }
 
-    public void Add(LabelsBuilder labels, long ts, double value)
+    public void Add(LabelsBuilder labels, long ts, double value) => Find(labels).Add(ts, value);
+
+    /// <summary>The series a sample with these labels goes to (see <see cref="Add(LabelsBuilder, long, double)"/>).</summary>
+    internal Series Find(LabelsBuilder labels)
     {
         // A line with a pipeline error keeps its full label set: the query fails on it, and the error names the series.
         if (_names is not null && !labels.TryGet(PipelineErrors.ErrorLabel, out _))
         {
-            AddGrouped(labels, ts, value);
-            return;
+            return FindGrouped(labels);
         }
         var pairs = labels.Labels();
         // Most samples of a stream share one label set: an unchanged builder returns the same array instance.
@@ -55,11 +57,10 @@ internal sealed class SampleCollector
             _last = series;
             _lastLabels = pairs;
         }
-        _last!.Timestamps.Add(ts);
-        _last.Values.Add(value);
+        return _last!;
     }
 
-    private void AddGrouped(LabelsBuilder labels, long ts, double value)
+    private Series FindGrouped(LabelsBuilder labels)
     {
         var names = _names!;
         var values = _values!;
@@ -86,9 +87,10 @@ internal sealed class SampleCollector
                 _byGroup.Add(key, series);
             }
             _last = series;
+            // The cached full label set no longer names _last (lines with an error take that path).
+            _lastLabels = null;
         }
-        _last.Timestamps.Add(ts);
-        _last.Values.Add(value);
+        return _last;
     }
 
     public void Add(SamplePage page)
@@ -315,8 +317,14 @@ internal sealed class SampleCollector
         }
     }
 
-    private sealed class Series(string[] pairs)
+    internal sealed class Series(string[] pairs)
     {
+        public void Add(long ts, double value)
+        {
+            Timestamps.Add(ts);
+            Values.Add(value);
+        }
+
         public string[] Pairs { get; } = pairs;
 
         /// <summary>With a grouping: the values that select this series.</summary>

@@ -15,12 +15,10 @@ internal sealed class SeriesScan(IObjectStore store, IGrainFactory grains, Selec
 {
     private readonly Dictionary<string, Task<ChunkFetch?>> _fetches = new(StringComparer.Ordinal);
     private bool _whole;
-    private bool _export;
 
     public async Task RunAsync(SeriesMatch series, EntryProcessor processor)
     {
         _whole = processor.Logs is null && query.BlockFilter is null;
-        _export = processor.Export is not null;
         var components = Components(series.Chunks, request.FromNs, request.ThroughNs);
         if (request.IncludeUnflushed)
         {
@@ -115,6 +113,8 @@ internal sealed class SeriesScan(IObjectStore store, IGrainFactory grains, Selec
     private async Task ScanAsync(Component component, List<ChunkRef> order, EntryProcessor processor, List<ChunkFetch> fetches)
     {
         var backward = request.Backward && processor.Logs is not null;
+        // Counts without stages need no lines: only the blocks' timestamp and metadata columns are decoded.
+        var timestampsOnly = processor.CountsFromTimestamps;
         var blocks = new List<(ChunkFetch Fetch, BlockMeta Meta, int Number)>();
         foreach (var chunk in component.Chunks)
         {
@@ -135,7 +135,14 @@ internal sealed class SeriesScan(IObjectStore store, IGrainFactory grains, Selec
                 }
             }
         }
-        var contested = new ContestedEntries(Contested(blocks.Select(b => b.Meta), component.Raw), processor);
+        var ranges = Contested(blocks.Select(b => b.Meta), component.Raw);
+        if (timestampsOnly && ranges.Count > 0)
+        {
+            // Overlapping blocks (out-of-order writes cut into consecutive blocks) contest most of a stream's time, but
+            // only an entry whose timestamp is stored twice can be a duplicate: only those are read with their lines.
+            ranges = await RepeatedTimestampsAsync(blocks, ranges, component.Raw).ConfigureAwait(false);
+        }
+        var contested = new ContestedEntries(ranges, processor);
         contested.Entries.AddRange(component.Raw);
         if (backward)
         {
@@ -145,9 +152,10 @@ internal sealed class SeriesScan(IObjectStore store, IGrainFactory grains, Selec
         {
             blocks.Sort(static (a, b) => a.Meta.MinTimeNs.CompareTo(b.Meta.MinTimeNs));
         }
-        if (_export && query.BlockFilter is null)
+        if (_whole)
         {
-            // An export reads every block of its window: the blocks of a sparse chunk in one range read, not one each.
+            // Exports and metric queries without a token filter read every block in their range: the blocks of a
+            // sparse chunk in one range read, not one each.
             foreach (var group in blocks.GroupBy(b => b.Fetch))
             {
                 if (!await group.Key.LoadAsync([.. group.Select(b => b.Meta)], ct).ConfigureAwait(false))
@@ -168,6 +176,13 @@ internal sealed class SeriesScan(IObjectStore store, IGrainFactory grains, Selec
             {
                 continue;
             }
+            if (timestampsOnly && !contested.Overlaps(meta.MinTimeNs, meta.MaxTimeNs))
+            {
+                stats.DecompressedBytes += BlockScanner.ScanTimestamps(fetch.Data.Span, meta, number, request.FromNs, request.ThroughNs, ref processor, out var lineBytes);
+                processor.AddBytes(lineBytes);
+                stats.BlocksDecompressed++;
+                continue;
+            }
             stats.DecompressedBytes += BlockScanner.Scan(fetch.Data.Span, meta, number, request.FromNs, request.ThroughNs, ref contested);
             stats.BlocksDecompressed++;
         }
@@ -181,6 +196,59 @@ internal sealed class SeriesScan(IObjectStore store, IGrainFactory grains, Selec
             var merged = QuerierGrain.MergeDistinct([sorted]);
             stats.Duplicates += sorted.Count - merged.Count;
             processor.VisitAll(merged);
+        }
+    }
+
+    /// <summary>
+    /// The timestamps within <paramref name="ranges"/> that more than one entry of the blocks or the in-memory entries
+    /// has, as one-point ranges: where an exact duplicate can be. Reads only the blocks' timestamp columns.
+    /// </summary>
+    private async Task<List<(long From, long To)>> RepeatedTimestampsAsync(List<(ChunkFetch Fetch, BlockMeta Meta, int Number)> blocks,
+        List<(long From, long To)> ranges, List<LogEntry> raw)
+    {
+        var collector = new TimestampCollector(ranges);
+        foreach (var e in raw)
+        {
+            collector.Timestamps.Add(e.TimestampNs);
+        }
+        foreach (var (fetch, meta, number) in blocks)
+        {
+            ct.ThrowIfCancellationRequested();
+            if (!ContestedEntries.Overlaps(ranges, meta.MinTimeNs, meta.MaxTimeNs) || !await fetch.LoadAsync(meta, ct).ConfigureAwait(false))
+            {
+                continue;
+            }
+            // The whole block: entries outside the query's range only make the set larger, never wrong.
+            BlockScanner.ScanTimestamps(fetch.Data.Span, meta, number, long.MinValue, long.MaxValue, ref collector, out _);
+        }
+        var all = collector.Timestamps;
+        all.Sort();
+        var repeated = new List<(long From, long To)>();
+        for (var i = 1; i < all.Count; i++)
+        {
+            if (all[i] == all[i - 1] && (repeated.Count == 0 || repeated[^1].From != all[i]))
+            {
+                repeated.Add((all[i], all[i]));
+            }
+        }
+        return repeated;
+    }
+
+    /// <summary>Collects the timestamps that fall into contested ranges.</summary>
+    private struct TimestampCollector(List<(long From, long To)> ranges) : ITimestampVisitor
+    {
+        public List<long> Timestamps { get; } = [];
+
+        public readonly void BeginBlock(KeyValuePair<string, string>[]?[] metadataSets)
+        {
+        }
+
+        public readonly void Visit(long timestampNs, int metadataSet)
+        {
+            if (ContestedEntries.IsContested(ranges, timestampNs))
+            {
+                Timestamps.Add(timestampNs);
+            }
         }
     }
 
@@ -260,10 +328,11 @@ internal sealed class SeriesScan(IObjectStore store, IGrainFactory grains, Selec
 
     /// <summary>
     /// Whether <paramref name="chunk"/> is read whole. An export reads the range page by page, each page a window of
-    /// the chunks it overlaps: a chunk that reaches out of the window is read sparsely (its index and the window's
-    /// blocks), or every page would read it whole again.
+    /// the chunks it overlaps, and a metric query is split by time (<c>split_queries_by_interval</c>): a chunk that
+    /// reaches out of the range is read sparsely (its index and the range's blocks), or every page or split would
+    /// read it whole again.
     /// </summary>
-    private bool Whole(ChunkRef chunk) => _whole && (!_export || (chunk.FromNs >= request.FromNs && chunk.ThroughNs <= request.ThroughNs));
+    private bool Whole(ChunkRef chunk) => _whole && chunk.FromNs >= request.FromNs && chunk.ThroughNs <= request.ThroughNs;
 
     /// <summary>Chunks overlapping the range grouped into maximal sets of time-overlapping chunks, ascending.</summary>
     internal static List<Component> Components(IReadOnlyList<ChunkRef> chunks, long fromNs, long throughNs)

@@ -25,6 +25,12 @@ public sealed class SampleExtractor
     }
 
     /// <summary>
+    /// True when every line yields the sample 1 and its series labels are its stream's and its structured metadata:
+    /// a count or rate without stages or unwrap. Such samples follow from the entries' timestamps and metadata alone.
+    /// </summary>
+    public bool CountsEveryLine => _unwrap is null && _op is not (RangeOp.BytesOverTime or RangeOp.BytesRate) && _pipeline.IsNoop;
+
+    /// <summary>
     /// Processes one entry of a stream. Returns false when the line is filtered out (or has no value to unwrap);
     /// otherwise the sample value and its series labels (sorted; <c>__error__</c> set when extraction failed).
     /// </summary>
