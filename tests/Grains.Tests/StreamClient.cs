@@ -24,6 +24,40 @@ internal sealed class StreamClient(IGrainFactory grains, string tenant)
         return Grain(fingerprint).PushAsync(new StreamPush(labels, batch, entries.Length));
     }
 
+    /// <summary>Pushes entries with their structured metadata.</summary>
+    public Task<PushAck> PushAsync(string labels, ulong fingerprint, IReadOnlyList<LogEntry> entries) =>
+        Grain(fingerprint).PushAsync(new StreamPush(labels, EntryBatch.Encode([.. entries]), entries.Count));
+
+    /// <summary>
+    /// The production read path of a metric sub-query: the querier grain runs <paramref name="query"/> (a range
+    /// aggregation) over the flushed chunks and heads of the series <paramref name="matchers"/> select.
+    /// </summary>
+    public async Task<SamplePage> SelectSamplesAsync(IReadOnlyList<MatcherSpec> matchers, long fromNs, long throughNs, string query,
+        string[]? grouping = null, StepWindows? windows = null, bool includeUnflushed = true)
+    {
+        var request = new SelectRequest(tenant, await SeriesAsync(matchers, fromNs, throughNs), fromNs, throughNs, includeUnflushed, query, Backward: false, Limit: 0)
+        {
+            Grouping = grouping,
+            Windows = windows,
+        };
+        return await grains.GetGrain<IQuerierGrain>(0).SelectSamplesAsync(request);
+    }
+
+    private async Task<List<SeriesMatch>> SeriesAsync(IReadOnlyList<MatcherSpec> matchers, long fromNs, long throughNs)
+    {
+        var series = new Dictionary<ulong, SeriesMatch>();
+        for (var day = StorageKeys.DayOf(fromNs); day <= StorageKeys.DayOf(throughNs - 1); day++)
+        {
+            foreach (var match in await grains.GetGrain<IIndexGrain>($"{tenant}/{day}").LookupAsync(matchers, fromNs, throughNs))
+            {
+                series[match.Fingerprint] = series.TryGetValue(match.Fingerprint, out var existing)
+                    ? existing with { Chunks = [.. existing.Chunks.Concat(match.Chunks).DistinctBy(c => c.Key)] }
+                    : match;
+            }
+        }
+        return [.. series.Values];
+    }
+
     /// <summary>
     /// Index lookup over every day of the range, then the production read path: a querier grain runs the selector
     /// (plus <c>|= literal</c> for each required literal) over the flushed chunks and the stream grains' heads.

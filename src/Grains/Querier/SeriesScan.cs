@@ -136,11 +136,13 @@ internal sealed class SeriesScan(IObjectStore store, IGrainFactory grains, Selec
             }
         }
         var ranges = Contested(blocks.Select(b => b.Meta), component.Raw);
+        // Timestamp-only scans: the blocks holding an entry whose timestamp is stored twice (read with their lines).
+        HashSet<(ChunkFetch, int)> withLines = [];
         if (timestampsOnly && ranges.Count > 0)
         {
             // Overlapping blocks (out-of-order writes cut into consecutive blocks) contest most of a stream's time, but
             // only an entry whose timestamp is stored twice can be a duplicate: only those are read with their lines.
-            ranges = await RepeatedTimestampsAsync(blocks, ranges, component.Raw).ConfigureAwait(false);
+            (ranges, withLines) = await RepeatedTimestampsAsync(blocks, ranges, component.Raw).ConfigureAwait(false);
         }
         var contested = new ContestedEntries(ranges, processor);
         contested.Entries.AddRange(component.Raw);
@@ -176,7 +178,7 @@ internal sealed class SeriesScan(IObjectStore store, IGrainFactory grains, Selec
             {
                 continue;
             }
-            if (timestampsOnly && !contested.Overlaps(meta.MinTimeNs, meta.MaxTimeNs))
+            if (timestampsOnly && !withLines.Contains((fetch, number)))
             {
                 stats.DecompressedBytes += BlockScanner.ScanTimestamps(fetch.Data.Span, meta, number, request.FromNs, request.ThroughNs, ref processor, out var lineBytes);
                 processor.AddBytes(lineBytes);
@@ -201,43 +203,62 @@ internal sealed class SeriesScan(IObjectStore store, IGrainFactory grains, Selec
 
     /// <summary>
     /// The timestamps within <paramref name="ranges"/> that more than one entry of the blocks or the in-memory entries
-    /// has, as one-point ranges: where an exact duplicate can be. Reads only the blocks' timestamp columns.
+    /// has, as one-point ranges (where an exact duplicate can be), and the blocks holding such an entry. Reads only the
+    /// blocks' timestamp columns.
     /// </summary>
-    private async Task<List<(long From, long To)>> RepeatedTimestampsAsync(List<(ChunkFetch Fetch, BlockMeta Meta, int Number)> blocks,
-        List<(long From, long To)> ranges, List<LogEntry> raw)
+    private async Task<(List<(long From, long To)> Ranges, HashSet<(ChunkFetch, int)> Blocks)> RepeatedTimestampsAsync(
+        List<(ChunkFetch Fetch, BlockMeta Meta, int Number)> blocks, List<(long From, long To)> ranges, List<LogEntry> raw)
     {
         var collector = new TimestampCollector(ranges);
         foreach (var e in raw)
         {
-            collector.Timestamps.Add(e.TimestampNs);
+            collector.Timestamps.Add((e.TimestampNs, -1));
         }
-        foreach (var (fetch, meta, number) in blocks)
+        for (var b = 0; b < blocks.Count; b++)
         {
+            var (fetch, meta, number) = blocks[b];
             ct.ThrowIfCancellationRequested();
             if (!ContestedEntries.Overlaps(ranges, meta.MinTimeNs, meta.MaxTimeNs) || !await fetch.LoadAsync(meta, ct).ConfigureAwait(false))
             {
                 continue;
             }
+            collector.Block = b;
             // The whole block: entries outside the query's range only make the set larger, never wrong.
             BlockScanner.ScanTimestamps(fetch.Data.Span, meta, number, long.MinValue, long.MaxValue, ref collector, out _);
         }
         var all = collector.Timestamps;
         all.Sort();
         var repeated = new List<(long From, long To)>();
-        for (var i = 1; i < all.Count; i++)
+        var withLines = new HashSet<(ChunkFetch, int)>();
+        for (var i = 0; i < all.Count;)
         {
-            if (all[i] == all[i - 1] && (repeated.Count == 0 || repeated[^1].From != all[i]))
+            var j = i + 1;
+            while (j < all.Count && all[j].Ts == all[i].Ts)
             {
-                repeated.Add((all[i], all[i]));
+                j++;
             }
+            if (j - i > 1)
+            {
+                repeated.Add((all[i].Ts, all[i].Ts));
+                for (var k = i; k < j; k++)
+                {
+                    if (all[k].Block >= 0)
+                    {
+                        withLines.Add((blocks[all[k].Block].Fetch, blocks[all[k].Block].Number));
+                    }
+                }
+            }
+            i = j;
         }
-        return repeated;
+        return (repeated, withLines);
     }
 
-    /// <summary>Collects the timestamps that fall into contested ranges.</summary>
+    /// <summary>Collects the timestamps that fall into contested ranges, with the index of the block holding each.</summary>
     private struct TimestampCollector(List<(long From, long To)> ranges) : ITimestampVisitor
     {
-        public List<long> Timestamps { get; } = [];
+        public List<(long Ts, int Block)> Timestamps { get; } = [];
+
+        public int Block { get; set; }
 
         public readonly void BeginBlock(KeyValuePair<string, string>[]?[] metadataSets)
         {
@@ -247,7 +268,7 @@ internal sealed class SeriesScan(IObjectStore store, IGrainFactory grains, Selec
         {
             if (ContestedEntries.IsContested(ranges, timestampNs))
             {
-                Timestamps.Add(timestampNs);
+                Timestamps.Add((timestampNs, Block));
             }
         }
     }
