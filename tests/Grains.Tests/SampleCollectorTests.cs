@@ -63,6 +63,7 @@ public sealed class SampleCollectorTests
             var windows = new StepWindows(random.Next(-50, 50), step, random.Next(1, 30), random.Next(1, 120));
             var samples = new List<(long Ts, double Value)>();
             var total = new SampleCollector();
+            var parts = new List<SampleCollector>();
             for (var run = random.Next(1, 6); run > 0; run--)
             {
                 var part = new SampleCollector();
@@ -77,9 +78,14 @@ public sealed class SampleCollectorTests
                     part.Add(builder, ts, value);
                 }
                 total.Add(part);
+                parts.Add(part);
             }
 
             var page = total.ToPage(new ReadStats(), windows);
+            // What a querier answers: each part's window sums added per window, without concatenating the samples.
+            var merged = SampleCollector.ToPage(parts, new ReadStats(), windows);
+            Assert.Equal(page.Series.Select(s => (s.Labels, string.Join(",", s.Timestamps), string.Join(",", s.Values))),
+                merged.Series.Select(s => (s.Labels, string.Join(",", s.Timestamps), string.Join(",", s.Values))));
 
             var expectedEnds = new List<long>();
             var expectedSums = new List<double>();

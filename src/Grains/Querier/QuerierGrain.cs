@@ -83,14 +83,22 @@ internal sealed class QuerierGrain(IObjectStore store) : Grain, IQuerierGrain
                 query.Return(extractor);
             }
         }, cancellationToken), cancellationToken);
-        var result = new SampleCollector();
         var total = new ReadStats();
-        foreach (var (samples, stats) in scans)
+        foreach (var (_, stats) in scans)
         {
-            result.Add(samples);
             total.Add(stats);
         }
-        return request.Windows is { } windows ? result.ToPage(total, windows) : result.ToPage(total);
+        if (request.Windows is { } windows)
+        {
+            // Window sums per scan, added per window: no concatenation of every sample of a group.
+            return SampleCollector.ToPage([.. scans.Select(s => s.Result)], total, windows);
+        }
+        var result = new SampleCollector();
+        foreach (var (samples, _) in scans)
+        {
+            result.Add(samples);
+        }
+        return result.ToPage(total);
     }
 
     /// <summary>

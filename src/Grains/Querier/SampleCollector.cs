@@ -164,6 +164,38 @@ internal sealed class SampleCollector
     }
 
     /// <summary>
+    /// As merging <paramref name="parts"/> into one collector and calling <see cref="ToPage(ReadStats, StepWindows)"/>,
+    /// without concatenating their samples: each part's window sums are added per series and window (exact, as the
+    /// sums are of integral values).
+    /// </summary>
+    public static SamplePage ToPage(IReadOnlyList<SampleCollector> parts, ReadStats stats, StepWindows windows)
+    {
+        if (parts.Count == 1)
+        {
+            return parts[0].ToPage(stats, windows);
+        }
+        var merged = new Dictionary<string, (string[] Pairs, SortedDictionary<long, double> Sums)>(StringComparer.Ordinal);
+        var order = new List<string>();
+        foreach (var part in parts)
+        {
+            foreach (var series in part.ToPage(stats, windows).Series)
+            {
+                if (!merged.TryGetValue(series.Labels, out var m))
+                {
+                    m = (series.LabelPairs, new SortedDictionary<long, double>());
+                    merged.Add(series.Labels, m);
+                    order.Add(series.Labels);
+                }
+                for (var i = 0; i < series.Timestamps.Length; i++)
+                {
+                    m.Sums[series.Timestamps[i]] = m.Sums.TryGetValue(series.Timestamps[i], out var sum) ? sum + series.Values[i] : series.Values[i];
+                }
+            }
+        }
+        return new SamplePage([.. order.Select(key => new SamplePageSeries(key, merged[key].Pairs, [.. merged[key].Sums.Keys], [.. merged[key].Sums.Values]))], stats);
+    }
+
+    /// <summary>
     /// Sums of the values in every non-empty window <c>(end - range, end]</c>. Exact, whatever the order of addition,
     /// for the integral values (counts, line lengths) this is used for, so shards can be added in any order.
     /// </summary>
