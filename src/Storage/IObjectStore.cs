@@ -21,6 +21,25 @@ public interface IObjectStore
     ValueTask<byte[]?> GetRangeAsync(string key, long offset, int length, CancellationToken ct = default);
 
     /// <summary>
+    /// As <see cref="GetRangeAsync"/> into <paramref name="destination"/> (up to its length from <paramref name="offset"/>):
+    /// the bytes read, fewer when the object ends first; -1 when the object is absent. Stores that can read into a
+    /// caller's buffer override it; the default copies what <see cref="GetRangeAsync"/> returns.
+    /// </summary>
+    ValueTask<int> ReadRangeAsync(string key, long offset, Memory<byte> destination, CancellationToken ct = default) =>
+        CopyRangeAsync(this, key, offset, destination, ct);
+
+    private static async ValueTask<int> CopyRangeAsync(IObjectStore store, string key, long offset, Memory<byte> destination, CancellationToken ct)
+    {
+        var bytes = await store.GetRangeAsync(key, offset, destination.Length, ct).ConfigureAwait(false);
+        if (bytes is null)
+        {
+            return -1;
+        }
+        bytes.CopyTo(destination);
+        return bytes.Length;
+    }
+
+    /// <summary>
     /// Appends to <paramref name="key"/>, creating it when absent. Durable when the task completes. A failure or crash
     /// can leave a prefix of <paramref name="data"/> appended (a torn tail), never reordered or foreign bytes.
     /// Callers serialise appends to one key; concurrent appends to one key are not supported.

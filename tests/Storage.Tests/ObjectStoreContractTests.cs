@@ -101,6 +101,22 @@ public abstract class ObjectStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ReadRange_FillsTheCallersBuffer_ClampsAtEnd_AndTellsAbsentApart()
+    {
+        await Store.PutAsync("rr", "0123456789"u8.ToArray());
+        var buffer = new byte[12];
+
+        Assert.Equal(4, await Store.ReadRangeAsync("rr", 2, buffer.AsMemory(1, 4)));
+        Assert.Equal("\02345\0"u8.ToArray(), buffer[..6]);
+        Assert.Equal(3, await Store.ReadRangeAsync("rr", 7, buffer));
+        Assert.Equal("789"u8.ToArray(), buffer[..3]);
+        Assert.Equal(10, await Store.ReadRangeAsync("rr", 0, buffer.AsMemory(0, 11)));
+        Assert.Equal(0, await Store.ReadRangeAsync("rr", 10, buffer));
+        Assert.Equal(-1, await Store.ReadRangeAsync("missing/key", 0, buffer));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await Store.ReadRangeAsync("rr", -1, buffer));
+    }
+
+    [Fact]
     public async Task GetRange_ReturnsSliceAndClampsAtEnd()
     {
         await Store.PutAsync("r", "0123456789"u8.ToArray());

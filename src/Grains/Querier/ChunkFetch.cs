@@ -30,11 +30,11 @@ internal sealed class ChunkFetch
 
     private byte[]? _rented;
 
-    private ChunkFetch(IObjectStore store, string key, byte[] data, int length, bool sparse)
+    private ChunkFetch(IObjectStore store, string key, byte[] data, int length, bool sparse, bool pooled)
     {
         _store = store;
         _key = key;
-        _rented = sparse ? data : null;
+        _rented = pooled ? data : null;
         Data = data.AsMemory(0, length);
         _loaded = sparse ? [] : null;
     }
@@ -48,8 +48,25 @@ internal sealed class ChunkFetch
     /// <summary>Reads the whole chunk; null when it no longer exists.</summary>
     public static async Task<ChunkFetch?> WholeAsync(IObjectStore store, ChunkRef chunk, CancellationToken ct)
     {
+        var size = chunk.CompressedBytes;
+        if (size > 0 && size < Array.MaxLength)
+        {
+            // Into a pooled buffer (a chunk-sized array per chunk and query is a large-object allocation each time):
+            // one byte more than indexed tells that the object is exactly the indexed size.
+            var rented = ArrayPool<byte>.Shared.Rent((int)size + 1);
+            var read = await store.ReadRangeAsync(chunk.Key, 0, rented.AsMemory(0, (int)size + 1), ct).ConfigureAwait(false);
+            if (read == size)
+            {
+                return new ChunkFetch(store, chunk.Key, rented, read, sparse: false, pooled: true) { BytesRead = read };
+            }
+            ArrayPool<byte>.Shared.Return(rented);
+            if (read < 0)
+            {
+                return null;
+            }
+        }
         var data = await store.GetAsync(chunk.Key, ct).ConfigureAwait(false);
-        return data is null ? null : new ChunkFetch(store, chunk.Key, data, data.Length, sparse: false) { BytesRead = data.Length };
+        return data is null ? null : new ChunkFetch(store, chunk.Key, data, data.Length, sparse: false, pooled: false) { BytesRead = data.Length };
     }
 
     /// <summary>Reads the header, index and footer only (or the whole chunk when small); null when it no longer exists.</summary>
@@ -64,7 +81,7 @@ internal sealed class ChunkFetch
         // scanned). A fresh megabyte-sized buffer per chunk and sub-query (an export reads each chunk once per page)
         // is a large-object allocation each time, and the full collections they cause cost more than the reads.
         var rented = ArrayPool<byte>.Shared.Rent((int)size);
-        var fetch = new ChunkFetch(store, chunk.Key, rented, (int)size, sparse: true);
+        var fetch = new ChunkFetch(store, chunk.Key, rented, (int)size, sparse: true, pooled: true);
         var tailLength = (int)Math.Min(size, TailGuess);
         if (!await fetch.ReadAsync(size - tailLength, tailLength, ct).ConfigureAwait(false))
         {
@@ -81,8 +98,8 @@ internal sealed class ChunkFetch
     }
 
     /// <summary>
-    /// Gives a sparse buffer back to the pool once nothing reads <see cref="Data"/> any more (decoded entries are
-    /// copied out of it); a whole chunk is left to the collector.
+    /// Gives a pooled buffer back once nothing reads <see cref="Data"/> any more (decoded entries are copied out of
+    /// it); a chunk read with <see cref="IObjectStore.GetAsync"/> is left to the collector.
     /// </summary>
     public void Release()
     {
@@ -145,13 +162,11 @@ internal sealed class ChunkFetch
 
     private async Task<bool> ReadAsync(long offset, int length, CancellationToken ct)
     {
-        var bytes = await _store.GetRangeAsync(_key, offset, length, ct).ConfigureAwait(false);
-        if (bytes is null || bytes.Length != length)
+        if (await _store.ReadRangeAsync(_key, offset, Data.Slice((int)offset, length), ct).ConfigureAwait(false) != length)
         {
             // Absent, or shorter than indexed: deleted (or replaced) since the lookup.
             return false;
         }
-        bytes.CopyTo(Data.Span[(int)offset..]);
         BytesRead += length;
         return true;
     }
