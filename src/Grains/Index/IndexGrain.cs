@@ -23,6 +23,21 @@ internal sealed partial class IndexGrain(IObjectStore store) : Grain, IIndexGrai
     Task IIndexGrain.RegisterSeriesAsync(ulong fingerprint, string labels) =>
         _index.AddSeries(fingerprint, labels) ? PersistAsync(new IndexChange(fingerprint, labels, null)) : Task.CompletedTask;
 
+    Task IIndexGrain.RegisterSeriesManyAsync(ulong[] fingerprints, string[] labels)
+    {
+        ArgumentOutOfRangeException.ThrowIfNotEqual(labels.Length, fingerprints.Length, nameof(labels));
+        var added = false;
+        for (var i = 0; i < fingerprints.Length; i++)
+        {
+            if (_index.AddSeries(fingerprints[i], labels[i]))
+            {
+                _changes.Add(new IndexChange(fingerprints[i], labels[i], null));
+                added = true;
+            }
+        }
+        return added ? PersistAsync() : Task.CompletedTask;
+    }
+
     Task IIndexGrain.AddChunkAsync(ulong fingerprint, string labels, ChunkRef chunk) =>
         _index.AddChunk(fingerprint, labels, chunk) ? PersistAsync(new IndexChange(fingerprint, labels, chunk)) : Task.CompletedTask;
 
