@@ -38,7 +38,7 @@ internal static class CardinalityRunner
             else
             {
                 var dll = options.ServerDllPath(repoRoot);
-                server = await ServerProcess.StartAsync(dll, http).ConfigureAwait(false);
+                server = await ServerProcess.StartAsync(dll, http, environment: options.ServerEnv).ConfigureAwait(false);
                 baseUrl = server.Url;
                 Console.WriteLine($"server: pid {server.Pid} at {baseUrl}, data in {server.DataDir}");
             }

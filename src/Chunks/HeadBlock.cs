@@ -18,10 +18,12 @@ internal sealed class HeadBlock
     private readonly Dictionary<long, int> _lastIndexByTime = [];
     private readonly Dictionary<MetaSet, int> _setIds;
     private readonly List<MetaSet> _sets = [];
-    private byte[] _lines = new byte[4096];
+    // Small to start with: a silo holds a head block per active stream, and most new streams hold a few entries
+    // before their first flush (the arrays double as they fill).
+    private byte[] _lines = new byte[512];
     private int _linesLength;
-    private Entry[] _entries = new Entry[64];
-    private int[] _metaIds = new int[64];
+    private Entry[] _entries = new Entry[8];
+    private int[] _metaIds = new int[8];
     private int _metaLength;
     private bool _inOrder = true;
     private bool _linesHaveNewline;

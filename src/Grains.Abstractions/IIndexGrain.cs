@@ -12,6 +12,10 @@ public interface IIndexGrain : IGrainWithStringKey
     [Alias("RegisterSeries")]
     Task RegisterSeriesAsync(ulong fingerprint, string labels);
 
+    /// <summary>Records that many series have data on this day (idempotent): one persisted change for a push's new streams.</summary>
+    [Alias("RegisterSeriesMany")]
+    Task RegisterSeriesManyAsync(ulong[] fingerprints, string[] labels);
+
     /// <summary>Records a flushed chunk of a series (idempotent by chunk key).</summary>
     [Alias("AddChunk")]
     Task AddChunkAsync(ulong fingerprint, string labels, ChunkRef chunk);

@@ -29,6 +29,15 @@ public static class StorageKeys
 
     public static string IndexFile(string tenant, int day) => $"{tenant}/index/{day}/0";
 
+    /// <summary>Prefix of a tenant-day's index objects: the base file and its delta logs.</summary>
+    public static string IndexDayPrefix(string tenant, int day) => $"{tenant}/index/{day}/";
+
+    /// <summary>Name (after <see cref="IndexDayPrefix"/>) of a delta log, before its zero-padded generation.</summary>
+    public const string IndexDeltaName = "delta-";
+
+    /// <summary>The append-only delta log that follows the index base file of <paramref name="generation"/>.</summary>
+    public static string IndexDelta(string tenant, int day, long generation) => $"{tenant}/index/{day}/{IndexDeltaName}{generation:D10}";
+
     /// <summary>The index day of <paramref name="timestampNs"/> (<see cref="Model.TimePartition.DayOf"/>).</summary>
     public static int DayOf(long timestampNs) => Model.TimePartition.DayOf(timestampNs);
 

@@ -3,12 +3,17 @@ namespace Orleans.Loki.Grains.Abstractions;
 /// <summary>
 /// One stream's share of a push request, sent from the distributor to the stream grain.
 /// <see cref="Batch"/> is an encoded entry batch (the same bytes become the WAL record when every entry is accepted).
+/// <see cref="Joined"/>: the distributor joined the stream to its tenant's active-stream count for this push (one
+/// call per push for all its new streams), so the grain need not join on its own. <see cref="Indexed"/>: the
+/// distributor registered the series in the index of every day of the batch's entries, durably, before this call.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("StreamPush")]
 public sealed record StreamPush(
     [property: Id(0)] string Labels,
     [property: Id(1)] byte[] Batch,
-    [property: Id(2)] int EntryCount);
+    [property: Id(2)] int EntryCount,
+    [property: Id(3)] bool Joined = false,
+    [property: Id(4)] bool Indexed = false);
 
 /// <summary>The stream grain's answer once the accepted entries are durable.</summary>
 [GenerateSerializer, Immutable, Alias("PushAck")]

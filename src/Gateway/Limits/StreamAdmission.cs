@@ -18,13 +18,20 @@ public sealed class StreamAdmission(IGrainFactory grains, ITenantLimits limits)
     /// <summary>Loki returns at most this many per-stream errors; the rest are summarised.</summary>
     private const int MaxListedErrors = 10;
 
+    /// <summary>Admissions remembered per tenant when the tenant has no stream limit.</summary>
+    private const int MaxRememberedWithoutLimit = 200_000;
+
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<ulong, byte>> _admitted = new(StringComparer.Ordinal);
 
-    /// <summary>Removes the streams over the limit from <paramref name="push"/>; returns what was refused.</summary>
-    public async Task<StreamAdmissionResult?> AdmitAsync(string tenant, ValidatedPush push)
+    /// <summary>
+    /// Removes the streams over the limit from <paramref name="push"/>; returns what was refused. The streams this call
+    /// joined to the tenant's count (one call for all the push's streams this gateway has not seen admitted, with or
+    /// without a limit) are added to <paramref name="joined"/>, so their grains need not join one by one.
+    /// </summary>
+    public async Task<StreamAdmissionResult?> AdmitAsync(string tenant, ValidatedPush push, ISet<ulong>? joined = null)
     {
         var limit = limits.Ingestion(tenant).MaxGlobalStreamsPerUser;
-        if (limit <= 0)
+        if (limit <= 0 && joined is null)
         {
             return null;
         }
@@ -48,8 +55,8 @@ public sealed class StreamAdmission(IGrainFactory grains, ITenantLimits limits)
         {
             ids[i] = StorageKeys.StreamId(streams[unknown[i]].Fingerprint);
         }
-        var admitted = await GrainRefs.Get<ITenantStreamsGrain>(grains, tenant).AdmitAsync(ids, limit).ConfigureAwait(false);
-        if (known.Count > 2 * limit)
+        var admitted = await GrainRefs.Get<ITenantStreamsGrain>(grains, tenant).AdmitAsync(ids, Math.Max(limit, 0)).ConfigureAwait(false);
+        if (known.Count > (limit > 0 ? 2 * limit : MaxRememberedWithoutLimit))
         {
             // Streams leave the count when idle; forget old admissions rather than grow without bound.
             known.Clear();
@@ -63,6 +70,7 @@ public sealed class StreamAdmission(IGrainFactory grains, ITenantLimits limits)
             if (admitted[i])
             {
                 known.TryAdd(stream.Fingerprint, 0);
+                joined?.Add(stream.Fingerprint);
                 continue;
             }
             result ??= new StreamAdmissionResult();

@@ -27,6 +27,11 @@ public sealed class Distributor(IGrainFactory grains)
     /// <summary>About the size of <see cref="_streams"/>: its <c>Count</c> takes every lock of the dictionary, once per new stream.</summary>
     private int _cachedStreams;
 
+    /// <summary>Series this gateway registered in a day's index (tenant, day, fingerprint); bounded like <see cref="_streams"/>.</summary>
+    private readonly ConcurrentDictionary<(string Tenant, int Day, ulong Fingerprint), byte> _registered = new();
+
+    private int _registeredCount;
+
     private IStreamGrain StreamGrain(string tenant, ulong fingerprint)
     {
         if (_streams.TryGetValue((tenant, fingerprint), out var grain))
@@ -46,17 +51,21 @@ public sealed class Distributor(IGrainFactory grains)
         return grain;
     }
 
-    /// <summary>Pushes every valid stream; returns per-entry rejections from the ingesters (e.g. too_far_behind).</summary>
-    public async Task<DistributorResult> PushAsync(string tenant, ValidatedPush push, CancellationToken ct)
+    /// <summary>
+    /// Pushes every valid stream; returns per-entry rejections from the ingesters (e.g. too_far_behind).
+    /// <paramref name="joined"/>: the streams the caller joined to the tenant's stream count for this push.
+    /// </summary>
+    public async Task<DistributorResult> PushAsync(string tenant, ValidatedPush push, CancellationToken ct, IReadOnlySet<ulong>? joined = null)
     {
         var streams = push.Streams;
+        var indexed = await RegisterNewSeriesAsync(tenant, streams).WaitAsync(ct).ConfigureAwait(false);
         var tasks = new Task<PushAck>[streams.Count];
         for (var i = 0; i < streams.Count; i++)
         {
             var stream = streams[i];
             var batch = Encode(stream.Entries);
             var grain = StreamGrain(tenant, stream.Fingerprint);
-            tasks[i] = grain.PushAsync(new StreamPush(stream.Labels, batch, stream.Entries.Count));
+            tasks[i] = grain.PushAsync(new StreamPush(stream.Labels, batch, stream.Entries.Count, joined?.Contains(stream.Fingerprint) == true, indexed?[i] == true));
         }
 
         await Task.WhenAll(tasks).WaitAsync(ct).ConfigureAwait(false);
@@ -82,6 +91,88 @@ public sealed class Distributor(IGrainFactory grains)
             result.Errors.Add($"user '{tenant}', total ignored: {ack.Rejected.Count} out of {streams[i].Entries.Count} for stream: {streams[i].Labels}");
         }
         return result;
+    }
+
+    /// <summary>
+    /// Registers the series of the push's streams this gateway has not registered for the days of their entries: one
+    /// index call per day for all of them (instead of one per new stream from its grain), awaited before the streams
+    /// are pushed. Returns, per stream, whether every day of its entries is registered by this call (its grain then
+    /// skips its own registration); null when nothing was new.
+    /// </summary>
+    private async Task<bool[]?> RegisterNewSeriesAsync(string tenant, List<ValidStream> streams)
+    {
+        Dictionary<int, (List<ulong> Fingerprints, List<string> Labels)>? byDay = null;
+        bool[]? indexed = null;
+        for (var i = 0; i < streams.Count; i++)
+        {
+            var stream = streams[i];
+            var lastDay = int.MinValue;
+            var allNew = true;
+            List<int>? days = null;
+            foreach (var entry in stream.Entries)
+            {
+                var day = StorageKeys.DayOf(entry.TimestampNs);
+                if (day == lastDay)
+                {
+                    continue;
+                }
+                lastDay = day;
+                if (days?.Contains(day) == true)
+                {
+                    continue;
+                }
+                (days ??= []).Add(day);
+                if (_registered.ContainsKey((tenant, day, stream.Fingerprint)))
+                {
+                    allNew = false;
+                }
+            }
+            if (!allNew || days is null)
+            {
+                // Known on some day: the grain registers what it has not (as it remembers its own registrations).
+                continue;
+            }
+            foreach (var day in days)
+            {
+                byDay ??= [];
+                if (!byDay.TryGetValue(day, out var list))
+                {
+                    list = ([], []);
+                    byDay.Add(day, list);
+                }
+                list.Fingerprints.Add(stream.Fingerprint);
+                list.Labels.Add(stream.Labels);
+            }
+            (indexed ??= new bool[streams.Count])[i] = true;
+        }
+        if (byDay is null)
+        {
+            return null;
+        }
+
+        var calls = new List<Task>(byDay.Count);
+        foreach (var (day, list) in byDay)
+        {
+            calls.Add(GrainRefs.Get<IIndexGrain>(grains, $"{tenant}/{day}").RegisterSeriesManyAsync([.. list.Fingerprints], [.. list.Labels]));
+        }
+        await Task.WhenAll(calls).ConfigureAwait(false);
+
+        if (Volatile.Read(ref _registeredCount) >= MaxCachedStreams)
+        {
+            _registered.Clear();
+            Volatile.Write(ref _registeredCount, 0);
+        }
+        foreach (var (day, list) in byDay)
+        {
+            foreach (var fp in list.Fingerprints)
+            {
+                if (_registered.TryAdd((tenant, day, fp), 0))
+                {
+                    Interlocked.Increment(ref _registeredCount);
+                }
+            }
+        }
+        return indexed;
     }
 
     private static byte[] Encode(List<PushEntry> entries)

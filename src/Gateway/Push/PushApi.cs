@@ -95,7 +95,8 @@ public sealed class PushHandler(GatewayOptions options, ITenantLimits limits, Pu
         }
         var receivedLines = validated.AcceptedLines;
         var receivedBytes = validated.AcceptedBytes;
-        if (validated.Streams.Count > 0 && await admission.AdmitAsync(tenant, validated).ConfigureAwait(false) is { } refused)
+        var joined = new HashSet<ulong>();
+        if (validated.Streams.Count > 0 && await admission.AdmitAsync(tenant, validated, joined).ConfigureAwait(false) is { } refused)
         {
             PushMetrics.Discarded(tenant, LokiErrors.StreamLimit, refused.Lines, refused.Bytes);
             // Refused entries may carry metadata added by validation (detected_level): never count below zero.
@@ -107,7 +108,7 @@ public sealed class PushHandler(GatewayOptions options, ITenantLimits limits, Pu
         PushMetrics.Received(tenant, receivedLines, receivedBytes);
         if (validated.Streams.Count > 0)
         {
-            var result = await distributor.PushAsync(tenant, validated, ctx.RequestAborted).ConfigureAwait(false);
+            var result = await distributor.PushAsync(tenant, validated, ctx.RequestAborted, joined).ConfigureAwait(false);
             foreach (var (reason, (lines, bytes)) in result.Discarded)
             {
                 PushMetrics.Discarded(tenant, reason, lines, bytes);

@@ -5,9 +5,10 @@ using Orleans.Loki.Storage;
 namespace Orleans.Loki.Grains.Index;
 
 /// <summary>
-/// Index of one tenant-day. Mutations are applied in memory and then persisted as a whole index file; concurrent
-/// mutations share one write (group commit), and each caller is acknowledged only once a write containing its change
-/// has completed.
+/// Index of one tenant-day. Mutations are applied in memory and then persisted; concurrent mutations share one write
+/// (group commit), and each caller is acknowledged only once a write containing its change has completed. A write
+/// appends the changes to the day's delta log, or, now and then, replaces the base file with the whole index
+/// (<see cref="IndexGrain"/>'s persistence part).
 /// </summary>
 /// <remarks>
 /// Reentrant because callers must be able to wait together for one persist; every method changes or reads the in-memory
@@ -18,30 +19,27 @@ namespace Orleans.Loki.Grains.Index;
 internal sealed partial class IndexGrain(IObjectStore store) : Grain, IIndexGrain
 {
     private SeriesIndex _index = new();
-    private string _key = "";
-    private long _dayStartNs;
-    private long _version;
-    private long _persistedVersion;
-    private Task? _persisting;
-
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
-    {
-        var (tenant, dayText) = StorageKeys.SplitKey(this.GetPrimaryKeyString());
-        var day = int.Parse(dayText, System.Globalization.CultureInfo.InvariantCulture);
-        _key = StorageKeys.IndexFile(tenant, day);
-        _dayStartNs = Model.TimePartition.DayStartNs(day);
-        var data = await store.GetAsync(_key, cancellationToken);
-        if (data is not null)
-        {
-            _index = IndexFile.Read(data, _key);
-        }
-    }
 
     Task IIndexGrain.RegisterSeriesAsync(ulong fingerprint, string labels) =>
-        _index.AddSeries(fingerprint, labels) ? PersistAsync() : Task.CompletedTask;
+        _index.AddSeries(fingerprint, labels) ? PersistAsync(new IndexChange(fingerprint, labels, null)) : Task.CompletedTask;
+
+    Task IIndexGrain.RegisterSeriesManyAsync(ulong[] fingerprints, string[] labels)
+    {
+        ArgumentOutOfRangeException.ThrowIfNotEqual(labels.Length, fingerprints.Length, nameof(labels));
+        var added = false;
+        for (var i = 0; i < fingerprints.Length; i++)
+        {
+            if (_index.AddSeries(fingerprints[i], labels[i]))
+            {
+                _changes.Add(new IndexChange(fingerprints[i], labels[i], null));
+                added = true;
+            }
+        }
+        return added ? PersistAsync() : Task.CompletedTask;
+    }
 
     Task IIndexGrain.AddChunkAsync(ulong fingerprint, string labels, ChunkRef chunk) =>
-        _index.AddChunk(fingerprint, labels, chunk) ? PersistAsync() : Task.CompletedTask;
+        _index.AddChunk(fingerprint, labels, chunk) ? PersistAsync(new IndexChange(fingerprint, labels, chunk)) : Task.CompletedTask;
 
     Task<IReadOnlyList<SeriesMatch>> IIndexGrain.LookupAsync(IReadOnlyList<MatcherSpec> matchers, long fromNs, long throughNs)
     {
@@ -107,6 +105,8 @@ internal sealed partial class IndexGrain(IObjectStore store) : Grain, IIndexGrai
         {
             return 0;
         }
+        // Removals are not delta changes: the next write is a whole base file.
+        _compactNext = true;
         if (_index.SeriesCount > 0)
         {
             await PersistAsync();
@@ -130,53 +130,5 @@ internal sealed partial class IndexGrain(IObjectStore store) : Grain, IIndexGrai
         }
         await delete;
         return seriesRemoved;
-    }
-
-    private async Task DeleteFileAsync(long version)
-    {
-        try
-        {
-            await store.DeleteAsync(_key);
-            _persistedVersion = Math.Max(_persistedVersion, version);
-        }
-        finally
-        {
-            _persisting = null;
-        }
-    }
-
-    private async Task PersistAsync()
-    {
-        var wanted = ++_version;
-        while (_persistedVersion < wanted)
-        {
-            if (_persisting is not null)
-            {
-                await _persisting;
-                continue;
-            }
-            // Assign only when still running: a write that completed synchronously has already cleared the field.
-            var write = WriteAsync();
-            if (!write.IsCompleted)
-            {
-                _persisting = write;
-            }
-            await write;
-        }
-    }
-
-    private async Task WriteAsync()
-    {
-        try
-        {
-            var version = _version;
-            var bytes = IndexFile.Write(_index);
-            await store.PutAsync(_key, bytes);
-            _persistedVersion = version;
-        }
-        finally
-        {
-            _persisting = null;
-        }
     }
 }

@@ -28,12 +28,19 @@ internal sealed partial class StreamGrain
     /// <summary>
     /// Applies the stream limits to a decoded batch: returns false when the stream may not exist (every entry rejected);
     /// otherwise removes rate-limited entries from <paramref name="entries"/> and records them in <paramref name="rejected"/>.
+    /// <paramref name="joinedByDistributor"/>: the push's distributor already joined the stream to the tenant's count.
     /// </summary>
-    private async Task<bool> AdmitAsync(string labels, List<LogEntry> entries, List<RejectedEntry> rejected)
+    private async Task<bool> AdmitAsync(string labels, List<LogEntry> entries, List<RejectedEntry> rejected, bool joinedByDistributor)
     {
         var limits = LimitsSource.Ingestion(_tenant);
         var now = time.GetUtcNow();
-        if (!_joinedTenant || now - _lastJoin >= TenantStreamsGrain.RejoinInterval)
+        if (joinedByDistributor)
+        {
+            // The distributor joined this stream to the count for this very push, with the push's other new streams.
+            _joinedTenant = true;
+            _lastJoin = now;
+        }
+        else if (!_joinedTenant || now - _lastJoin >= TenantStreamsGrain.RejoinInterval)
         {
             // A stream that holds data, or was counted before, stays: refusing it would drop acknowledged data's stream.
             var holdsData = _joinedTenant || _head.EntryCount > 0 || _closed.Count > 0;

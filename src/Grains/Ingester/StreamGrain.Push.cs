@@ -21,7 +21,7 @@ internal sealed partial class StreamGrain
             return refused;
         }
         var rejected = new List<RejectedEntry>();
-        if (!await AdmitAsync(push.Labels, entries, rejected))
+        if (!await AdmitAsync(push.Labels, entries, rejected, push.Joined))
         {
             return new PushAck(0, 0, rejected);
         }
@@ -63,7 +63,7 @@ internal sealed partial class StreamGrain
             StartCommitLoop();
         }
 
-        var registration = RegisterDaysAsync(accepted);
+        var registration = push.Indexed ? NoteRegisteredDays(accepted) : RegisterDaysAsync(accepted);
         await Task.WhenAll(pending.Completion.Task, registration);
         return new PushAck(accepted.Count - pending.Duplicates, pending.Duplicates, rejected);
     }
@@ -153,6 +153,16 @@ internal sealed partial class StreamGrain
         {
             batch.Completion.TrySetResult();
         }
+    }
+
+    /// <summary>The distributor registered the days of the push's entries: only remembered here.</summary>
+    private Task NoteRegisteredDays(List<LogEntry> entries)
+    {
+        foreach (var entry in entries)
+        {
+            _registeredDays.Add(StorageKeys.DayOf(entry.TimestampNs));
+        }
+        return Task.CompletedTask;
     }
 
     private async Task RegisterDaysAsync(List<LogEntry> entries)
