@@ -25,6 +25,7 @@ public sealed class WalReplayScheduler : TaskScheduler
     private int _threads;
     private int _idle;
     private int _peakThreads;
+    private long _tasksRun;
 
     /// <summary>A scheduler with up to <paramref name="maxThreads"/> threads.</summary>
     public WalReplayScheduler(int maxThreads)
@@ -38,6 +39,21 @@ public sealed class WalReplayScheduler : TaskScheduler
 
     /// <summary>The most threads that ran at once so far.</summary>
     public int PeakThreads => Volatile.Read(ref _peakThreads);
+
+    /// <summary>Tasks run so far (each replay step between two awaits is one).</summary>
+    internal long TasksRun => Interlocked.Read(ref _tasksRun);
+
+    /// <summary>Tasks waiting for a thread.</summary>
+    internal int QueuedCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _queue.Count;
+            }
+        }
+    }
 
     /// <summary>
     /// Runs <paramref name="work"/> here; its awaits resume here too (they capture this scheduler), so none of its
@@ -70,7 +86,13 @@ public sealed class WalReplayScheduler : TaskScheduler
     /// <inheritdoc />
     protected override bool TryExecuteTaskInline(Task task, bool taskWasPreviouslyQueued) =>
         // Only on a replay thread: inlining elsewhere would run replay on the caller's (pool) thread.
-        t_current == this && TryExecuteTask(task);
+        t_current == this && Inline(task);
+
+    private bool Inline(Task task)
+    {
+        Interlocked.Increment(ref _tasksRun);
+        return TryExecuteTask(task);
+    }
 
     /// <inheritdoc />
     protected override IEnumerable<Task> GetScheduledTasks()
@@ -86,6 +108,7 @@ public sealed class WalReplayScheduler : TaskScheduler
         t_current = this;
         while (Next() is { } task)
         {
+            Interlocked.Increment(ref _tasksRun);
             TryExecuteTask(task);
         }
     }
