@@ -31,6 +31,9 @@ internal static class ReplayRunner
     /// <summary>The liveness probe: answered by the gateway without asking any grain.</summary>
     private const string LivenessPath = "/loki/api/v1/status/buildinfo";
 
+    /// <summary>Liveness answers at least this slow are listed with their time in the run's line.</summary>
+    private const double SlowAnswerMs = 100;
+
     public static async Task<int> RunAsync(LoadTestOptions options, string repoRoot)
     {
         var loadBefore = Uptime();
@@ -48,7 +51,7 @@ internal static class ReplayRunner
             var runs = new List<ReplayRun>();
             for (var run = 1; run <= options.ReplayRuns; run++)
             {
-                var result = await RunOnceAsync(http, dll, corpus, bodies, options.Clients).ConfigureAwait(false);
+                var result = await RunOnceAsync(http, dll, corpus, bodies, options.Clients, options.ServerEnv).ConfigureAwait(false);
                 Console.WriteLine($"  run {run}: {result.Describe()}");
                 runs.Add(result);
             }
@@ -64,9 +67,9 @@ internal static class ReplayRunner
         return sections.All(s => s.Runs.All(r => r.Verified)) ? 0 : 1;
     }
 
-    private static async Task<ReplayRun> RunOnceAsync(HttpClient http, string dll, Corpus corpus, List<PushBody> bodies, int clients)
+    private static async Task<ReplayRun> RunOnceAsync(HttpClient http, string dll, Corpus corpus, List<PushBody> bodies, int clients, IReadOnlyDictionary<string, string> environment)
     {
-        var first = await ServerProcess.StartAsync(dll, http, NoFlushConfig).ConfigureAwait(false);
+        var first = await ServerProcess.StartAsync(dll, http, NoFlushConfig, environment: environment).ConfigureAwait(false);
         ServerProcess? restarted = null;
         try
         {
@@ -81,7 +84,7 @@ internal static class ReplayRunner
 
             // Restart on the same data directory; time from the process start.
             var clock = Stopwatch.StartNew();
-            restarted = await ServerProcess.StartAsync(dll, http, restartOf: first, waitReady: false).ConfigureAwait(false);
+            restarted = await ServerProcess.StartAsync(dll, http, restartOf: first, waitReady: false, environment: environment).ConfigureAwait(false);
             using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
             using var stop = new CancellationTokenSource();
             var liveness = PollLivenessAsync(probe, restarted.Url + LivenessPath, clock, stop.Token);
@@ -147,14 +150,17 @@ internal static class ReplayRunner
     private static async Task<Liveness> PollLivenessAsync(HttpClient probe, string url, Stopwatch clock, CancellationToken stop)
     {
         var latencies = new List<double>();
+        var sentAt = new List<double>();
         var failures = 0;
         while (!stop.IsCancellationRequested)
         {
             var started = Stopwatch.GetTimestamp();
+            var sent = clock.Elapsed.TotalSeconds;
             try
             {
                 using var response = await probe.GetAsync(new Uri(url), CancellationToken.None).ConfigureAwait(false);
                 latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                sentAt.Add(sent);
                 if (response.StatusCode != HttpStatusCode.OK)
                 {
                     failures++;
@@ -171,6 +177,7 @@ internal static class ReplayRunner
             {
                 // The 10 s client timeout: the endpoint blocked.
                 latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                sentAt.Add(sent);
                 failures++;
             }
             try
@@ -182,8 +189,16 @@ internal static class ReplayRunner
                 break;
             }
         }
-        _ = clock;
-        return new Liveness(latencies.Count, latencies.Count > 0 ? latencies.Max() : null, latencies.Count > 0 ? Stats.Percentile(latencies, 50) : null, failures);
+        if (latencies.Count == 0)
+        {
+            return new Liveness(0, null, null, failures, null, null, "");
+        }
+        var worst = latencies.IndexOf(latencies.Max());
+        // The first answer pays the start-up JIT of the HTTP pipeline; the worst one after it is what replay costs.
+        double? worstLater = latencies.Count > 1 ? latencies.Skip(1).Max() : null;
+        var slow = string.Join(", ", Enumerable.Range(0, latencies.Count).Where(i => latencies[i] >= SlowAnswerMs)
+            .Select(i => string.Create(CultureInfo.InvariantCulture, $"{latencies[i]:0} ms at {sentAt[i]:0.00} s")));
+        return new Liveness(latencies.Count, latencies[worst], Stats.Percentile(latencies, 50), failures, sentAt[worst], worstLater, slow);
     }
 
     /// <summary>Counts per stream (by its <c>app</c> label) against the corpus.</summary>
@@ -235,7 +250,7 @@ internal static class ReplayRunner
         sb.AppendLine("Server started with flushing off, the corpus pushed, `loki_ingester_unflushed_bytes` read, the server killed with SIGKILL and started again on the same data directory; "
             + $"`/ready` and `{LivenessPath}` polled every 20 ms. Replay MB/s = raw line bytes of the corpus / seconds from the process start to the first `/ready` 200.");
         sb.AppendLine();
-        sb.AppendLine("| streams | raw lines | unflushed (metric) | WAL on disk | start → /ready 200 (median) | replay MB/s (median) | runs (s) | first HTTP answer | server CPU to ready | liveness: answers, p50 / max ms, failures | entries after restart |");
+        sb.AppendLine("| streams | raw lines | unflushed (metric) | WAL on disk | start → /ready 200 (median) | replay MB/s (median) | runs (s) | first HTTP answer | server CPU to ready | liveness: answers, p50 / max ms (max after the first answer), failures | entries after restart |");
         sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var (streams, corpus, runs) in sections)
         {
@@ -245,7 +260,7 @@ internal static class ReplayRunner
             sb.Append(CultureInfo.InvariantCulture,
                 $"| {streams:N0} | {corpus.RawBytes / 1e6:0} MB | {mid.UnflushedBytes / 1e6:0} MB | {mid.WalBytes / 1e6:0} MB | {median:0.00} s | **{mbps:0}** | {string.Join(" / ", runs.Select(r => r.ReadySeconds.ToString("0.00", CultureInfo.InvariantCulture)))} | ");
             sb.Append(CultureInfo.InvariantCulture, $"{(mid.FirstAnswerSeconds is { } f ? $"{f:0.00} s" : "n/a")} | {(mid.CpuSeconds is { } c ? $"{c:0.0} s" : "n/a")} | ");
-            sb.AppendLine(CultureInfo.InvariantCulture, $"{mid.Live.Answers}, {mid.Live.P50Ms:0.0} / {mid.Live.MaxMs:0.0}, {mid.Live.Failures} | {(runs.All(r => r.Verified) ? "exact" : "WRONG")}: {mid.VerifyMessage} |");
+            sb.AppendLine(CultureInfo.InvariantCulture, $"{mid.Live.Answers}, {mid.Live.P50Ms:0.0} / {mid.Live.MaxMs:0.0} ({mid.Live.MaxAfterFirstMs:0.0}), {mid.Live.Failures} | {(runs.All(r => r.Verified) ? "exact" : "WRONG")}: {mid.VerifyMessage} |");
         }
         sb.AppendLine();
         foreach (var (streams, _, runs) in sections)
@@ -271,7 +286,10 @@ internal static class ReplayRunner
         }
     }
 
-    private sealed record Liveness(int Answers, double? MaxMs, double? P50Ms, int Failures);
+    /// <summary>
+    /// <paramref name="WorstSentAt"/>: seconds from the process start to the request of the slowest answer;
+    /// <paramref name="Slow"/>: every answer of at least <see cref="SlowAnswerMs"/>, with when it was asked.</summary>
+    private sealed record Liveness(int Answers, double? MaxMs, double? P50Ms, int Failures, double? WorstSentAt, double? MaxAfterFirstMs, string Slow);
 
     private sealed record ReplayRun(long RawBytes, long UnflushedBytes, long WalBytes, double ReadySeconds, double? FirstAnswerSeconds, List<string> ReadyTexts, double? CpuSeconds, Liveness Live, bool Verified, string VerifyMessage)
     {
@@ -280,6 +298,6 @@ internal static class ReplayRunner
         public string Describe() =>
             $"/ready 200 after {ReadySeconds:0.00} s = {MbPerSecond:0} MB/s ({RawBytes / 1e6:0} MB raw, {UnflushedBytes / 1e6:0} MB unflushed, {WalBytes / 1e6:0} MB WAL); "
             + $"first answer {FirstAnswerSeconds:0.00} s; CPU {CpuSeconds:0.0} s; /ready texts {ReadyTexts.Count} ({string.Join(" | ", ReadyTexts.Take(2))}{(ReadyTexts.Count > 2 ? " | … | " + ReadyTexts[^1] : "")}); "
-            + $"liveness {Live.Answers} answers, p50 {Live.P50Ms:0.0} ms, max {Live.MaxMs:0.0} ms, {Live.Failures} failures; {VerifyMessage}";
+            + $"liveness {Live.Answers} answers, p50 {Live.P50Ms:0.0} ms, max {Live.MaxMs:0.0} ms (sent {Live.WorstSentAt:0.00} s after the start; worst after the first answer {Live.MaxAfterFirstMs:0.0} ms), {Live.Failures} failures; slow answers: {(Live.Slow.Length > 0 ? Live.Slow : "none")}; {VerifyMessage}";
     }
 }

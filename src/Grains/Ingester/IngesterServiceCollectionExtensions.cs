@@ -6,13 +6,15 @@ namespace Orleans.Loki.Grains.Ingester;
 public static class IngesterServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds the per-silo <see cref="SiloWal"/>, the start-up replay's <see cref="WalRecoveryProgress"/> and the memory
+    /// Adds the per-silo <see cref="SiloWal"/>, the start-up replay's <see cref="WalRecoveryProgress"/>, the
+    /// <see cref="WalReplayScheduler"/> (one replay thread per core) and the memory
     /// cap (<see cref="IngesterMemory"/>, with its <see cref="MemoryPressureFlusher"/>).
     /// </summary>
     public static IServiceCollection AddLokiIngester(this IServiceCollection services)
     {
         services.AddSingleton<SiloWal>();
         services.AddSingleton<WalRecoveryProgress>();
+        services.AddSingleton(_ => new WalReplayScheduler(Environment.ProcessorCount));
         services.AddSingleton(sp => new IngesterMemory(sp.GetRequiredService<IngesterOptions>().MaxUnflushedBytes));
         services.AddHostedService<MemoryPressureFlusher>();
         return services;

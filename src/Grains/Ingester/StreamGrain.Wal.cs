@@ -48,7 +48,23 @@ internal sealed partial class StreamGrain
     /// Rebuilds the in-memory chunks from the WAL. Entries that were already flushed before a crash (chunk written,
     /// segment not yet deleted) come back too; the read path drops such exact duplicates.
     /// </summary>
+    /// <remarks>
+    /// The reading and rebuilding runs on the <see cref="WalReplayScheduler"/>'s threads, not on the thread pool, so
+    /// a start-up replay of many streams does not queue HTTP requests (the liveness probe too) behind it. It touches
+    /// only this activation's state and makes no grain call; the activation waits for it, so no other turn runs
+    /// meanwhile. The day registration (grain calls) runs back on the activation's scheduler.
+    /// </remarks>
     private async Task ReplayWalAsync(CancellationToken ct)
+    {
+        var days = await replayScheduler.RunAsync(() => ReadWalAsync(ct), ct);
+        if (_labels is not null && days.Count > 0)
+        {
+            await RegisterDaysAsync(days);
+        }
+    }
+
+    /// <summary>Replays the WAL into the chunks; returns one entry per day change, for the day registration.</summary>
+    private async Task<List<LogEntry>> ReadWalAsync(CancellationToken ct)
     {
         var segments = new List<(long Number, string Key)>();
         var hasLabels = false;
@@ -69,7 +85,7 @@ internal sealed partial class StreamGrain
         {
             _segment = 0;
             _headFirstSegment = 0;
-            return;
+            return [];
         }
 
         segments.Sort((a, b) => a.Number.CompareTo(b.Number));
@@ -135,11 +151,7 @@ internal sealed partial class StreamGrain
         _segment = segments[^1].Number + 1;
         _lastAppend = time.GetUtcNow();
         LogReplayed(logger, _tenant, _streamId, segments.Count, replayed, tornTails);
-
-        if (_labels is not null && days.Count > 0)
-        {
-            await RegisterDaysAsync(days);
-        }
+        return days;
     }
 
     /// <summary>Deletes the replayed per-stream WAL segments in <c>[from, until)</c>.</summary>

@@ -19,6 +19,7 @@ namespace Orleans.Loki.Grains.Ingester;
 internal sealed partial class StreamGrain(
     IObjectStore store,
     SiloWal siloWal,
+    WalReplayScheduler replayScheduler,
     IngesterOptions options,
     TimeProvider time,
     ILogger<StreamGrain> logger) : Grain, IStreamGrain

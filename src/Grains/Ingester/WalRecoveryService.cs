@@ -13,7 +13,10 @@ namespace Orleans.Loki.Grains.Ingester;
 /// </summary>
 public sealed partial class WalRecoveryService : BackgroundService
 {
-    /// <summary>Stream activations replaying at once: replay is object-store reads plus decoding, both parallel.</summary>
+    /// <summary>
+    /// Stream activations asked to recover at once. The replay work itself runs on the <see cref="WalReplayScheduler"/>,
+    /// whose thread count (one per core) bounds how much of it runs at a time.
+    /// </summary>
     private static readonly int s_parallelism = Math.Max(8, Environment.ProcessorCount * 4);
 
     private readonly IObjectStore _store;
