@@ -7,12 +7,14 @@ public static class IngesterServiceCollectionExtensions
 {
     /// <summary>
     /// Adds the per-silo <see cref="SiloWal"/>, the start-up replay's <see cref="WalRecoveryProgress"/> and the memory
-    /// cap (<see cref="IngesterMemory"/>, with its <see cref="MemoryPressureFlusher"/>).
+    /// cap (<see cref="IngesterMemory"/>, with its <see cref="MemoryPressureFlusher"/>) and the silo's registry of
+    /// active streams that head reads per silo use (<see cref="StreamHeads"/>).
     /// </summary>
     public static IServiceCollection AddLokiIngester(this IServiceCollection services)
     {
         services.AddSingleton<SiloWal>();
         services.AddSingleton<WalRecoveryProgress>();
+        services.AddSingleton<StreamHeads>();
         services.AddSingleton(sp => new IngesterMemory(sp.GetRequiredService<IngesterOptions>().MaxUnflushedBytes));
         services.AddHostedService<MemoryPressureFlusher>();
         return services;

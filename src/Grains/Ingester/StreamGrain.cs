@@ -21,6 +21,7 @@ internal sealed partial class StreamGrain(
     SiloWal siloWal,
     IngesterOptions options,
     TimeProvider time,
+    StreamHeads heads,
     ILogger<StreamGrain> logger) : Grain, IStreamGrain
 {
     private readonly ChunkOptions _chunkOptions = new()
@@ -56,6 +57,7 @@ internal sealed partial class StreamGrain(
         await siloWal.RecoverOrphansAsync(cancellationToken);
         await ReplayWalAsync(cancellationToken);
         ReportUnflushed();
+        heads.Add(_tenant, _fingerprint, this);
         IngesterMetrics.StreamCreated();
         this.RegisterGrainTimer(
             static (grain, _) => grain.OnFlushTimerAsync(),
@@ -78,6 +80,7 @@ internal sealed partial class StreamGrain(
         finally
         {
             WithdrawUnflushed();
+            heads.Remove(_tenant, _fingerprint, this);
         }
     }
 
