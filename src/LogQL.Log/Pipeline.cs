@@ -10,7 +10,10 @@ public sealed class Pipeline
     // Callers pass the same label array for every entry of a stream: finding it by reference skips building and
     // formatting a label set per line, also when entries of several streams interleave.
     private readonly Dictionary<KeyValuePair<string, string>[], StreamPipeline> _byReference = new(ReferenceEqualityComparer.Instance);
-    private const int MaxByReference = 4096;
+
+    // Per-stream pipelines kept at most: a pooled pipeline serves query after query over different streams, and an
+    // unbounded cache kept one per stream ever seen (tens of thousands per pooled instance, live for the GC to mark).
+    private const int MaxStreams = 4096;
 
     public Pipeline(IReadOnlyList<IStage> stages)
     {
@@ -42,7 +45,20 @@ public sealed class Pipeline
 
     public bool IsNoop => _stages.Length == 0;
 
-    /// <summary>The per-stream pipeline, created once per distinct label set and reused.</summary>
+    /// <summary>
+    /// A new per-stream pipeline, not cached: for a caller that binds each stream once per read and keeps the result, so
+    /// that a pipeline serving many reads over many streams does not hold one per stream.
+    /// </summary>
+    public StreamPipeline Bind(KeyValuePair<string, string>[] streamLabels)
+    {
+        ArgumentNullException.ThrowIfNull(streamLabels);
+        return new StreamPipeline(_stages, LeadingLineFilterCount, new LabelsBuilder(streamLabels));
+    }
+
+    /// <summary>
+    /// The per-stream pipeline, created once per distinct label set and reused (up to <see cref="MaxStreams"/> label sets:
+    /// then the cache starts over).
+    /// </summary>
     /// <remarks>The label array must not be modified afterwards: arrays already seen are recognised by reference.</remarks>
     public StreamPipeline ForStream(KeyValuePair<string, string>[] streamLabels)
     {
@@ -55,13 +71,19 @@ public sealed class Pipeline
         var key = builder.LabelsString();
         if (!_streams.TryGetValue(key, out var sp))
         {
+            if (_streams.Count >= MaxStreams)
+            {
+                _streams.Clear();
+                _byReference.Clear();
+            }
             sp = new StreamPipeline(_stages, LeadingLineFilterCount, builder);
             _streams.Add(key, sp);
         }
-        if (_byReference.Count < MaxByReference)
+        if (_byReference.Count >= MaxStreams)
         {
-            _byReference.Add(streamLabels, sp);
+            _byReference.Clear();
         }
+        _byReference.Add(streamLabels, sp);
         return sp;
     }
 }

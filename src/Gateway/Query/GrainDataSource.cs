@@ -21,6 +21,18 @@ public sealed class GrainDataSource(IGrainFactory grains, IngesterOptions ingest
         var tasks = PerDay(fromNs, throughNs, day => GrainRefs.Get<IIndexGrain>(grains, $"{tenant}/{day}").LookupAsync(matchers, fromNs, throughNs));
         await Task.WhenAll(tasks).WaitAsync(ct).ConfigureAwait(false);
 
+        if (tasks.Count == 1)
+        {
+            // One day: nothing to merge across days (a series appears once); only the chunk order is made the same.
+            var single = new List<SeriesMatch>(tasks[0].Result.Count);
+            foreach (var match in tasks[0].Result)
+            {
+                single.Add(match.Chunks.Count <= 1 ? match : match with { Chunks = [.. match.Chunks.DistinctBy(c => c.Key, StringComparer.Ordinal).OrderBy(c => c.FromNs)] });
+            }
+            single.Sort(static (a, b) => string.CompareOrdinal(a.Labels, b.Labels));
+            return single;
+        }
+
         var merged = new Dictionary<ulong, (string Labels, Dictionary<string, ChunkRef> Chunks)>();
         foreach (var task in tasks)
         {

@@ -46,15 +46,16 @@ internal sealed partial class IndexGrain(IObjectStore store) : Grain, IIndexGrai
         var result = new List<SeriesMatch>();
         foreach (var series in _index.Match(MatcherCompiler.Compile(matchers)))
         {
-            var chunks = new List<ChunkRef>();
+            // Most series of a high-cardinality lookup have no flushed chunk yet: no list for them.
+            List<ChunkRef>? chunks = null;
             foreach (var c in series.Chunks)
             {
                 if (c.FromNs < throughNs && c.ThroughNs > fromNs)
                 {
-                    chunks.Add(c);
+                    (chunks ??= []).Add(c);
                 }
             }
-            result.Add(new SeriesMatch(series.Fingerprint, series.Labels, chunks));
+            result.Add(new SeriesMatch(series.Fingerprint, series.Labels, chunks is null ? [] : chunks));
         }
         return Task.FromResult<IReadOnlyList<SeriesMatch>>(result);
     }

@@ -7,14 +7,16 @@ public static class IngesterServiceCollectionExtensions
 {
     /// <summary>
     /// Adds the per-silo <see cref="SiloWal"/>, the start-up replay's <see cref="WalRecoveryProgress"/>, the
-    /// <see cref="WalReplayScheduler"/> (one replay thread per core) and the memory
-    /// cap (<see cref="IngesterMemory"/>, with its <see cref="MemoryPressureFlusher"/>).
+    /// <see cref="WalReplayScheduler"/> (one replay thread per core), the memory cap (<see cref="IngesterMemory"/>,
+    /// with its <see cref="MemoryPressureFlusher"/>) and the silo's registry of active streams that head reads per
+    /// silo use (<see cref="StreamHeads"/>).
     /// </summary>
     public static IServiceCollection AddLokiIngester(this IServiceCollection services)
     {
         services.AddSingleton<SiloWal>();
         services.AddSingleton<WalRecoveryProgress>();
         services.AddSingleton(_ => new WalReplayScheduler(Environment.ProcessorCount));
+        services.AddSingleton<StreamHeads>();
         services.AddSingleton(sp => new IngesterMemory(sp.GetRequiredService<IngesterOptions>().MaxUnflushedBytes));
         services.AddHostedService<MemoryPressureFlusher>();
         return services;

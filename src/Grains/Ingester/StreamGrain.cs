@@ -22,6 +22,7 @@ internal sealed partial class StreamGrain(
     WalReplayScheduler replayScheduler,
     IngesterOptions options,
     TimeProvider time,
+    StreamHeads heads,
     ILogger<StreamGrain> logger) : Grain, IStreamGrain
 {
     private readonly ChunkOptions _chunkOptions = new()
@@ -57,6 +58,7 @@ internal sealed partial class StreamGrain(
         await siloWal.RecoverOrphansAsync(cancellationToken);
         await ReplayWalAsync(cancellationToken);
         ReportUnflushed();
+        heads.Add(_tenant, _fingerprint, this);
         IngesterMetrics.StreamCreated();
         this.RegisterGrainTimer(
             static (grain, _) => grain.OnFlushTimerAsync(),
@@ -79,6 +81,7 @@ internal sealed partial class StreamGrain(
         finally
         {
             WithdrawUnflushed();
+            heads.Remove(_tenant, _fingerprint, this);
         }
     }
 

@@ -36,7 +36,7 @@ public static class RolePlacementExtensions
 {
     /// <summary>
     /// Advertises the silo's target and modules in its silo metadata and registers the placement of
-    /// <see cref="RolePlacementAttribute"/>.
+    /// <see cref="RolePlacementAttribute"/>, and the placement on a named silo of the per-silo head readers.
     /// </summary>
     public static ISiloBuilder AddLokiRolePlacement(this ISiloBuilder silo, string target)
     {
@@ -48,6 +48,7 @@ public static class RolePlacementExtensions
         });
         // Transient: the resolver initialises one strategy per grain type with that type's module.
         silo.Services.AddPlacementDirector<RolePlacementStrategy, RolePlacementDirector>(ServiceLifetime.Transient);
+        silo.Services.AddPlacementDirector<SiloPinnedPlacementStrategy, SiloPinnedPlacementDirector>();
         return silo;
     }
 

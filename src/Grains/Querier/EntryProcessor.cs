@@ -7,7 +7,9 @@ namespace Orleans.Loki.Grains.Querier;
 
 /// <summary>
 /// Runs one stream's raw entries through the sub-query: the pipeline into a <see cref="LogCollector"/>, or the sample
-/// extractor into a <see cref="SampleCollector"/>. Lines stay spans; only selected ones become strings.
+/// extractor into a <see cref="SampleCollector"/>. Lines stay spans; only selected ones become strings. The stream is
+/// bound to the pooled pipeline without the pipeline's cache (<c>Bind</c>): a read binds each stream once, and pooled
+/// pipelines serve reads over any number of streams.
 /// </summary>
 internal sealed class EntryProcessor : IEntryVisitor, ITimestampVisitor
 {
@@ -49,15 +51,15 @@ internal sealed class EntryProcessor : IEntryVisitor, ITimestampVisitor
 
     public static EntryProcessor ForLogs(Pipeline pipeline, KeyValuePair<string, string>[] labels, LogCollector logs, bool backward,
         IReadOnlyList<Abstractions.DeleteFilterSpec>? deletes = null) =>
-        new(pipeline.ForStream(labels), null, logs, null, backward) { _deletes = Compactor.DeleteFilter.ForStream(deletes, labels) };
+        new(pipeline.Bind(labels), null, logs, null, backward) { _deletes = Compactor.DeleteFilter.ForStream(deletes, labels) };
 
     public static EntryProcessor ForSamples(SampleExtractor extractor, KeyValuePair<string, string>[] labels, SampleCollector samples,
         IReadOnlyList<Abstractions.DeleteFilterSpec>? deletes = null) =>
-        new(extractor.ForStream(labels), extractor, null, samples, backward: false) { _deletes = Compactor.DeleteFilter.ForStream(deletes, labels) };
+        new(extractor.Bind(labels), extractor, null, samples, backward: false) { _deletes = Compactor.DeleteFilter.ForStream(deletes, labels) };
 
     public static EntryProcessor ForExport(Pipeline pipeline, KeyValuePair<string, string>[] labels, ExportCollector export,
         IReadOnlyList<Abstractions.DeleteFilterSpec>? deletes = null) =>
-        new(pipeline.ForStream(labels), null, null, null, backward: false, export) { _deletes = Compactor.DeleteFilter.ForStream(deletes, labels) };
+        new(pipeline.Bind(labels), null, null, null, backward: false, export) { _deletes = Compactor.DeleteFilter.ForStream(deletes, labels) };
 
     /// <summary>
     /// True when a sample is 1 per entry with its stream's and metadata's labels (a count or rate without stages, and

@@ -62,12 +62,14 @@ internal sealed class QuerierGrain(IObjectStore store) : Grain, IQuerierGrain
         {
             total.Add(stats);
         }
-        return ExportCollector.ToPage([.. scans.Select(s => s.Result)], request.Backward, request.Limit, total);
+        return ExportCollector.ToPage([.. scans.Select(s => s.Result!)], request.Backward, request.Limit, total);
     }
 
     public async Task<SamplePage> SelectSamplesAsync(SelectRequest request, CancellationToken cancellationToken = default)
     {
         var query = CompiledQuery.Get(request.Query, samples: true, request.RequiredLabels);
+        // The heads first, one call per ingester silo: a series with no chunk in the range is then done.
+        var heads = request.IncludeUnflushed ? await HeadBatches.ReadSamplesAsync(GrainFactory, ServiceProvider, request, cancellationToken) : null;
         var scans = await ScanAllAsync(request, query, (scan, series, labels, stats) => Task.Run(async () =>
         {
             var extractor = query.RentExtractor();
@@ -82,42 +84,66 @@ internal sealed class QuerierGrain(IObjectStore store) : Grain, IQuerierGrain
             {
                 query.Return(extractor);
             }
-        }, cancellationToken), cancellationToken);
+        }, cancellationToken), cancellationToken, heads);
+        var parts = new List<SampleCollector>(scans.Length + 1);
         var total = new ReadStats();
-        foreach (var (_, stats) in scans)
+        if (heads is { Samples.Count: > 0 })
         {
+            var fromHeads = new SampleCollector();
+            foreach (var page in heads.Samples)
+            {
+                fromHeads.Add(page);
+                total.Add(page.Stats);
+            }
+            parts.Add(fromHeads);
+        }
+        foreach (var (samples, stats) in scans)
+        {
+            if (samples is not null)
+            {
+                parts.Add(samples);
+            }
             total.Add(stats);
         }
         if (request.Windows is { } windows)
         {
             // Window sums per scan, added per window: no concatenation of every sample of a group.
-            return SampleCollector.ToPage([.. scans.Select(s => s.Result)], total, windows);
+            return SampleCollector.ToPage(parts, total, windows);
         }
         var result = new SampleCollector();
-        foreach (var (samples, _) in scans)
+        foreach (var part in parts)
         {
-            result.Add(samples);
+            result.Add(part);
         }
         return result.ToPage(total);
     }
 
     /// <summary>
     /// One scan per series on the thread pool: a stateless worker activation runs one turn at a time, so the
-    /// CPU-bound decoding leaves the grain's scheduler to use every core.
+    /// CPU-bound decoding leaves the grain's scheduler to use every core. With <paramref name="heads"/>, a series whose
+    /// head was read there scans only its chunks, and one without chunks in the range is not scanned at all (its result
+    /// is null).
     /// </summary>
-    private async Task<(T Result, ReadStats Stats)[]> ScanAllAsync<T>(SelectRequest request, CompiledQuery query,
-        Func<SeriesScan, SeriesMatch, KeyValuePair<string, string>[], ReadStats, Task<T>> run, CancellationToken ct)
+    private async Task<(T? Result, ReadStats Stats)[]> ScanAllAsync<T>(SelectRequest request, CompiledQuery query,
+        Func<SeriesScan, SeriesMatch, KeyValuePair<string, string>[], ReadStats, Task<T>> run, CancellationToken ct, HeadBatches? heads = null)
     {
-        var tasks = new Task<T>[request.Series.Count];
+        var tasks = new Task<T?>[request.Series.Count];
         var stats = new ReadStats[request.Series.Count];
         for (var i = 0; i < tasks.Length; i++)
         {
             var series = request.Series[i];
             stats[i] = new ReadStats();
+            var answered = heads is not null && heads.Answered(i);
+            if (answered && !series.Chunks.Any(c => c.FromNs < request.ThroughNs && c.ThroughNs > request.FromNs))
+            {
+                tasks[i] = Task.FromResult(default(T));
+                continue;
+            }
             var labels = LabelSet.TryParse(series.Labels, out var pairs, out var error)
                 ? pairs
                 : throw new InvalidOperationException($"stored labels '{series.Labels}' do not parse: {error}");
-            tasks[i] = run(new SeriesScan(store, GrainFactory, request, query, stats[i], ct), series, labels, stats[i]);
+            var scan = new SeriesScan(store, GrainFactory, request, query, stats[i], ct) { HeadRead = answered, HeadRaw = answered ? heads!.Raw(i) : null };
+            tasks[i] = run(scan, series, labels, stats[i])!;
         }
         var results = await Task.WhenAll(tasks);
         return [.. results.Select((r, i) => (r, stats[i]))];

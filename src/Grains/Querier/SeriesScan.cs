@@ -16,11 +16,21 @@ internal sealed class SeriesScan(IObjectStore store, IGrainFactory grains, Selec
     private readonly Dictionary<string, Task<ChunkFetch?>> _fetches = new(StringComparer.Ordinal);
     private bool _whole;
 
+    /// <summary>The head was read already (a per-silo head read): only <see cref="HeadRaw"/> is left to place.</summary>
+    public bool HeadRead { get; init; }
+
+    /// <summary>With <see cref="HeadRead"/>: the head's entries inside the components (an entry batch), null for none.</summary>
+    public byte[]? HeadRaw { get; init; }
+
     public async Task RunAsync(SeriesMatch series, EntryProcessor processor)
     {
         _whole = processor.Logs is null && query.BlockFilter is null;
         var components = Components(series.Chunks, request.FromNs, request.ThroughNs);
-        if (request.IncludeUnflushed)
+        if (request.IncludeUnflushed && HeadRead)
+        {
+            PlaceRaw(HeadRaw, components);
+        }
+        else if (request.IncludeUnflushed)
         {
             await ReadHeadAsync(series, processor, components).ConfigureAwait(false);
         }
@@ -70,12 +80,18 @@ internal sealed class SeriesScan(IObjectStore store, IGrainFactory grains, Selec
             processor.Samples!.Add(page.Samples);
             stats.Add(page.Samples.Stats);
         }
-        if (page.RawCount == 0)
+        PlaceRaw(page.RawCount == 0 ? null : page.Raw, components);
+    }
+
+    /// <summary>Puts the head's raw entries (ascending) into the components they fall in.</summary>
+    private static void PlaceRaw(byte[]? raw, List<Component> components)
+    {
+        if (raw is null)
         {
             return;
         }
         var c = 0;
-        foreach (var entry in EntryBatch.Decode(page.Raw))
+        foreach (var entry in EntryBatch.Decode(raw))
         {
             while (c < components.Count && components[c].Through <= entry.TimestampNs)
             {

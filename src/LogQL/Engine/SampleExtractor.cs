@@ -52,6 +52,9 @@ public sealed class SampleExtractor
     /// <summary>The pipeline bound to one stream, for repeated <see cref="TryExtract(StreamPipeline, long, ReadOnlySpan{byte}, KeyValuePair{string, string}[], out double)"/> calls.</summary>
     public StreamPipeline ForStream(KeyValuePair<string, string>[] streamLabels) => _pipeline.ForStream(streamLabels);
 
+    /// <summary>As <see cref="ForStream"/>, not cached (see <see cref="Pipeline.Bind"/>).</summary>
+    public StreamPipeline Bind(KeyValuePair<string, string>[] streamLabels) => _pipeline.Bind(streamLabels);
+
     /// <summary>
     /// As the other overload for a stream bound once with <see cref="ForStream"/>: on true the series labels are in
     /// <c>stream.Labels</c> until the next call.
