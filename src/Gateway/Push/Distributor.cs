@@ -121,11 +121,13 @@ public sealed class Distributor(IGrainFactory grains)
                 {
                     continue;
                 }
-                (days ??= []).Add(day);
                 if (_registered.ContainsKey((tenant, day, stream.Fingerprint)))
                 {
+                    // Known on a day: no need to look at the rest of its entries.
                     allNew = false;
+                    break;
                 }
+                (days ??= []).Add(day);
             }
             if (!allNew || days is null)
             {

@@ -49,23 +49,15 @@ internal sealed partial class StreamGrain
     /// segment not yet deleted) come back too; the read path drops such exact duplicates.
     /// </summary>
     /// <remarks>
-    /// The reading and rebuilding runs on the <see cref="WalReplayScheduler"/>'s threads, not on the thread pool, so
-    /// a start-up replay of many streams does not queue HTTP requests (the liveness probe too) behind it. It touches
+    /// The reading and rebuilding (when the listing finds segments) runs on the <see cref="WalReplayScheduler"/>'s
+    /// threads, not on the thread pool, so a start-up replay of many streams does not queue HTTP requests (the
+    /// liveness probe too) behind it. It touches
     /// only this activation's state and makes no grain call; the activation waits for it, so no other turn runs
     /// meanwhile. The day registration (grain calls) runs back on the activation's scheduler.
     /// </remarks>
     private async Task ReplayWalAsync(CancellationToken ct)
     {
-        var days = await replayScheduler.RunAsync(() => ReadWalAsync(ct), ct);
-        if (_labels is not null && days.Count > 0)
-        {
-            await RegisterDaysAsync(days);
-        }
-    }
-
-    /// <summary>Replays the WAL into the chunks; returns one entry per day change, for the day registration.</summary>
-    private async Task<List<LogEntry>> ReadWalAsync(CancellationToken ct)
-    {
+        // The listing stays here: a new stream (no segments, the common case) then never leaves its scheduler.
         var segments = new List<(long Number, string Key)>();
         var hasLabels = false;
         await foreach (var info in store.ListAsync(WalPrefix, ct))
@@ -85,9 +77,19 @@ internal sealed partial class StreamGrain
         {
             _segment = 0;
             _headFirstSegment = 0;
-            return [];
+            return;
         }
 
+        var days = await replayScheduler.RunAsync(() => ReadWalAsync(segments, hasLabels, ct), ct);
+        if (_labels is not null && days.Count > 0)
+        {
+            await RegisterDaysAsync(days);
+        }
+    }
+
+    /// <summary>Replays <paramref name="segments"/> into the chunks; returns one entry per day change, for the day registration.</summary>
+    private async Task<List<LogEntry>> ReadWalAsync(List<(long Number, string Key)> segments, bool hasLabels, CancellationToken ct)
+    {
         segments.Sort((a, b) => a.Number.CompareTo(b.Number));
         foreach (var (number, _) in segments)
         {
