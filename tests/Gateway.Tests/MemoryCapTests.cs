@@ -16,6 +16,9 @@ namespace Orleans.Loki.Gateway.Tests;
 /// <summary>
 /// <c>ingester.max_unflushed_bytes</c>: a silo over its cap refuses pushes with 503 and a text before anything is
 /// stored; an early flush of the largest streams brings it back under the cap, and every acknowledged entry is readable.
+/// Two gateways over the one silo: one without a push budget (a process whose stream grains live elsewhere: the
+/// stream grains refuse, stage append) and one sharing the silo's <see cref="IngesterMemory"/> as its
+/// <see cref="IPushMemoryBudget"/>, as the monolithic server does (pushes refused before their body is read).
 /// </summary>
 public sealed class MemoryCapTests : IAsyncLifetime
 {
@@ -24,6 +27,8 @@ public sealed class MemoryCapTests : IAsyncLifetime
     private TestCluster _cluster = null!;
     private WebApplication _app = null!;
     private HttpClient _http = null!;
+    private WebApplication _budgetedApp = null!;
+    private HttpClient _budgeted = null!;
     private string _root = "";
 
     public async Task InitializeAsync()
@@ -38,13 +43,20 @@ public sealed class MemoryCapTests : IAsyncLifetime
 
         _app = await TestGateway.StartAsync(_cluster.Client, SiloConfigurator.Ingester, new GatewayOptions(), s_time);
         _http = _app.GetTestClient();
+        var memory = ((InProcessSiloHandle)_cluster.Primary!).SiloHost.Services.GetRequiredService<IngesterMemory>();
+        _budgetedApp = await TestGateway.StartAsync(_cluster.Client, SiloConfigurator.Ingester, new GatewayOptions(), s_time,
+            services => services.AddSingleton<IPushMemoryBudget>(memory));
+        _budgeted = _budgetedApp.GetTestClient();
     }
 
     public async Task DisposeAsync()
     {
         _http.Dispose();
+        _budgeted.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
+        await _budgetedApp.StopAsync();
+        await _budgetedApp.DisposeAsync();
         await _cluster.StopAllSilosAsync();
         await _cluster.DisposeAsync();
         Directory.Delete(_root, recursive: true);
@@ -81,13 +93,68 @@ public sealed class MemoryCapTests : IAsyncLifetime
         using var metrics = await _http.GetAsync("/metrics");
         var exposition = await metrics.Content.ReadAsStringAsync();
         Assert.Contains("reason=\"ingester_memory_limit\"", exposition, StringComparison.Ordinal);
+        Assert.True(RefusedCount(exposition, "append") >= 1, exposition);
     }
 
-    private async Task<(HttpStatusCode Status, string Text)> PushAsync(string app, long now, int lines)
+    [Fact]
+    public async Task Pushes_in_flight_count_against_the_cap_and_are_refused_before_their_body_is_read()
+    {
+        var silo = ((InProcessSiloHandle)_cluster.Primary!).SiloHost.Services;
+        var memory = silo.GetRequiredService<IngesterMemory>();
+        var now = s_time.GetUtcNow().ToUnixTimeMilliseconds() * 1_000_000;
+        var refusedBefore = RefusedCount(await MetricsAsync(), "admission");
+
+        // A push is admitted and gives back what it reserved once answered.
+        Assert.Equal(HttpStatusCode.NoContent, (await PushAsync(_budgeted, "early", now, 3)).Status);
+        Assert.Equal(0, memory.InFlightBytes);
+        Assert.False(memory.OverLimit);
+
+        // Other pushes in flight hold the rest of the cap: the unflushed data alone is far under it, yet a new push
+        // is answered 503 with the retry-later text, and none of its entries are stored.
+        var held = PushReservation.TryTake(memory, Cap);
+        Assert.NotNull(held);
+        var (status, text) = await PushAsync(_budgeted, "late", now, 3);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+        Assert.Contains("ingester memory limit reached for user 'fake'", text, StringComparison.Ordinal);
+        Assert.Contains($"{Cap} bytes of pushes in flight", text, StringComparison.Ordinal);
+        Assert.Equal(0, await CountAsync("late", now));
+        Assert.Equal(refusedBefore + 1, RefusedCount(await MetricsAsync(), "admission"));
+
+        // The pressure check counts pushes in flight towards its high-water mark: with them it flushes.
+        Assert.True(memory.UnflushedBytes > 0);
+        var flusher = silo.GetServices<IHostedService>().OfType<MemoryPressureFlusher>().Single();
+        await flusher.RelieveAsync(CancellationToken.None);
+        Assert.Equal(0, memory.UnflushedBytes);
+
+        // Once they are answered, pushes are admitted again; nothing acknowledged is lost.
+        held!.Dispose();
+        Assert.Equal(HttpStatusCode.NoContent, (await PushAsync(_budgeted, "late", now, 3)).Status);
+        Assert.Equal(3, await CountAsync("late", now));
+        Assert.Equal(3, await CountAsync("early", now));
+        Assert.Equal(0, memory.InFlightBytes);
+    }
+
+    private async Task<string> MetricsAsync()
+    {
+        using var metrics = await _http.GetAsync("/metrics");
+        return await metrics.Content.ReadAsStringAsync();
+    }
+
+    /// <summary><c>loki_distributor_push_requests_refused_total</c> of the test tenant at one stage (0 when absent).</summary>
+    private static double RefusedCount(string exposition, string stage)
+    {
+        var prefix = $"loki_distributor_push_requests_refused_total{{reason=\"ingester_memory_limit\",stage=\"{stage}\",tenant=\"fake\"}} ";
+        var line = exposition.Split('\n').FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal));
+        return line is null ? 0 : double.Parse(line[prefix.Length..], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private Task<(HttpStatusCode Status, string Text)> PushAsync(string app, long now, int lines) => PushAsync(_http, app, now, lines);
+
+    private static async Task<(HttpStatusCode Status, string Text)> PushAsync(HttpClient http, string app, long now, int lines)
     {
         var line = new string('x', 1000);
         var values = string.Join(",", Enumerable.Range(0, lines).Select(i => $"[\"{now + i}\",\"{i} {line}\"]"));
-        using var response = await _http.PostAsync("/loki/api/v1/push",
+        using var response = await http.PostAsync("/loki/api/v1/push",
             new StringContent($"{{\"streams\":[{{\"stream\":{{\"app\":\"{app}\"}},\"values\":[{values}]}}]}}", Encoding.UTF8, "application/json"));
         return (response.StatusCode, await response.Content.ReadAsStringAsync());
     }

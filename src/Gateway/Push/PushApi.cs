@@ -8,6 +8,7 @@ using Orleans.Loki.Gateway.Http;
 using Orleans.Loki.Gateway.Limits;
 using Orleans.Loki.Gateway.Tenancy;
 using Orleans.Loki.Grains.Abstractions;
+using Orleans.Loki.Grains.Ingester;
 using Orleans.Loki.Model;
 using Orleans.Loki.Push;
 
@@ -26,13 +27,35 @@ public static class PushApi
 }
 
 /// <summary>Reads, decodes, validates and distributes one push request.</summary>
-public sealed class PushHandler(GatewayOptions options, ITenantLimits limits, PushValidator validator, Distributor distributor, IngestionRateLimiter rateLimiter, StreamAdmission admission)
+/// <remarks>
+/// With a <see cref="IPushMemoryBudget"/> (every process that runs stream grains), a push is admitted before its body
+/// is read only while the silo's unflushed data plus the pushes already in flight are under
+/// <c>ingester.max_unflushed_bytes</c>, and answered 503 otherwise: memory is bounded however many clients push at once.
+/// </remarks>
+public sealed class PushHandler(GatewayOptions options, ITenantLimits limits, PushValidator validator, Distributor distributor, IngestionRateLimiter rateLimiter, StreamAdmission admission, IPushMemoryBudget? budget = null)
 {
+    /// <summary>
+    /// What a push holds while in flight, as a multiple of its body: the body, the decoded lines and the batches
+    /// sent to the stream grains.
+    /// </summary>
+    public const int InFlightBodyMultiple = 3;
+
     public async Task HandleAsync(HttpContext ctx, PushFormat hint)
     {
         if (!TenantResolver.TryResolve(ctx, options.AuthEnabled, out var tenant, out var tenantError))
         {
             await Results.Text(tenantError!.Message, statusCode: tenantError.StatusCode).ExecuteAsync(ctx).ConfigureAwait(false);
+            return;
+        }
+
+        var declared = ctx.Request.ContentLength is { } length && length > 0 ? Math.Min(length, options.MaxPushBodyBytes) : 64 * 1024;
+        using var reservation = PushReservation.TryTake(budget, declared * InFlightBodyMultiple);
+        if (reservation is null)
+        {
+            // Refused before a byte of the body is read: nothing of it is held or stored, and clients retry a 503.
+            PushMetrics.Discarded(tenant, RejectReasons.IngesterMemoryLimit, 0, ctx.Request.ContentLength ?? 0);
+            PushMetrics.Refused(tenant, RejectReasons.IngesterMemoryLimit, PushMetrics.StageAdmission);
+            await Results.Text(budget!.AdmissionRefusal(tenant), statusCode: StatusCodes.Status503ServiceUnavailable).ExecuteAsync(ctx).ConfigureAwait(false);
             return;
         }
 
@@ -74,6 +97,8 @@ public sealed class PushHandler(GatewayOptions options, ITenantLimits limits, Pu
         }
 
         var validated = validator.Validate(tenant, decoded.Streams, limits.Validation(tenant));
+        // A compressed body decodes to more than it declared: the lines and their batches count from here on.
+        reservation.GrowTo(read.Length + 2 * validated.AcceptedBytes);
         foreach (var (reason, (lines, bytes)) in validated.Discarded)
         {
             PushMetrics.Discarded(tenant, reason, lines, bytes);
@@ -114,6 +139,7 @@ public sealed class PushHandler(GatewayOptions options, ITenantLimits limits, Pu
                 PushMetrics.Discarded(tenant, reason, lines, bytes);
                 if (reason == RejectReasons.IngesterMemoryLimit)
                 {
+                    PushMetrics.Refused(tenant, reason, PushMetrics.StageAppend);
                     // The silo holding the stream is over its memory cap: a server condition, retried by clients.
                     status = StatusCodes.Status503ServiceUnavailable;
                 }

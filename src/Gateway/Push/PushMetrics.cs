@@ -18,6 +18,20 @@ internal static class PushMetrics
         "loki_discarded_bytes_total", "The total number of bytes that were discarded.",
         new CounterConfiguration { LabelNames = ["reason", "tenant"] });
 
+    private static readonly Counter s_refused = Metrics.CreateCounter(
+        "loki_distributor_push_requests_refused_total",
+        "Push requests answered 503 because memory is at ingester.max_unflushed_bytes, by the stage that refused them: " +
+        "admission (before the body was read) or append (a stream grain's silo over its cap).",
+        new CounterConfiguration { LabelNames = ["reason", "stage", "tenant"] });
+
+    /// <summary>Refused before the body was read.</summary>
+    public const string StageAdmission = "admission";
+
+    /// <summary>Refused (in part) by the stream grains.</summary>
+    public const string StageAppend = "append";
+
+    public static void Refused(string tenant, string reason, string stage) => s_refused.WithLabels(reason, stage, tenant).Inc();
+
     public static void Received(string tenant, long lines, long bytes)
     {
         s_linesReceived.WithLabels(tenant).Inc(lines);

@@ -8,7 +8,7 @@ public static class IngesterServiceCollectionExtensions
     /// <summary>
     /// Adds the per-silo <see cref="SiloWal"/>, the start-up replay's <see cref="WalRecoveryProgress"/>, the
     /// <see cref="WalReplayScheduler"/> (one replay thread per core), the memory cap (<see cref="IngesterMemory"/>,
-    /// with its <see cref="MemoryPressureFlusher"/>) and the silo's registry of active streams that head reads per
+    /// with its <see cref="MemoryPressureFlusher"/>, also the process's <see cref="IPushMemoryBudget"/>) and the silo's registry of active streams that head reads per
     /// silo use (<see cref="StreamHeads"/>).
     /// </summary>
     public static IServiceCollection AddLokiIngester(this IServiceCollection services)
@@ -18,6 +18,7 @@ public static class IngesterServiceCollectionExtensions
         services.AddSingleton(_ => new WalReplayScheduler(Environment.ProcessorCount));
         services.AddSingleton<StreamHeads>();
         services.AddSingleton(sp => new IngesterMemory(sp.GetRequiredService<IngesterOptions>().MaxUnflushedBytes));
+        services.AddSingleton<IPushMemoryBudget>(sp => sp.GetRequiredService<IngesterMemory>());
         services.AddHostedService<MemoryPressureFlusher>();
         return services;
     }

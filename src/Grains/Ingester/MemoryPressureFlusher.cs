@@ -43,11 +43,13 @@ public sealed partial class MemoryPressureFlusher(IngesterMemory memory, IGrainF
     /// <summary>One check: flushes the largest streams when over the high-water mark.</summary>
     public async Task RelieveAsync(CancellationToken ct)
     {
-        if (memory.LimitBytes <= 0 || memory.UnflushedBytes < memory.LimitBytes * HighWater)
+        // Pushes in flight count towards the high-water mark (they are about to become unflushed data), but only
+        // flushing brings anything down: the target leaves room for them.
+        if (memory.LimitBytes <= 0 || memory.CommittedBytes < memory.LimitBytes * HighWater)
         {
             return;
         }
-        var streams = memory.LargestStreamsAbove((long)(memory.LimitBytes * LowWater));
+        var streams = memory.LargestStreamsAbove((long)(memory.LimitBytes * LowWater) - memory.InFlightBytes);
         LogPressure(logger, memory.UnflushedBytes, memory.LimitBytes, streams.Count);
         await Parallel.ForEachAsync(streams, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = ct }, async (stream, _) =>
         {
