@@ -116,6 +116,35 @@ public sealed partial class LabelsBuilder
         return false;
     }
 
+    /// <summary>
+    /// The UTF-8 bytes of a parsed value that no stage has read as a string yet (the parsers' byte path), so that a
+    /// filter can read it without making one; false when the label is not such a value (absent, a string already, a
+    /// stream or metadata label, an error label): then <see cref="TryGet"/> answers.
+    /// </summary>
+    internal bool TryGetPendingUtf8(string name, out ReadOnlySpan<byte> utf8)
+    {
+        utf8 = default;
+        var found = -1;
+        for (var i = 0; i < _added.Count; i++)
+        {
+            if (_added[i].Name == name && (found < 0 || _added[i].Category > _added[found].Category))
+            {
+                found = i;
+            }
+        }
+        if (found < 0 || PipelineErrors.IsSpecial(name))
+        {
+            return false;
+        }
+        var e = _added[found];
+        if (e.Value is not null)
+        {
+            return false;
+        }
+        utf8 = _valueBytes.AsSpan(e.Offset, e.Length);
+        return true;
+    }
+
     /// <summary>The value of a label, or "" when absent.</summary>
     public string GetOrEmpty(string name) => TryGet(name, out var v) ? v : "";
 

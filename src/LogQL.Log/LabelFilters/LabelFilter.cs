@@ -84,14 +84,23 @@ public abstract class LabelFilter : IStage
     {
         public override bool Process(long timestampNs, ref ReadOnlySpan<byte> line, LabelsBuilder labels)
         {
-            if (!labels.TryGet(name, out var s))
+            double v;
+            if (labels.TryGetPendingUtf8(name, out var utf8) && TryParseDigits(utf8, out var digits))
             {
-                return false;
+                // A plain unsigned integer straight from the parsed bytes: no string, no float parsing.
+                v = digits;
             }
-            if (!GoFloat.TryParse(s, out var v, out var error))
+            else
             {
-                SetFirstError(labels, error);
-                return true;
+                if (!labels.TryGet(name, out var s))
+                {
+                    return false;
+                }
+                if (!GoFloat.TryParse(s, out v, out var error))
+                {
+                    SetFirstError(labels, error);
+                    return true;
+                }
             }
             return op switch
             {
@@ -103,6 +112,30 @@ public abstract class LabelFilter : IStage
                 _ => v != value,
             };
         }
+    }
+
+    /// <summary>
+    /// 1 to 15 ASCII digits (leading zeros included, as Go's <c>ParseFloat</c> reads them): exactly the value the float
+    /// parser gives, as every such integer is exact in a double. Anything else (a sign, a point, an exponent, more
+    /// digits) is left to <see cref="GoFloat"/>.
+    /// </summary>
+    internal static bool TryParseDigits(ReadOnlySpan<byte> utf8, out long value)
+    {
+        value = 0;
+        if (utf8.Length is 0 or > 15)
+        {
+            return false;
+        }
+        foreach (var b in utf8)
+        {
+            var d = (uint)(b - '0');
+            if (d > 9)
+            {
+                return false;
+            }
+            value = value * 10 + d;
+        }
+        return true;
     }
 
     private sealed class DurationLabelFilter(string name, ComparisonOperator op, long nanos) : LabelFilter
